@@ -1,0 +1,216 @@
+//! `/v1/claims` and `/v1/claims/{id}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
+
+use super::error::ApiError;
+use super::extract::{self, JsonBody};
+use super::{State, json_with_etag, saved_response};
+use crate::domain::claim::{ClaimInput, ClaimPatch};
+use crate::domain::validation::Violations;
+use crate::domain::verdict::Verdict;
+use crate::domain::workflow::Status;
+use crate::store::idempotency::{self, Key, Saved};
+use crate::store::listing::{self, Cursor, Filter, Sort};
+use crate::store::{Actor, claims};
+
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+
+pub async fn create(state: State, req: HttpRequest, body: JsonBody<ClaimInput>) -> Result<HttpResponse, ApiError> {
+    let content = body.value.validate().map_err(ApiError::Validation)?;
+    let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
+    let actor = Actor::anonymous();
+    let (saved, replayed) = state
+        .store
+        .writer
+        .write(move |conn| {
+            if let Some(saved) = key.as_ref().map(|k| idempotency::replay(conn, k)).transpose()?.flatten() {
+                return Ok((saved, true));
+            }
+            let id = claims::insert(conn, &content, None, &actor)?;
+            let detail = claims::detail(conn, id)?;
+            let saved = Saved {
+                status: 201,
+                location: Some(format!("/v1/claims/{id}")),
+                etag: Some(detail.claim.etag()),
+                body: serde_json::to_string(&detail)?,
+            };
+            if let Some(key) = &key {
+                idempotency::save(conn, key, &saved)?;
+            }
+            Ok((saved, false))
+        })
+        .await?;
+    Ok(saved_response(saved, replayed))
+}
+
+pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = extract::path_id(&req)?;
+    let detail = state.store.reader.read(move |conn| claims::detail(conn, id)).await.map_err(not_found(id))?;
+    let etag = detail.claim.etag();
+    if extract::not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified().insert_header(("etag", etag)).finish());
+    }
+    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_with_etag(StatusCode::OK, &etag, body))
+}
+
+pub async fn update(state: State, req: HttpRequest, body: JsonBody<ClaimPatch>) -> Result<HttpResponse, ApiError> {
+    let id = extract::path_id(&req)?;
+    let precondition = extract::required_if_match(&req)?;
+    let patch = body.value;
+    let actor = Actor::anonymous();
+    let detail = state
+        .store
+        .writer
+        .write(move |conn| {
+            claims::update(conn, id, &patch, &precondition, &actor)?;
+            claims::detail(conn, id)
+        })
+        .await
+        .map_err(not_found(id))?;
+    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
+}
+
+/// Maps the store's bare `NotFound` to a message naming the claim.
+pub fn not_found(id: i64) -> impl Fn(crate::store::Error) -> ApiError {
+    move |e| match e {
+        crate::store::Error::NotFound => ApiError::NotFound(format!("no claim {id}")),
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    status: Option<String>,
+    verdict: Option<String>,
+    tag: Option<String>,
+    claimant: Option<String>,
+    q: Option<String>,
+    created_after: Option<String>,
+    created_before: Option<String>,
+    sort: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+    count: Option<String>,
+}
+
+pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let params: ListParams = extract::parse_query(&req)?;
+    let request = list_request(params)?;
+    let page = state.store.reader.read(move |conn| listing::list(conn, &request)).await?;
+    let mut body = json!({
+        "items": page.items,
+        "next_cursor": page.next.as_ref().map(encode_cursor),
+    });
+    if let Some(total) = page.total {
+        body["total"] = json!(total);
+    }
+    Ok(HttpResponse::Ok().json(body))
+}
+
+fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
+    let mut v = Violations::default();
+    let mut one_of = |field: &str, value: Option<&str>, names: &[&str]| -> Option<String> {
+        let value = value?;
+        if names.contains(&value) {
+            Some(value.to_owned())
+        } else {
+            v.add(field, "one-of", format!("{field} must be one of: {}", names.join(", ")));
+            None
+        }
+    };
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|s| s.as_str()).collect();
+    let status = one_of("status", p.status.as_deref(), &statuses).and_then(|s| Status::parse(&s));
+    let verdict = one_of("verdict", p.verdict.as_deref(), &verdicts).and_then(|s| Verdict::parse(&s));
+    let sort_name = one_of("sort", p.sort.as_deref(), &Sort::NAMES);
+    let count = one_of("count", p.count.as_deref(), &["true", "false"]).is_some_and(|c| c == "true");
+
+    let search = p.q.as_deref().map(|q| {
+        let words: Vec<String> = q
+            .nfkc()
+            .collect::<String>()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(32)
+            .map(str::to_lowercase)
+            .collect();
+        if words.is_empty() {
+            v.add("q", "has-words", "q must contain at least one letter or digit");
+        }
+        words
+    });
+    let sort = match sort_name.and_then(|s| Sort::parse(&s)) {
+        Some(Sort::Relevance) if search.is_none() => {
+            v.add("sort", "needs-q", "sort=relevance needs a search (q)");
+            Sort::Relevance
+        }
+        Some(sort) => sort,
+        None if search.is_some() => Sort::Relevance,
+        None => Sort::Created { descending: true },
+    };
+    let limit = match p.limit.as_deref() {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                v.add("limit", "range", format!("limit must be an integer from 1 to {MAX_LIMIT}"));
+                DEFAULT_LIMIT
+            }
+        },
+    };
+    let mut time = |field: &str, value: Option<&str>| {
+        let value = value?;
+        match chrono::DateTime::parse_from_rfc3339(value) {
+            Ok(t) => Some(t.to_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
+            Err(_) => {
+                v.add(field, "rfc3339", format!("{field} must be an RFC 3339 timestamp"));
+                None
+            }
+        }
+    };
+    let created_after = time("created_after", p.created_after.as_deref());
+    let created_before = time("created_before", p.created_before.as_deref());
+    let cursor = p.cursor.as_deref().and_then(|c| match decode_cursor(c) {
+        Some(cursor) if cursor.sort == sort.name() => Some(cursor),
+        Some(_) => {
+            v.add("cursor", "same-sort", "cursor belongs to another sort order");
+            None
+        }
+        None => {
+            v.add("cursor", "cursor", "cursor is not one this server issued");
+            None
+        }
+    });
+    let filter = Filter {
+        status,
+        verdict,
+        tag: p.tag.map(|t| t.trim().to_lowercase()),
+        claimant: p.claimant.map(|c| c.trim().to_owned()),
+        search: search.filter(|w| !w.is_empty()),
+        created_after,
+        created_before,
+    };
+    let request = listing::Request { filter, sort, limit, cursor, count };
+    v.into_result(request).map_err(ApiError::InvalidParameter)
+}
+
+fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+fn decode_cursor(raw: &str) -> Option<Cursor> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    let cursor: Cursor = serde_json::from_slice(&bytes).ok()?;
+    let valid_after = cursor.after.as_ref().is_none_or(|(v, _)| v.is_string() || v.is_number());
+    valid_after.then_some(cursor)
+}

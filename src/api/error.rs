@@ -1,0 +1,241 @@
+//! The one error type of the HTTP layer. Every failure maps to a status, a stable problem type and an
+//! RFC 9457 `application/problem+json` body; server faults are logged in full and answered without
+//! their internals.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value, json};
+
+use crate::domain::validation::FieldError;
+use crate::domain::workflow::{Status, TransitionError};
+use crate::store;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("invalid request parameters")]
+    InvalidParameter(Vec<FieldError>),
+    #[error("the request body breaks {} rule(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("a claim with the same text exists: {0}")]
+    DuplicateClaim(i64),
+    #[error("this URL is already attached to the claim as evidence {0}")]
+    DuplicateEvidence(i64),
+    #[error("cannot move from {} to {}", .from.as_str(), .to.as_str())]
+    InvalidTransition { from: Status, to: Status, allowed: Vec<Status> },
+    #[error("a claim can be verified only with at least one evidence item that is not retracted")]
+    EvidenceRequired,
+    #[error("evidence {0} is retracted and cannot change")]
+    EvidenceRetracted(i64),
+    #[error("this request must carry If-Match with the resource's current ETag")]
+    PreconditionRequired,
+    #[error("the resource has changed since you read it; its ETag is now {0}")]
+    PreconditionFailed(String),
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyMismatch,
+    #[error("the server is busy; retry shortly")]
+    Busy,
+    #[error("the database's storage is full")]
+    StorageFull,
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status, the stable problem slug and the problem's title.
+    fn code(&self) -> (StatusCode, &'static str, &'static str) {
+        use ApiError::*;
+        match self {
+            MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON"),
+            InvalidParameter(_) => (StatusCode::BAD_REQUEST, "invalid-parameter", "Invalid request parameter"),
+            Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request body"),
+            UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),
+            PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
+            NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            DuplicateClaim(_) => (StatusCode::CONFLICT, "duplicate-claim", "Duplicate claim"),
+            DuplicateEvidence(_) => (StatusCode::CONFLICT, "duplicate-evidence", "Duplicate evidence"),
+            InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid-transition", "Invalid workflow transition"),
+            EvidenceRequired => (StatusCode::CONFLICT, "evidence-required", "Evidence required"),
+            EvidenceRetracted(_) => (StatusCode::CONFLICT, "evidence-retracted", "Evidence retracted"),
+            PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition-required", "Precondition required"),
+            PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "precondition-failed", "Precondition failed"),
+            IdempotencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused"),
+            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy"),
+            StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage-full", "Storage full"),
+            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+        }
+    }
+
+    /// Members added to the problem object beyond the standard ones.
+    fn extensions(&self) -> Map<String, Value> {
+        let mut ext = Map::new();
+        match self {
+            ApiError::InvalidParameter(errors) | ApiError::Validation(errors) => {
+                ext.insert("errors".into(), json!(errors));
+            }
+            ApiError::DuplicateClaim(id) | ApiError::DuplicateEvidence(id) => {
+                ext.insert("duplicate_of".into(), json!(id));
+            }
+            ApiError::InvalidTransition { from, to, allowed } => {
+                ext.insert("from".into(), json!(from));
+                ext.insert("to".into(), json!(to));
+                ext.insert("allowed".into(), json!(allowed));
+            }
+            ApiError::PreconditionFailed(etag) => {
+                ext.insert("current_etag".into(), json!(etag));
+            }
+            _ => {}
+        }
+        ext
+    }
+
+    /// The problem+json body; `request_id` and `instance` come from the request when known.
+    pub fn body(&self, request_id: Option<&str>, instance: Option<&str>) -> Value {
+        let (status, slug, title) = self.code();
+        let detail = if status.is_server_error() {
+            // The cause goes to the log, never to the client.
+            match self {
+                ApiError::Internal(_) => "The server could not complete the request; it has been logged.".to_owned(),
+                other => other.to_string(),
+            }
+        } else {
+            self.to_string()
+        };
+        let mut body = Map::new();
+        body.insert("type".into(), json!(problem_type(slug)));
+        body.insert("title".into(), json!(title));
+        body.insert("status".into(), json!(status.as_u16()));
+        body.insert("detail".into(), json!(detail));
+        if let Some(instance) = instance {
+            body.insert("instance".into(), json!(instance));
+        }
+        if let Some(id) = request_id {
+            body.insert("request_id".into(), json!(id));
+        }
+        body.extend(self.extensions());
+        Value::Object(body)
+    }
+
+    /// Logs the error where it belongs: server faults in full at error level, client mistakes at debug.
+    pub fn log(&self, request_id: &str) {
+        if self.status_code().is_server_error() {
+            tracing::error!(error = %self, request_id, "request failed");
+        } else {
+            tracing::debug!(error = %self, request_id, "request refused");
+        }
+    }
+}
+
+/// Problem types are URI references resolved against the server; `GET /problems/{slug}` describes each.
+pub fn problem_type(slug: &str) -> String {
+    format!("/problems/{slug}")
+}
+
+/// A problem body for a status that no handler produced (unknown route, wrong method).
+pub fn bare_problem(status: StatusCode, detail: &str, request_id: Option<&str>, instance: Option<&str>) -> Value {
+    let slug = match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        s if s.is_server_error() => "internal",
+        _ => "bad-request",
+    };
+    let mut body = json!({
+        "type": problem_type(slug),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let Some(instance) = instance {
+        body["instance"] = json!(instance);
+    }
+    if let Some(id) = request_id {
+        body["request_id"] = json!(id);
+    }
+    body
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code().0
+    }
+
+    /// The plain rendering; `api::middleware` replaces the body with one naming the request.
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        if matches!(self, ApiError::Busy | ApiError::Unavailable) {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
+        response.body(self.body(None, None).to_string())
+    }
+}
+
+impl From<store::Error> for ApiError {
+    fn from(e: store::Error) -> ApiError {
+        use store::Error as S;
+        match e {
+            S::NotFound => ApiError::NotFound("no such resource".into()),
+            S::DuplicateClaim(id) => ApiError::DuplicateClaim(id),
+            S::DuplicateEvidence(id) => ApiError::DuplicateEvidence(id),
+            S::Stale { current } => ApiError::PreconditionFailed(current),
+            S::Transition(TransitionError::Illegal { from, to, allowed }) => {
+                ApiError::InvalidTransition { from, to, allowed }
+            }
+            S::Transition(TransitionError::EvidenceRequired) => ApiError::EvidenceRequired,
+            S::Transition(TransitionError::VerdictRequired) => ApiError::Validation(vec![FieldError {
+                field: "verdict".into(),
+                rule: "required",
+                message: "verdict is required to move a claim to verified".into(),
+            }]),
+            S::Transition(TransitionError::VerdictNotAllowed { to }) => ApiError::Validation(vec![FieldError {
+                field: "verdict".into(),
+                rule: "not-allowed",
+                message: format!("a verdict is set only when moving to verified, not to {}", to.as_str()),
+            }]),
+            S::Invalid(errors) => ApiError::Validation(errors),
+            S::Retracted(id) => ApiError::EvidenceRetracted(id),
+            S::IdempotencyMismatch => ApiError::IdempotencyMismatch,
+            S::Busy => ApiError::Busy,
+            S::Full => ApiError::StorageFull,
+            S::Unavailable => ApiError::Unavailable,
+            S::Internal(msg) => ApiError::Internal(msg),
+        }
+    }
+}
+
+/// The problem types, for `GET /problems/{slug}` and the README.
+pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
+    ("malformed-json", 400, "The body is not well-formed JSON."),
+    ("invalid-parameter", 400, "A path, query or header parameter is invalid; `errors` names each."),
+    ("bad-request", 400, "The request cannot be understood."),
+    ("not-found", 404, "No resource at this address."),
+    ("method-not-allowed", 405, "The resource does not support this method."),
+    ("duplicate-claim", 409, "A claim with the same normalized text exists; `duplicate_of` is its id."),
+    ("duplicate-evidence", 409, "The URL is already attached to this claim; `duplicate_of` is the item."),
+    ("invalid-transition", 409, "The workflow does not allow this move; `allowed` lists the next states."),
+    ("evidence-required", 409, "A claim needs live evidence before it can be verified."),
+    ("evidence-retracted", 409, "A retracted evidence item cannot change."),
+    ("precondition-failed", 412, "If-Match does not match the current ETag; `current_etag` gives it."),
+    ("payload-too-large", 413, "The body is over 256 KiB."),
+    ("unsupported-media-type", 415, "The body must be JSON (application/json)."),
+    ("validation", 422, "The body breaks rules; `errors` lists each as {field, rule, message}."),
+    ("idempotency-key-reused", 422, "The Idempotency-Key was used before with a different request."),
+    ("precondition-required", 428, "This change needs If-Match with the current ETag."),
+    ("internal", 500, "The server failed; the request id identifies it in the log."),
+    ("busy", 503, "Too many writes are queued; retry after Retry-After seconds."),
+    ("unavailable", 503, "The database is not available."),
+    ("storage-full", 507, "The database's disk is full; reads still work."),
+];

@@ -1,0 +1,116 @@
+//! `/v1/claims/{id}/evidence` and `/v1/evidence/{id}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::claims::not_found;
+use super::error::ApiError;
+use super::extract::{self, JsonBody};
+use super::{State, json_with_etag, saved_response};
+use crate::domain::evidence::{EvidenceInput, EvidencePatch};
+use crate::domain::validation::Violations;
+use crate::store::evidence::{self, EvidenceRow};
+use crate::store::idempotency::{self, Key, Saved};
+use crate::store::{Actor, Error, claims};
+
+pub async fn attach(state: State, req: HttpRequest, body: JsonBody<EvidenceInput>) -> Result<HttpResponse, ApiError> {
+    let claim_id = extract::path_id(&req)?;
+    let item = body.value.validate().map_err(ApiError::Validation)?;
+    let precondition = extract::if_match(&req)?;
+    let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
+    let actor = Actor::anonymous();
+    let (saved, replayed) = state
+        .store
+        .writer
+        .write(move |conn| {
+            if let Some(saved) = key.as_ref().map(|k| idempotency::replay(conn, k)).transpose()?.flatten() {
+                return Ok((saved, true));
+            }
+            let row = evidence::attach(conn, claim_id, &item, precondition.as_ref(), &actor)?;
+            let saved = Saved {
+                status: 201,
+                location: Some(format!("/v1/evidence/{}", row.id)),
+                etag: Some(row.etag()),
+                body: serde_json::to_string(&row)?,
+            };
+            if let Some(key) = &key {
+                idempotency::save(conn, key, &saved)?;
+            }
+            Ok((saved, false))
+        })
+        .await
+        .map_err(not_found(claim_id))?;
+    Ok(saved_response(saved, replayed))
+}
+
+pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let claim_id = extract::path_id(&req)?;
+    let items = state
+        .store
+        .reader
+        .read(move |conn| {
+            claims::get(conn, claim_id)?;
+            evidence::for_claim(conn, claim_id)
+        })
+        .await
+        .map_err(not_found(claim_id))?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = extract::path_id(&req)?;
+    let row = state.store.reader.read(move |conn| evidence::get(conn, id)).await.map_err(missing(id))?;
+    respond(&row)
+}
+
+pub async fn update(state: State, req: HttpRequest, body: JsonBody<EvidencePatch>) -> Result<HttpResponse, ApiError> {
+    let id = extract::path_id(&req)?;
+    let precondition = extract::if_match(&req)?;
+    let patch = body.value;
+    let actor = Actor::anonymous();
+    let row = state
+        .store
+        .writer
+        .write(move |conn| evidence::update(conn, id, &patch, precondition.as_ref(), &actor))
+        .await
+        .map_err(missing(id))?;
+    respond(&row)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetractParams {
+    note: Option<String>,
+}
+
+/// Retracts the item: it stays, with its history, but no longer counts.
+pub async fn retract(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = extract::path_id(&req)?;
+    let params: RetractParams = extract::parse_query(&req)?;
+    let mut v = Violations::default();
+    let note = v.optional_text("note", params.note.as_deref(), 5000);
+    v.into_result(()).map_err(ApiError::InvalidParameter)?;
+    let precondition = extract::if_match(&req)?;
+    let actor = Actor::anonymous();
+    let row = state
+        .store
+        .writer
+        .write(move |conn| evidence::retract(conn, id, note.as_deref(), precondition.as_ref(), &actor))
+        .await
+        .map_err(missing(id))?;
+    respond(&row)
+}
+
+fn respond(row: &EvidenceRow) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_string(row).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_with_etag(StatusCode::OK, &row.etag(), body))
+}
+
+fn missing(id: i64) -> impl Fn(Error) -> ApiError {
+    move |e| match e {
+        Error::NotFound => ApiError::NotFound(format!("no evidence {id}")),
+        other => other.into(),
+    }
+}

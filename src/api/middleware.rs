@@ -1,0 +1,91 @@
+//! Wraps every request: gives it a request id (echoed as `X-Request-Id`), turns every error response
+//! into problem+json naming that id, and logs one line per request with its route template.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+
+use super::error::{ApiError, PROBLEM_JSON, bare_problem};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let started = Instant::now();
+    let method = req.method().clone();
+
+    let response = next.call(req).await?;
+    let mut response = as_problem(response, &request_id);
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+
+    let status = response.status().as_u16();
+    let route = response.request().match_pattern().unwrap_or_else(|| "(unmatched)".into());
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if route == "/healthz" || route == "/readyz" {
+        tracing::debug!(%method, route, status, latency_ms, request_id, "request");
+    } else {
+        tracing::info!(%method, route, status, latency_ms, request_id, "request");
+    }
+    Ok(response)
+}
+
+/// Error responses get a problem+json body that names the request; others pass through.
+fn as_problem<B: MessageBody + 'static>(response: ServiceResponse<B>, request_id: &str) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return response.map_into_boxed_body();
+    }
+    let instance = response.request().path().to_owned();
+    let body = match response.response().error() {
+        Some(e) => match e.as_error::<ApiError>() {
+            Some(api) => {
+                api.log(request_id);
+                api.body(Some(request_id), Some(&instance))
+            }
+            None => {
+                let detail = if status.is_server_error() { "The server could not complete the request.".into() } else { e.to_string() };
+                if status.is_server_error() {
+                    tracing::error!(error = %e, request_id, "request failed");
+                }
+                bare_problem(status, &detail, Some(request_id), Some(&instance))
+            }
+        },
+        None if is_problem(&response) => return response.map_into_boxed_body(),
+        None => {
+            let detail = match status.as_u16() {
+                404 => format!("nothing at {instance}"),
+                405 => format!("{instance} does not support {}", response.request().method()),
+                _ => status.canonical_reason().unwrap_or("error").to_owned(),
+            };
+            bare_problem(status, &detail, Some(request_id), Some(&instance))
+        }
+    };
+    response.map_body(|head, _| {
+        head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        BoxBody::new(body.to_string())
+    })
+}
+
+fn is_problem<B>(response: &ServiceResponse<B>) -> bool {
+    response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+}

@@ -1,0 +1,72 @@
+//! The HTTP API: routing, and one module per resource. Handlers parse and check the request, hand the
+//! work to the store, and render the result.
+
+pub mod claims;
+pub mod error;
+pub mod evidence;
+pub mod extract;
+pub mod health;
+pub mod history;
+pub mod middleware;
+pub mod reference;
+pub mod transitions;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::store::Store;
+use crate::store::idempotency::Saved;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Store,
+}
+
+pub type State = web::Data<AppState>;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/problems/{slug}", web::get().to(reference::problem))
+        .service(
+            web::scope("/v1")
+                .service(web::resource("/claims").get(claims::list).post(claims::create))
+                .service(web::resource("/claims/{id}").get(claims::get).patch(claims::update))
+                .service(web::resource("/claims/{id}/evidence").get(evidence::list).post(evidence::attach))
+                .service(web::resource("/claims/{id}/transitions").post(transitions::create))
+                .service(web::resource("/claims/{id}/history").get(history::list))
+                .service(
+                    web::resource("/evidence/{id}")
+                        .get(evidence::get)
+                        .patch(evidence::update)
+                        .delete(evidence::retract),
+                )
+                .route("/verdicts", web::get().to(reference::verdicts))
+                .route("/workflow", web::get().to(reference::workflow)),
+        );
+}
+
+/// A JSON response with the resource's ETag.
+pub fn json_with_etag(status: actix_web::http::StatusCode, etag: &str, body: impl Into<String>) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .insert_header((header::ETAG, etag))
+        .body(body.into())
+}
+
+/// Sends a response saved for replay (see `store::idempotency`).
+pub fn saved_response(saved: Saved, replayed: bool) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(saved.status).unwrap_or(actix_web::http::StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.content_type("application/json");
+    if let Some(location) = saved.location {
+        response.insert_header((header::LOCATION, location));
+    }
+    if let Some(etag) = saved.etag {
+        response.insert_header((header::ETAG, etag));
+    }
+    if replayed {
+        response.insert_header(("idempotent-replayed", "true"));
+    }
+    response.body(saved.body)
+}

@@ -1,0 +1,39 @@
+//! Reference data a client needs to speak the API: verdicts, the workflow and the problem types.
+
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::error::{ApiError, PROBLEM_TYPES, problem_type};
+use crate::domain::verdict::Verdict;
+use crate::domain::workflow::{Status, TRANSITIONS};
+
+pub async fn verdicts() -> HttpResponse {
+    let items: Vec<_> = Verdict::ALL
+        .iter()
+        .map(|v| json!({"verdict": v, "label": v.label(), "definition": v.definition()}))
+        .collect();
+    HttpResponse::Ok().json(json!({ "items": items }))
+}
+
+pub async fn workflow() -> HttpResponse {
+    let statuses: Vec<_> = Status::ALL.iter().map(|s| json!({"status": s, "next": s.next()})).collect();
+    let transitions: Vec<_> = TRANSITIONS.iter().map(|(from, to)| json!({"from": from, "to": to})).collect();
+    HttpResponse::Ok().json(json!({
+        "initial": Status::Submitted,
+        "statuses": statuses,
+        "transitions": transitions,
+        "rules": [
+            "Entering verified needs a verdict and at least one evidence item that is not retracted.",
+            "A verdict is set only on entering verified; it is kept through publication and reopening."
+        ],
+    }))
+}
+
+pub async fn problem(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let slug = req.match_info().get("slug").unwrap_or_default();
+    let (_, status, description) = PROBLEM_TYPES
+        .iter()
+        .find(|(s, _, _)| *s == slug)
+        .ok_or_else(|| ApiError::NotFound(format!("no problem type {slug:?}")))?;
+    Ok(HttpResponse::Ok().json(json!({"type": problem_type(slug), "status": status, "description": description})))
+}

@@ -1,0 +1,44 @@
+//! `POST /v1/claims/{id}/transitions`: moving a claim through the workflow.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::claims::not_found;
+use super::error::ApiError;
+use super::extract::{self, JsonBody};
+use super::{State, json_with_etag};
+use crate::domain::validation::Violations;
+use crate::domain::verdict::Verdict;
+use crate::domain::workflow::Status;
+use crate::store::{Actor, claims};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub to: Status,
+    pub verdict: Option<Verdict>,
+    pub note: Option<String>,
+}
+
+pub async fn create(state: State, req: HttpRequest, body: JsonBody<TransitionInput>) -> Result<HttpResponse, ApiError> {
+    let id = extract::path_id(&req)?;
+    let precondition = extract::if_match(&req)?;
+    let input = body.value;
+    let mut v = Violations::default();
+    let note = v.optional_text("note", input.note.as_deref(), 5000);
+    v.into_result(()).map_err(ApiError::Validation)?;
+    let actor = Actor::anonymous();
+    let detail = state
+        .store
+        .writer
+        .write(move |conn| {
+            let requested = claims::Move { to: input.to, verdict: input.verdict, note: note.as_deref() };
+            claims::transition(conn, id, &requested, precondition.as_ref(), &actor)?;
+            claims::detail(conn, id)
+        })
+        .await
+        .map_err(not_found(id))?;
+    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
+}

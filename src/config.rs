@@ -1,0 +1,87 @@
+//! Configuration: command-line flags, each with a `CLAIMCHECK_*` environment fallback. Built once in
+//! `main` and passed in; nothing reads the environment anywhere else.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use crate::store::{StoreConfig, Synchronous};
+
+/// Where the database lives and how it is written.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// SQLite database file; created with its folder if missing.
+    #[arg(long, env = "CLAIMCHECK_DB", default_value = "data/claimcheck.db")]
+    pub db: PathBuf,
+
+    /// Durability of each commit: `full` survives a power cut, `normal` only a crash of the process.
+    #[arg(long, env = "CLAIMCHECK_SYNCHRONOUS", value_enum, default_value = "full")]
+    pub synchronous: Synchronous,
+
+    /// Read-only connections serving queries in parallel.
+    #[arg(long, env = "CLAIMCHECK_READERS", default_value_t = 8)]
+    pub readers: usize,
+
+    /// Writes that may wait for the writer; past that, requests wait up to --write-wait-ms, then get 503.
+    #[arg(long, env = "CLAIMCHECK_WRITE_QUEUE", default_value_t = 4096)]
+    pub write_queue: usize,
+
+    /// How long a write waits for room in a full queue before it is refused with 503 and Retry-After.
+    #[arg(long, env = "CLAIMCHECK_WRITE_WAIT_MS", default_value_t = 2000)]
+    pub write_wait_ms: u64,
+}
+
+impl DatabaseArgs {
+    pub fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            path: self.db.clone(),
+            synchronous: self.synchronous,
+            readers: self.readers,
+            write_queue: self.write_queue,
+            write_wait: Duration::from_millis(self.write_wait_ms),
+        }
+    }
+}
+
+/// `claimcheck serve`.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "CLAIMCHECK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Do not import the built-in seed claims into an empty database.
+    #[arg(long, env = "CLAIMCHECK_NO_SEED")]
+    pub no_seed: bool,
+
+    /// HTTP worker threads (default: one per CPU).
+    #[arg(long, env = "CLAIMCHECK_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(long, env = "CLAIMCHECK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Logging, shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    #[arg(long, env = "CLAIMCHECK_LOG_FORMAT", value_enum, default_value = "human", global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, as in RUST_LOG: `info`, `warn`, `claimcheck=debug`, ...
+    #[arg(long, env = "CLAIMCHECK_LOG", default_value = "info", global = true)]
+    pub log: String,
+}

@@ -1,0 +1,190 @@
+//! How far the evidence leans true (`support`) and how settled that is (`confidence`).
+//!
+//! Each live evidence item weighs `reliability × confidence`. Items from the same site are not
+//! independent, so within a site they are ranked by weight and the k-th (from 0) counts `SITE_DECAY^k`
+//! of its weight. Supporting items add to S⁺, refuting items to S⁻; context items count zero.
+//! With one unit of `DOUBT` standing for the evidence nobody has found yet:
+//!
+//! ```text
+//! support    = (S⁺ + DOUBT/2) / (S⁺ + S⁻ + DOUBT)      0.5 when there is no evidence
+//! confidence = |S⁺ − S⁻|      / (S⁺ + S⁻ + DOUBT)      0 when there is none or it cancels out
+//! ```
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::evidence::Stance;
+
+pub const SITE_DECAY: f64 = 0.5;
+pub const DOUBT: f64 = 1.0;
+
+/// What the formula needs to know of one evidence item.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub evidence_id: i64,
+    pub site: String,
+    pub stance: Stance,
+    pub reliability: f64,
+    pub confidence: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemWeight {
+    pub evidence_id: i64,
+    pub site: String,
+    pub stance: Stance,
+    /// `reliability × confidence`.
+    pub weight: f64,
+    /// 1 for the heaviest stance-bearing item of its site, 2 for the next, ...; 0 for context items.
+    pub site_rank: u32,
+    /// `SITE_DECAY^(site_rank − 1)`, or 0 for context items.
+    pub site_factor: f64,
+    /// What the item adds to S⁺ (positive) or S⁻ (negative).
+    pub contribution: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    pub support: f64,
+    pub confidence: f64,
+    pub supporting_weight: f64,
+    pub refuting_weight: f64,
+    pub doubt: f64,
+    pub site_decay: f64,
+    pub items: Vec<ItemWeight>,
+}
+
+pub fn assess(items: &[Item]) -> Assessment {
+    let mut by_site: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.stance != Stance::Context {
+            by_site.entry(item.site.as_str()).or_default().push(i);
+        }
+    }
+    let weight = |i: usize| items[i].reliability * items[i].confidence;
+    let mut rank = vec![0u32; items.len()];
+    for members in by_site.values_mut() {
+        // Heaviest first; ties go to the older item so the result never depends on input order.
+        members.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(items[a].evidence_id.cmp(&items[b].evidence_id)));
+        for (k, &i) in members.iter().enumerate() {
+            rank[i] = k as u32 + 1;
+        }
+    }
+
+    let (mut plus, mut minus) = (0.0, 0.0);
+    let weights = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let site_factor = if rank[i] == 0 { 0.0 } else { SITE_DECAY.powi(rank[i] as i32 - 1) };
+            let effective = weight(i) * site_factor;
+            let contribution = match item.stance {
+                Stance::Supports => effective,
+                Stance::Refutes => -effective,
+                Stance::Context => 0.0,
+            };
+            if contribution > 0.0 {
+                plus += contribution;
+            } else {
+                minus -= contribution;
+            }
+            ItemWeight {
+                evidence_id: item.evidence_id,
+                site: item.site.clone(),
+                stance: item.stance,
+                weight: round(weight(i)),
+                site_rank: rank[i],
+                site_factor,
+                contribution: round(contribution),
+            }
+        })
+        .collect();
+
+    let total = plus + minus + DOUBT;
+    Assessment {
+        support: round((plus + DOUBT / 2.0) / total),
+        confidence: round((plus - minus).abs() / total),
+        supporting_weight: round(plus),
+        refuting_weight: round(minus),
+        doubt: DOUBT,
+        site_decay: SITE_DECAY,
+        items: weights,
+    }
+}
+
+/// Six decimals: enough to explain, and stable across platforms when printed.
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, site: &str, stance: Stance, reliability: f64, confidence: f64) -> Item {
+        Item { evidence_id: id, site: site.into(), stance, reliability, confidence }
+    }
+
+    #[test]
+    fn no_evidence_is_undecided() {
+        let a = assess(&[]);
+        assert_eq!((a.support, a.confidence), (0.5, 0.0));
+    }
+
+    #[test]
+    fn support_leans_with_the_stance() {
+        let up = assess(&[item(1, "a.org", Stance::Supports, 0.9, 1.0)]);
+        let down = assess(&[item(1, "a.org", Stance::Refutes, 0.9, 1.0)]);
+        assert!(up.support > 0.5 && down.support < 0.5);
+        assert_eq!(up.confidence, down.confidence);
+        assert!((up.support - (0.9 + 0.5) / 1.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn context_counts_zero() {
+        let a = assess(&[item(1, "a.org", Stance::Context, 1.0, 1.0)]);
+        assert_eq!((a.support, a.confidence), (0.5, 0.0));
+        assert_eq!(a.items[0].contribution, 0.0);
+    }
+
+    #[test]
+    fn same_site_items_count_with_diminishing_weight() {
+        let one_site = assess(&[
+            item(1, "a.org", Stance::Supports, 1.0, 1.0),
+            item(2, "a.org", Stance::Supports, 1.0, 1.0),
+        ]);
+        let two_sites = assess(&[
+            item(1, "a.org", Stance::Supports, 1.0, 1.0),
+            item(2, "b.org", Stance::Supports, 1.0, 1.0),
+        ]);
+        assert_eq!(one_site.supporting_weight, 1.5);
+        assert_eq!(two_sites.supporting_weight, 2.0);
+        assert!(one_site.confidence < two_sites.confidence);
+    }
+
+    #[test]
+    fn more_agreeing_evidence_is_more_settled_and_conflict_unsettles() {
+        let one = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0)]);
+        let two = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0), item(2, "b.org", Stance::Refutes, 0.8, 1.0)]);
+        let split = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0), item(2, "b.org", Stance::Supports, 0.8, 1.0)]);
+        assert!(two.confidence > one.confidence);
+        assert_eq!(split.confidence, 0.0);
+        assert_eq!(split.support, 0.5);
+    }
+
+    #[test]
+    fn result_does_not_depend_on_order_and_stays_in_range() {
+        let items = vec![
+            item(1, "a.org", Stance::Supports, 0.3, 0.9),
+            item(2, "a.org", Stance::Refutes, 0.7, 0.6),
+            item(3, "b.org", Stance::Supports, 1.0, 1.0),
+            item(4, "a.org", Stance::Supports, 0.7, 0.6),
+        ];
+        let mut reversed = items.clone();
+        reversed.reverse();
+        let (a, b) = (assess(&items), assess(&reversed));
+        assert_eq!((a.support, a.confidence), (b.support, b.confidence));
+        assert!((0.0..=1.0).contains(&a.support) && (0.0..=1.0).contains(&a.confidence));
+    }
+}

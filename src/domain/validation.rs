@@ -1,0 +1,83 @@
+use serde::Serialize;
+
+/// One broken rule on one input field, reported to the client as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// Collects every broken rule of a request so the client can fix them all at once.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldError>);
+
+impl Violations {
+    pub fn add(&mut self, field: impl Into<String>, rule: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            rule,
+            message: message.into(),
+        });
+    }
+
+    pub fn into_result<T>(self, value: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() { Ok(value) } else { Err(self.0) }
+    }
+
+    /// Trims the text, then checks it is present and no longer than `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        let value = value.trim();
+        if value.is_empty() {
+            self.add(field, "not-empty", format!("{field} must not be empty"));
+            None
+        } else if value.chars().count() > max {
+            self.add(field, "max-length", format!("{field} must be at most {max} characters"));
+            None
+        } else {
+            Some(value.to_owned())
+        }
+    }
+
+    /// Like `text`, but an absent or blank value is simply no value.
+    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        match value.map(str::trim) {
+            None | Some("") => None,
+            Some(v) => self.text(field, v, max),
+        }
+    }
+
+    /// An absolute http(s) URL.
+    pub fn url(&mut self, field: &str, value: &str) -> Option<url::Url> {
+        match url::Url::parse(value.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                if value.len() > 2048 {
+                    self.add(field, "max-length", format!("{field} must be at most 2048 characters"));
+                    None
+                } else {
+                    Some(u)
+                }
+            }
+            Ok(_) => {
+                self.add(field, "url", format!("{field} must be an http or https URL with a host"));
+                None
+            }
+            Err(e) => {
+                self.add(field, "url", format!("{field} is not a valid URL: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A number in 0..=1, as reliabilities and confidences are.
+    pub fn unit_interval(&mut self, field: &str, value: Option<f64>, default: f64) -> f64 {
+        match value {
+            None => default,
+            Some(v) if (0.0..=1.0).contains(&v) => v,
+            Some(_) => {
+                self.add(field, "range", format!("{field} must be a number from 0 to 1"));
+                default
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The verification workflow. `TRANSITIONS` is the single definition of which moves are legal;
+//! everything else (the API's 409 body, the admin views) reads it from here.
+
+use serde::{Deserialize, Serialize};
+
+use super::verdict::Verdict;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Submitted,
+    InReview,
+    Verified,
+    Published,
+    Rejected,
+}
+
+use Status::*;
+
+/// Every legal move, `from -> to`.
+pub const TRANSITIONS: &[(Status, Status)] = &[
+    (Submitted, InReview),
+    (Submitted, Rejected),
+    (InReview, Verified),
+    (InReview, Rejected),
+    (Verified, Published),
+    (Verified, InReview),
+    (Published, InReview),
+];
+
+impl Status {
+    pub const ALL: [Status; 5] = [Submitted, InReview, Verified, Published, Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Submitted => "submitted",
+            InReview => "in_review",
+            Verified => "verified",
+            Published => "published",
+            Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The states this one may move to, in table order.
+    pub fn next(self) -> Vec<Status> {
+        TRANSITIONS.iter().filter(|(from, _)| *from == self).map(|(_, to)| *to).collect()
+    }
+}
+
+/// Why a requested move cannot happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionError {
+    /// The table has no such move.
+    Illegal { from: Status, to: Status, allowed: Vec<Status> },
+    /// Entering `verified` needs a verdict in the request.
+    VerdictRequired,
+    /// A verdict was given for a move that does not set one.
+    VerdictNotAllowed { to: Status },
+    /// Entering `verified` needs at least one evidence item that is not retracted.
+    EvidenceRequired,
+}
+
+/// What the claim looks like after a legal move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub verdict: Option<Verdict>,
+}
+
+/// Decides a move. A verdict is set only on entering `verified` and is kept through publication and
+/// reopening, so a reopened claim still shows what it was last rated until it is rated again.
+pub fn transition(
+    from: Status,
+    current_verdict: Option<Verdict>,
+    to: Status,
+    verdict: Option<Verdict>,
+    live_evidence: usize,
+) -> Result<Outcome, TransitionError> {
+    if !TRANSITIONS.contains(&(from, to)) {
+        return Err(TransitionError::Illegal { from, to, allowed: from.next() });
+    }
+    match (to, verdict) {
+        (Verified, None) => Err(TransitionError::VerdictRequired),
+        (Verified, Some(_)) if live_evidence == 0 => Err(TransitionError::EvidenceRequired),
+        (Verified, Some(v)) => Ok(Outcome { status: to, verdict: Some(v) }),
+        (_, Some(_)) => Err(TransitionError::VerdictNotAllowed { to }),
+        (_, None) => Ok(Outcome { status: to, verdict: current_verdict }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pair_is_legal_exactly_when_the_table_says_so() {
+        for from in Status::ALL {
+            for to in Status::ALL {
+                let verdict = (to == Verified).then_some(Verdict::False);
+                let result = transition(from, None, to, verdict, 1);
+                assert_eq!(result.is_ok(), TRANSITIONS.contains(&(from, to)), "{from:?} -> {to:?}");
+                if let Err(TransitionError::Illegal { allowed, .. }) = result {
+                    assert_eq!(allowed, from.next());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn verified_needs_a_verdict_and_live_evidence() {
+        assert_eq!(transition(InReview, None, Verified, None, 3), Err(TransitionError::VerdictRequired));
+        assert_eq!(
+            transition(InReview, None, Verified, Some(Verdict::True), 0),
+            Err(TransitionError::EvidenceRequired)
+        );
+        let ok = transition(InReview, None, Verified, Some(Verdict::True), 1).unwrap();
+        assert_eq!(ok.verdict, Some(Verdict::True));
+    }
+
+    #[test]
+    fn verdict_is_kept_through_publish_and_reopen_but_cannot_be_set_there() {
+        let published = transition(Verified, Some(Verdict::Mixed), Published, None, 1).unwrap();
+        assert_eq!(published.verdict, Some(Verdict::Mixed));
+        let reopened = transition(Published, Some(Verdict::Mixed), InReview, None, 1).unwrap();
+        assert_eq!(reopened, Outcome { status: InReview, verdict: Some(Verdict::Mixed) });
+        assert_eq!(
+            transition(Submitted, None, InReview, Some(Verdict::True), 1),
+            Err(TransitionError::VerdictNotAllowed { to: InReview })
+        );
+    }
+
+    #[test]
+    fn rejected_is_final() {
+        assert!(Rejected.next().is_empty());
+    }
+}

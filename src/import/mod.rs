@@ -1,0 +1,123 @@
+//! Bulk import of claims files (`claimcheck import`, and the seed claims on a fresh database).
+//! Imports are idempotent: a claim already imported (same source and key) or already present (same
+//! normalized text) is skipped, so importing a file twice changes nothing.
+
+mod claims_file;
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde::Serialize;
+
+pub use claims_file::{ClaimsFile, ParsedClaim};
+
+use crate::store::{self, Actor, Store, claims};
+
+/// The seed claims, built into the binary so a fresh install has them wherever it runs.
+static SEED_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/claims");
+
+#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub created: usize,
+    pub skipped: usize,
+    pub rejected: Vec<Rejection>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rejection {
+    pub source: String,
+    pub reason: String,
+}
+
+impl Summary {
+    fn absorb(&mut self, other: Summary) {
+        self.created += other.created;
+        self.skipped += other.skipped;
+        self.rejected.extend(other.rejected);
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "created {}, skipped {}, rejected {}", self.created, self.skipped, self.rejected.len())?;
+        for r in &self.rejected {
+            write!(f, "\n  rejected {}: {}", r.source, r.reason)?;
+        }
+        Ok(())
+    }
+}
+
+/// The claims files at `path`: the file itself, or every `.toml` file in the folder, in name order.
+pub fn files_at(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        Ok(files)
+    } else {
+        Ok(vec![path.to_owned()])
+    }
+}
+
+/// Imports every claims file at `path`.
+pub async fn import_path(store: &Store, path: &Path, actor: &Actor) -> anyhow::Result<Summary> {
+    let mut summary = Summary::default();
+    for file in files_at(path)? {
+        let text = std::fs::read_to_string(&file)?;
+        summary.absorb(import_text(store, &file.display().to_string(), &text, actor).await?);
+    }
+    Ok(summary)
+}
+
+/// Imports the seed claims built into the binary.
+pub async fn import_seed(store: &Store) -> anyhow::Result<Summary> {
+    let mut files: Vec<_> = SEED_DIR.files().filter(|f| f.path().extension().is_some_and(|e| e == "toml")).collect();
+    files.sort_by_key(|f| f.path());
+    let mut summary = Summary::default();
+    for file in files {
+        let text = file.contents_utf8().unwrap_or_default();
+        let name = format!("claims/{}", file.path().display());
+        summary.absorb(import_text(store, &name, text, &Actor::system("seed")).await?);
+    }
+    Ok(summary)
+}
+
+/// Imports one claims file's text, in one transaction.
+pub async fn import_text(store: &Store, name: &str, text: &str, actor: &Actor) -> anyhow::Result<Summary> {
+    let file = ClaimsFile::parse(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let mut summary = Summary::default();
+    let mut valid = Vec::new();
+    for claim in file.claims() {
+        match claim.content {
+            Ok(content) => valid.push((claim.external_id, content)),
+            Err(errors) => summary.rejected.push(Rejection {
+                source: format!("{name}: {}", claim.external_id),
+                reason: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
+            }),
+        }
+    }
+    let actor = actor.clone();
+    let (created, skipped) = store
+        .writer
+        .write(move |conn| {
+            let (mut created, mut skipped) = (0, 0);
+            for (external_id, content) in &valid {
+                if claims::find_external(conn, external_id)?.is_some() {
+                    skipped += 1;
+                    continue;
+                }
+                match claims::insert(conn, content, Some(external_id), &actor) {
+                    Ok(_) => created += 1,
+                    Err(store::Error::DuplicateClaim(_)) => skipped += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok((created, skipped))
+        })
+        .await?;
+    summary.created = created;
+    summary.skipped = skipped;
+    Ok(summary)
+}

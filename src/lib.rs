@@ -1,0 +1,13 @@
+//! claimcheck: claims, evidence, a verification workflow and an explainable confidence, served over
+//! HTTP from one binary with an embedded SQLite database.
+
+pub mod api;
+pub mod config;
+pub mod domain;
+pub mod import;
+pub mod store;
+pub mod telemetry;
+
+mod startup;
+
+pub use startup::{Application, shutdown_signal};

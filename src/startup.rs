@@ -1,0 +1,93 @@
+//! Building and running the server. `build` binds the listener first, so callers (tests among them)
+//! know the port before anything is served; `run_until` takes the shutdown signal as a parameter.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, middleware::from_fn, web};
+
+use crate::api::{self, AppState};
+use crate::config::Config;
+use crate::import;
+use crate::store::{Store, claims};
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    store: Store,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let store_config = config.database.store_config();
+        let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
+        if !config.no_seed && store.reader.read(|conn| claims::count(conn)).await? == 0 {
+            let summary = import::import_seed(&store).await?;
+            tracing::info!(%summary, "seed claims imported");
+        }
+
+        let listener = TcpListener::bind(&config.listen)?;
+        let address = listener.local_addr()?;
+        let state = web::Data::new(AppState { store: store.clone() });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(api::middleware::observe))
+                .configure(api::routes)
+        })
+        .disable_signals()
+        .shutdown_timeout(config.shutdown_timeout);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers.max(1));
+        }
+        let server = server.listen(listener)?.run();
+        tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
+        Ok(Application { port: address.port(), server, store })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` resolves; then lets in-flight requests finish, commits queued writes,
+    /// and returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        tokio::select! {
+            result = &mut server => result??,
+            () = shutdown => {
+                tracing::info!("shutting down: finishing in-flight requests");
+                handle.stop(true).await;
+                // The server future may already be gone if it stopped on its own.
+                let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+            }
+        }
+        let store = self.store;
+        tokio::task::spawn_blocking(move || store.close()).await?;
+        tracing::info!("stopped; every acknowledged write is committed");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

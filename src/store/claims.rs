@@ -1,0 +1,293 @@
+//! Claims: creating, editing, moving through the workflow and rescoring them.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::evidence::{self, EvidenceRow};
+use super::history::{self, Entry, changed_fields};
+use super::{Actor, Error, Result, now};
+use crate::domain::claim::{Appearance, ClaimContent, ClaimPatch};
+use crate::domain::confidence::{self, Assessment};
+use crate::domain::verdict::Verdict;
+use crate::domain::workflow::{self, Status};
+
+pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.status, c.verdict,
+    c.support, c.confidence, c.version, c.created_at, c.updated_at,
+    (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL)";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub text: String,
+    pub claimant: Option<String>,
+    pub appeared_in: Option<Appearance>,
+    pub tags: Vec<String>,
+    pub language: Option<String>,
+    pub status: Status,
+    pub verdict: Option<Verdict>,
+    pub support: f64,
+    pub confidence: f64,
+    pub evidence_count: i64,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ClaimRow {
+    pub fn content(&self) -> ClaimContent {
+        ClaimContent {
+            text: self.text.clone(),
+            claimant: self.claimant.clone(),
+            appeared_in: self.appeared_in.clone(),
+            tags: self.tags.clone(),
+            language: self.language.clone(),
+        }
+    }
+
+    pub fn etag(&self) -> String {
+        etag(self.version)
+    }
+}
+
+/// A claim with everything that explains where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimDetail {
+    #[serde(flatten)]
+    pub claim: ClaimRow,
+    pub allowed_transitions: Vec<Status>,
+    pub confidence_breakdown: Assessment,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// An `If-Match` precondition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    OneOf(Vec<String>),
+}
+
+impl IfMatch {
+    pub fn check(&self, version: i64) -> Result<()> {
+        let current = etag(version);
+        match self {
+            IfMatch::OneOf(tags) if !tags.contains(&current) => Err(Error::Stale { current }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn check(precondition: Option<&IfMatch>, version: i64) -> Result<()> {
+    precondition.map_or(Ok(()), |p| p.check(version))
+}
+
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("bad {what}").into())
+    };
+    let json_col = |i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
+    let status: String = r.get(6)?;
+    let verdict: Option<String> = r.get(7)?;
+    Ok(ClaimRow {
+        id: r.get(0)?,
+        text: r.get(1)?,
+        claimant: r.get(2)?,
+        appeared_in: json_col(3)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|_| bad(3, "appeared_in"))?,
+        tags: serde_json::from_str(&r.get::<_, String>(4)?).map_err(|_| bad(4, "tags"))?,
+        language: r.get(5)?,
+        status: Status::parse(&status).ok_or_else(|| bad(6, "status"))?,
+        verdict: verdict.map(|v| Verdict::parse(&v).ok_or_else(|| bad(7, "verdict"))).transpose()?,
+        support: r.get(8)?,
+        confidence: r.get(9)?,
+        version: r.get(10)?,
+        created_at: r.get(11)?,
+        updated_at: r.get(12)?,
+        evidence_count: r.get(13)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<ClaimRow> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM claims c WHERE c.id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+pub fn detail(conn: &Connection, id: i64) -> Result<ClaimDetail> {
+    let claim = get(conn, id)?;
+    let evidence = evidence::for_claim(conn, id)?;
+    Ok(ClaimDetail {
+        allowed_transitions: claim.status.next(),
+        confidence_breakdown: assess(&evidence),
+        claim,
+        evidence,
+    })
+}
+
+fn assess(evidence: &[EvidenceRow]) -> Assessment {
+    let items: Vec<_> = evidence.iter().filter(|e| !e.retracted).map(EvidenceRow::confidence_item).collect();
+    confidence::assess(&items)
+}
+
+fn duplicate_of(conn: &Connection, normalized: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM claims WHERE normalized = ?1")?
+        .query_row([normalized], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn find_external(conn: &Connection, external_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM claims WHERE external_id = ?1")?
+        .query_row([external_id], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&str>, actor: &Actor) -> Result<i64> {
+    let normalized = content.normalized();
+    if let Some(existing) = duplicate_of(conn, &normalized)? {
+        return Err(Error::DuplicateClaim(existing));
+    }
+    let at = now();
+    conn.prepare_cached(
+        "INSERT INTO claims (text, normalized, claimant, appeared_in, tags, language, external_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        content.text,
+        normalized,
+        content.claimant,
+        content.appeared_in.as_ref().map(serde_json::to_string).transpose()?,
+        serde_json::to_string(&content.tags)?,
+        content.language,
+        external_id,
+        at,
+    ])?;
+    let id = conn.last_insert_rowid();
+    insert_tags(conn, id, &content.tags)?;
+    let entry = Entry {
+        claim_id: id,
+        evidence_id: None,
+        action: "claim.created",
+        from: None,
+        to: Some(serde_json::to_value(content)?),
+        note: None,
+    };
+    history::record(conn, entry, actor, &at)?;
+    Ok(id)
+}
+
+fn insert_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT INTO claim_tags (tag, claim_id) VALUES (?1, ?2)")?;
+    for tag in tags {
+        stmt.execute(params![tag, id])?;
+    }
+    Ok(())
+}
+
+pub fn update(conn: &Connection, id: i64, patch: &ClaimPatch, precondition: &IfMatch, actor: &Actor) -> Result<ClaimRow> {
+    let current = get(conn, id)?;
+    precondition.check(current.version)?;
+    let before = current.content();
+    let after = patch.apply(&before).map_err(Error::Invalid)?;
+    let Some((from, to)) = changed_fields(&serde_json::to_value(&before)?, &serde_json::to_value(&after)?) else {
+        return Ok(current);
+    };
+    let normalized = after.normalized();
+    if let Some(existing) = duplicate_of(conn, &normalized)?.filter(|&other| other != id) {
+        return Err(Error::DuplicateClaim(existing));
+    }
+    let at = now();
+    conn.prepare_cached(
+        "UPDATE claims SET text = ?2, normalized = ?3, claimant = ?4, appeared_in = ?5, tags = ?6, language = ?7,
+         version = version + 1, updated_at = ?8 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        after.text,
+        normalized,
+        after.claimant,
+        after.appeared_in.as_ref().map(serde_json::to_string).transpose()?,
+        serde_json::to_string(&after.tags)?,
+        after.language,
+        at,
+    ])?;
+    if after.tags != before.tags {
+        conn.prepare_cached("DELETE FROM claim_tags WHERE claim_id = ?1")?.execute([id])?;
+        insert_tags(conn, id, &after.tags)?;
+    }
+    let entry = Entry { claim_id: id, evidence_id: None, action: "claim.updated", from: Some(from), to: Some(to), note: None };
+    history::record(conn, entry, actor, &at)?;
+    get(conn, id)
+}
+
+pub struct Move<'a> {
+    pub to: Status,
+    pub verdict: Option<Verdict>,
+    pub note: Option<&'a str>,
+}
+
+pub fn transition(
+    conn: &Connection,
+    id: i64,
+    requested: &Move<'_>,
+    precondition: Option<&IfMatch>,
+    actor: &Actor,
+) -> Result<ClaimRow> {
+    let current = get(conn, id)?;
+    check(precondition, current.version)?;
+    let outcome = workflow::transition(
+        current.status,
+        current.verdict,
+        requested.to,
+        requested.verdict,
+        current.evidence_count as usize,
+    )
+    .map_err(Error::Transition)?;
+    let at = now();
+    conn.prepare_cached(
+        "UPDATE claims SET status = ?2, verdict = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, outcome.status.as_str(), outcome.verdict.map(Verdict::as_str), at])?;
+    let entry = Entry {
+        claim_id: id,
+        evidence_id: None,
+        action: "claim.transitioned",
+        from: Some(json!({"status": current.status, "verdict": current.verdict})),
+        to: Some(json!({"status": outcome.status, "verdict": outcome.verdict})),
+        note: requested.note,
+    };
+    history::record(conn, entry, actor, &at)?;
+    get(conn, id)
+}
+
+/// Marks a claim changed by a change to its evidence, and recomputes its support and confidence,
+/// recording the new figures in history when they move.
+pub(super) fn evidence_changed(conn: &Connection, id: i64, actor: &Actor, at: &str) -> Result<()> {
+    let before = get(conn, id)?;
+    let after = assess(&evidence::for_claim(conn, id)?);
+    conn.prepare_cached(
+        "UPDATE claims SET support = ?2, confidence = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, after.support, after.confidence, at])?;
+    if (before.support, before.confidence) != (after.support, after.confidence) {
+        let entry = Entry {
+            claim_id: id,
+            evidence_id: None,
+            action: "claim.rescored",
+            from: Some(json!({"support": before.support, "confidence": before.confidence})),
+            to: Some(json!({"support": after.support, "confidence": after.confidence})),
+            note: None,
+        };
+        history::record(conn, entry, actor, at)?;
+    }
+    Ok(())
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?)
+}

@@ -1,0 +1,236 @@
+//! Evidence items: attaching, editing and retracting them. Every change rescores its claim in the same
+//! transaction.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::claims::{self, IfMatch};
+use super::history::{self, Entry, changed_fields};
+use super::{Actor, Error, Result, now};
+use crate::domain::confidence;
+use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, Stance};
+
+const COLUMNS: &str = "id, claim_id, url, site, title, publisher, excerpt, stance, reliability, confidence, note,
+    version, created_at, updated_at, retracted_at, retraction_note";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub claim_id: i64,
+    pub url: String,
+    pub site: String,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub excerpt: Option<String>,
+    pub stance: Stance,
+    pub reliability: f64,
+    pub confidence: f64,
+    pub note: Option<String>,
+    pub retracted: bool,
+    pub retracted_at: Option<String>,
+    pub retraction_note: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl EvidenceRow {
+    pub fn fields(&self) -> EvidenceFields {
+        EvidenceFields {
+            title: self.title.clone(),
+            publisher: self.publisher.clone(),
+            excerpt: self.excerpt.clone(),
+            stance: self.stance,
+            reliability: self.reliability,
+            confidence: self.confidence,
+            note: self.note.clone(),
+        }
+    }
+
+    pub fn confidence_item(&self) -> confidence::Item {
+        confidence::Item {
+            evidence_id: self.id,
+            site: self.site.clone(),
+            stance: self.stance,
+            reliability: self.reliability,
+            confidence: self.confidence,
+        }
+    }
+
+    pub fn etag(&self) -> String {
+        claims::etag(self.version)
+    }
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceRow> {
+    let stance: String = r.get(7)?;
+    let retracted_at: Option<String> = r.get(14)?;
+    Ok(EvidenceRow {
+        id: r.get(0)?,
+        claim_id: r.get(1)?,
+        url: r.get(2)?,
+        site: r.get(3)?,
+        title: r.get(4)?,
+        publisher: r.get(5)?,
+        excerpt: r.get(6)?,
+        stance: Stance::parse(&stance).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, "bad stance".into())
+        })?,
+        reliability: r.get(8)?,
+        confidence: r.get(9)?,
+        note: r.get(10)?,
+        version: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+        retracted: retracted_at.is_some(),
+        retracted_at,
+        retraction_note: r.get(15)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<EvidenceRow> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM evidence WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<EvidenceRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM evidence WHERE claim_id = ?1 ORDER BY id"))?;
+    let rows = stmt.query_map([claim_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn attach(
+    conn: &Connection,
+    claim_id: i64,
+    item: &NewEvidence,
+    precondition: Option<&IfMatch>,
+    actor: &Actor,
+) -> Result<EvidenceRow> {
+    let claim = claims::get(conn, claim_id)?;
+    if let Some(p) = precondition {
+        p.check(claim.version)?;
+    }
+    let live = conn
+        .prepare_cached("SELECT id FROM evidence WHERE claim_id = ?1 AND url = ?2 AND retracted_at IS NULL")?
+        .query_row(params![claim_id, item.url], |r| r.get(0))
+        .optional()?;
+    if let Some(existing) = live {
+        return Err(Error::DuplicateEvidence(existing));
+    }
+    let at = now();
+    conn.prepare_cached(
+        "INSERT INTO evidence (claim_id, url, site, title, publisher, excerpt, stance, reliability, confidence, note,
+                               created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    )?
+    .execute(params![
+        claim_id,
+        item.url,
+        item.site,
+        item.title,
+        item.publisher,
+        item.excerpt,
+        item.stance.as_str(),
+        item.reliability,
+        item.confidence,
+        item.note,
+        at,
+    ])?;
+    let id = conn.last_insert_rowid();
+    let row = get(conn, id)?;
+    let entry = Entry {
+        claim_id,
+        evidence_id: Some(id),
+        action: "evidence.added",
+        from: None,
+        to: Some(json!({"url": row.url, "fields": row.fields()})),
+        note: None,
+    };
+    history::record(conn, entry, actor, &at)?;
+    claims::evidence_changed(conn, claim_id, actor, &at)?;
+    Ok(row)
+}
+
+pub fn update(
+    conn: &Connection,
+    id: i64,
+    patch: &EvidencePatch,
+    precondition: Option<&IfMatch>,
+    actor: &Actor,
+) -> Result<EvidenceRow> {
+    let current = get(conn, id)?;
+    if let Some(p) = precondition {
+        p.check(current.version)?;
+    }
+    if current.retracted {
+        return Err(Error::Retracted(id));
+    }
+    let before = current.fields();
+    let after = patch.apply(&before).map_err(Error::Invalid)?;
+    let Some((from, to)) = changed_fields(&serde_json::to_value(&before)?, &serde_json::to_value(&after)?) else {
+        return Ok(current);
+    };
+    let at = now();
+    conn.prepare_cached(
+        "UPDATE evidence SET title = ?2, publisher = ?3, excerpt = ?4, stance = ?5, reliability = ?6, confidence = ?7,
+         note = ?8, version = version + 1, updated_at = ?9 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        after.title,
+        after.publisher,
+        after.excerpt,
+        after.stance.as_str(),
+        after.reliability,
+        after.confidence,
+        after.note,
+        at,
+    ])?;
+    let entry = Entry {
+        claim_id: current.claim_id,
+        evidence_id: Some(id),
+        action: "evidence.updated",
+        from: Some(from),
+        to: Some(to),
+        note: None,
+    };
+    history::record(conn, entry, actor, &at)?;
+    claims::evidence_changed(conn, current.claim_id, actor, &at)?;
+    get(conn, id)
+}
+
+/// Takes an item out of the count while keeping it and its history. Retracting twice changes nothing.
+pub fn retract(
+    conn: &Connection,
+    id: i64,
+    note: Option<&str>,
+    precondition: Option<&IfMatch>,
+    actor: &Actor,
+) -> Result<EvidenceRow> {
+    let current = get(conn, id)?;
+    if let Some(p) = precondition {
+        p.check(current.version)?;
+    }
+    if current.retracted {
+        return Ok(current);
+    }
+    let at = now();
+    conn.prepare_cached(
+        "UPDATE evidence SET retracted_at = ?2, retraction_note = ?3, version = version + 1, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, at, note])?;
+    let entry = Entry {
+        claim_id: current.claim_id,
+        evidence_id: Some(id),
+        action: "evidence.retracted",
+        from: Some(json!({"retracted": false})),
+        to: Some(json!({"retracted": true})),
+        note,
+    };
+    history::record(conn, entry, actor, &at)?;
+    claims::evidence_changed(conn, current.claim_id, actor, &at)?;
+    get(conn, id)
+}

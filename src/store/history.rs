@@ -1,0 +1,107 @@
+//! The append-only record of every change. Rows are written in the same transaction as the change
+//! they describe; triggers in the schema refuse UPDATE and DELETE.
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Actor, Result};
+
+/// One change, as it is recorded.
+pub struct Entry<'a> {
+    pub claim_id: i64,
+    pub evidence_id: Option<i64>,
+    pub action: &'static str,
+    pub from: Option<Value>,
+    pub to: Option<Value>,
+    pub note: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub claim_id: i64,
+    pub evidence_id: Option<i64>,
+    pub action: String,
+    pub from: Option<Value>,
+    pub to: Option<Value>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub actor_role: Option<String>,
+    pub at: String,
+}
+
+pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> Result<()> {
+    let json = |v: Option<Value>| v.map(|v| v.to_string());
+    conn.prepare_cached(
+        "INSERT INTO history (claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        entry.claim_id,
+        entry.evidence_id,
+        entry.action,
+        json(entry.from),
+        json(entry.to),
+        entry.note,
+        actor.name,
+        actor.role,
+        at,
+    ])?;
+    Ok(())
+}
+
+pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<HistoryRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at
+         FROM history WHERE claim_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([claim_id], |r| {
+        let json = |i: usize| -> rusqlite::Result<Option<Value>> {
+            Ok(r.get::<_, Option<String>>(i)?.and_then(|s| serde_json::from_str(&s).ok()))
+        };
+        Ok(HistoryRow {
+            id: r.get(0)?,
+            claim_id: r.get(1)?,
+            evidence_id: r.get(2)?,
+            action: r.get(3)?,
+            from: json(4)?,
+            to: json(5)?,
+            note: r.get(6)?,
+            actor: r.get(7)?,
+            actor_role: r.get(8)?,
+            at: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The fields that differ between two JSON objects: `(before, after)`, each holding only those fields.
+pub fn changed_fields(before: &Value, after: &Value) -> Option<(Value, Value)> {
+    let empty = Map::new();
+    let (b, a) = (before.as_object().unwrap_or(&empty), after.as_object().unwrap_or(&empty));
+    let mut from = Map::new();
+    let mut to = Map::new();
+    for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
+        let (old, new) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));
+        if old != new {
+            from.insert(key.clone(), old.clone());
+            to.insert(key.clone(), new.clone());
+        }
+    }
+    (!from.is_empty()).then(|| (Value::Object(from), Value::Object(to)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changed_fields_keeps_only_differences() {
+        let (from, to) = changed_fields(&json!({"a": 1, "b": 2}), &json!({"a": 1, "b": 3, "c": 4})).unwrap();
+        assert_eq!(from, json!({"b": 2, "c": null}));
+        assert_eq!(to, json!({"b": 3, "c": 4}));
+        assert!(changed_fields(&json!({"a": 1}), &json!({"a": 1})).is_none());
+    }
+}

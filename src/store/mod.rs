@@ -1,0 +1,170 @@
+//! SQLite persistence. One writer thread owns the only write connection and commits queued work in
+//! groups (`writer`); reads run on a small pool of read-only connections (`read`). Async code reaches
+//! SQLite only through these two, so no query ever runs on an async worker thread.
+
+pub mod claims;
+pub mod evidence;
+pub mod history;
+pub mod idempotency;
+pub mod listing;
+pub mod migrations;
+pub mod read;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::domain::validation::FieldError;
+use crate::domain::workflow::TransitionError;
+
+pub use read::ReadPool;
+pub use writer::Writer;
+
+/// How hard SQLite works to make a commit durable. `Full` (the default) means an acknowledged write
+/// survives a power cut; `Normal` only a process crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Synchronous {
+    Off,
+    Normal,
+    Full,
+    Extra,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+    pub synchronous: Synchronous,
+    pub readers: usize,
+    pub write_queue: usize,
+    /// How long a request waits for room in a full write queue before it is turned away.
+    pub write_wait: Duration,
+}
+
+/// Who made a change, as recorded in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: Option<String>,
+}
+
+impl Actor {
+    pub fn anonymous() -> Actor {
+        Actor { name: "anonymous".into(), role: None }
+    }
+
+    pub fn system(name: &str) -> Actor {
+        Actor { name: name.into(), role: Some("system".into()) }
+    }
+}
+
+/// Everything a store call can fail with: the outcomes a client must hear about, and the faults it must not
+/// see the inside of.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("duplicate of claim {0}")]
+    DuplicateClaim(i64),
+    #[error("duplicate of evidence {0}")]
+    DuplicateEvidence(i64),
+    #[error("the resource has changed; its ETag is now {current}")]
+    Stale { current: String },
+    #[error("invalid transition: {0:?}")]
+    Transition(TransitionError),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("evidence {0} is retracted")]
+    Retracted(i64),
+    #[error("idempotency key reused with a different request")]
+    IdempotencyMismatch,
+    /// The write queue stayed full: the client should come back later.
+    #[error("the write queue is full")]
+    Busy,
+    /// The disk or the database file is full.
+    #[error("the database is full")]
+    Full,
+    /// The writer has stopped (shutdown or a fault).
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error("database error: {0}")]
+    Internal(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Error::Full,
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
+            Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly) => Error::Unavailable,
+            _ => Error::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Error {
+        Error::Internal(format!("json: {e}"))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The writer and the readers of one database file.
+#[derive(Clone)]
+pub struct Store {
+    pub writer: Writer,
+    pub reader: ReadPool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database, brings its schema up to date and starts the writer.
+    /// Blocking: call it from a thread that may block.
+    pub fn open(config: &StoreConfig) -> anyhow::Result<Store> {
+        if let Some(dir) = config.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = open_writer(&config.path, config.synchronous)?;
+        migrations::apply(&mut conn)?;
+        let reader = ReadPool::open(&config.path, config.readers)?;
+        let writer = Writer::start(conn, config.write_queue, config.write_wait)?;
+        Ok(Store { writer, reader })
+    }
+
+    /// Commits what is queued and stops the writer. Blocking.
+    pub fn close(&self) {
+        self.writer.close();
+    }
+}
+
+fn open_writer(path: &Path, synchronous: Synchronous) -> anyhow::Result<Connection> {
+    let conn = Connection::open(path)?;
+    let sync = match synchronous {
+        Synchronous::Off => "OFF",
+        Synchronous::Normal => "NORMAL",
+        Synchronous::Full => "FULL",
+        Synchronous::Extra => "EXTRA",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = {sync};
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32000;"
+    ))?;
+    Ok(conn)
+}
+
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA query_only = ON;")?;
+    Ok(conn)
+}
+
+/// Now, in the one timestamp format the database uses.
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}

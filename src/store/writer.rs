@@ -1,0 +1,233 @@
+//! The one writer. Requests hand it closures through a bounded queue; it runs everything queued in one
+//! transaction (group commit: one fsync for many writes) and answers each caller only after COMMIT.
+//! Each closure runs inside its own SAVEPOINT, so a request that fails leaves nothing behind while the
+//! rest of its group still commits.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Error, Result};
+
+/// Most jobs committed together; bounds the latency one group adds to its first caller.
+const MAX_GROUP: usize = 1024;
+
+/// Given the group's commit error (if any), hands the caller its result.
+type Deliver = Box<dyn FnOnce(Option<Error>) + Send>;
+/// Runs one caller's work; says whether it succeeded and how to answer the caller.
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
+enum Message {
+    Job(Job),
+    Close,
+}
+
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Message>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    wait: Duration,
+}
+
+impl Writer {
+    pub fn start(conn: Connection, capacity: usize, wait: Duration) -> std::io::Result<Writer> {
+        let (queue, rx) = mpsc::channel(capacity.max(1));
+        let thread = std::thread::Builder::new()
+            .name("claimcheck-writer".into())
+            .spawn(move || run(conn, rx))?;
+        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), wait })
+    }
+
+    /// Runs `work` in the writer's transaction and returns its result once it is committed.
+    /// Waits at most the configured time for room in the queue, then gives up with `Error::Busy`.
+    pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = work(conn);
+            let ok = result.is_ok();
+            let deliver: Deliver = Box::new(move |commit_error| {
+                let _ = tx.send(match commit_error {
+                    Some(e) => Err(e),
+                    None => result,
+                });
+            });
+            (ok, deliver)
+        });
+        match tokio::time::timeout(self.wait, self.queue.send(Message::Job(job))).await {
+            Err(_) => return Err(Error::Busy),
+            Ok(Err(_)) => return Err(Error::Unavailable),
+            Ok(Ok(())) => {}
+        }
+        // A dropped job (the writer stopped or the group could not begin) never answers.
+        rx.await.unwrap_or(Err(Error::Unavailable))
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.thread.lock().map(|t| t.as_ref().is_some_and(|t| !t.is_finished())).unwrap_or(false)
+    }
+
+    /// Commits everything already queued, refuses anything later, and waits for the thread to end.
+    /// Blocking: call it off the async executor.
+    pub fn close(&self) {
+        let _ = self.queue.blocking_send(Message::Close);
+        let handle = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn run(conn: Connection, mut rx: mpsc::Receiver<Message>) {
+    let mut closing = false;
+    while !closing {
+        let mut group = Vec::new();
+        match rx.blocking_recv() {
+            Some(Message::Job(job)) => group.push(job),
+            Some(Message::Close) | None => closing = true,
+        }
+        while closing || group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(Message::Job(job)) => group.push(job),
+                Ok(Message::Close) => {
+                    closing = true;
+                    rx.close();
+                }
+                Err(_) => break,
+            }
+        }
+        if !group.is_empty() {
+            commit_group(&conn, group);
+        }
+    }
+    tracing::debug!("writer stopped");
+}
+
+fn commit_group(conn: &Connection, jobs: Vec<Job>) {
+    if let Err(e) = begin(conn) {
+        tracing::error!(error = %e, jobs = jobs.len(), "cannot begin a write transaction");
+        return;
+    }
+    let mut done: Vec<(bool, Deliver)> = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if let Err(e) = run_statement(conn, "SAVEPOINT job") {
+            tracing::error!(error = %e, "cannot open a savepoint");
+            continue;
+        }
+        let Ok((ok, deliver)) = catch_unwind(AssertUnwindSafe(|| job(conn))) else {
+            tracing::error!("a write job panicked; its changes are rolled back");
+            let _ = run_statement(conn, "ROLLBACK TO job").and_then(|_| run_statement(conn, "RELEASE job"));
+            continue;
+        };
+        if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (disk full, I/O error): nothing before this job in
+            // the group survived, so their callers must hear it; carry on with a fresh transaction.
+            for (earlier_ok, earlier) in done.drain(..) {
+                earlier(earlier_ok.then_some(Error::Full));
+            }
+            deliver(ok.then_some(Error::Full));
+            if let Err(e) = begin(conn) {
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                return;
+            }
+            continue;
+        }
+        let closed = if ok {
+            run_statement(conn, "RELEASE job")
+        } else {
+            run_statement(conn, "ROLLBACK TO job").and_then(|_| run_statement(conn, "RELEASE job"))
+        };
+        if let Err(e) = closed {
+            tracing::error!(error = %e, "cannot close a savepoint");
+        }
+        done.push((ok, deliver));
+    }
+    let commit_error = conn.execute_batch("COMMIT").err().map(|e| {
+        tracing::error!(error = %e, jobs = done.len(), "commit failed; the group is rolled back");
+        let _ = conn.execute_batch("ROLLBACK");
+        Error::from(e)
+    });
+    for (ok, deliver) in done {
+        deliver(if ok { commit_error.clone() } else { None });
+    }
+}
+
+fn begin(conn: &Connection) -> rusqlite::Result<()> {
+    run_statement(conn, "BEGIN IMMEDIATE")
+}
+
+fn run_statement(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(dir: &tempfile::TempDir) -> (Writer, std::path::PathBuf) {
+        let path = dir.path().join("w.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
+        (Writer::start(conn, 64, Duration::from_secs(5)).unwrap(), path)
+    }
+
+    fn count(path: &std::path::Path) -> i64 {
+        Connection::open(path).unwrap().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_leaves_nothing_and_its_group_still_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let (w, path) = writer(&dir);
+        let jobs = (0..50).map(|i| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                w.write(move |c| {
+                    c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
+                    if i % 10 == 0 {
+                        // A half-done job: its first insert must vanish with it.
+                        c.execute("INSERT INTO t (x) VALUES (?1)", [1_000 + i])?;
+                        return Err(Error::NotFound);
+                    }
+                    Ok(i)
+                })
+                .await
+            })
+        });
+        let results = futures_util::future::join_all(jobs).await;
+        let ok = results.into_iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
+        assert_eq!(ok, 45);
+        assert_eq!(count(&path), 45);
+        w.close();
+        assert!(!w.is_running());
+    }
+
+    #[tokio::test]
+    async fn close_commits_what_is_queued_and_refuses_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (w, path) = writer(&dir);
+        let pending: Vec<_> = (0..20)
+            .map(|i| {
+                let w = w.clone();
+                tokio::spawn(async move { w.write(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [i])?)).await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        let closer = w.clone();
+        tokio::task::spawn_blocking(move || closer.close()).await.unwrap();
+        let acknowledged = futures_util::future::join_all(pending)
+            .await
+            .into_iter()
+            .filter(|r| r.as_ref().unwrap().is_ok())
+            .count();
+        assert_eq!(count(&path) as usize, acknowledged);
+        assert!(matches!(w.write(|_| Ok(())).await, Err(Error::Unavailable)));
+    }
+}
