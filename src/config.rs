@@ -16,7 +16,12 @@ pub struct DatabaseArgs {
     pub db: PathBuf,
 
     /// Durability of each commit: `full` survives a power cut, `normal` only a crash of the process.
-    #[arg(long, env = "CLAIMCHECK_SYNCHRONOUS", value_enum, default_value = "full")]
+    #[arg(
+        long,
+        env = "CLAIMCHECK_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
     pub synchronous: Synchronous,
 
     /// Read-only connections serving queries in parallel.
@@ -78,7 +83,13 @@ pub enum LogFormat {
 /// Logging, shared by every subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct LogArgs {
-    #[arg(long, env = "CLAIMCHECK_LOG_FORMAT", value_enum, default_value = "human", global = true)]
+    #[arg(
+        long,
+        env = "CLAIMCHECK_LOG_FORMAT",
+        value_enum,
+        default_value = "human",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Log filter, as in RUST_LOG: `info`, `warn`, `claimcheck=debug`, ...

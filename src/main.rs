@@ -37,7 +37,12 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(&cli.log);
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(config) => Application::build(config).await?.run_until(shutdown_signal()).await,
+        Command::Serve(config) => {
+            Application::build(config)
+                .await?
+                .run_until(shutdown_signal())
+                .await
+        }
         Command::Import { path, database } => {
             let config = database.store_config();
             let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;

@@ -22,14 +22,16 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config();
         let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
-        if !config.no_seed && store.reader.read(|conn| claims::count(conn)).await? == 0 {
+        if !config.no_seed && store.reader.read(claims::count).await? == 0 {
             let summary = import::import_seed(&store).await?;
             tracing::info!(%summary, "seed claims imported");
         }
 
         let listener = TcpListener::bind(&config.listen)?;
         let address = listener.local_addr()?;
-        let state = web::Data::new(AppState { store: store.clone() });
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -43,7 +45,11 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
-        Ok(Application { port: address.port(), server, store })
+        Ok(Application {
+            port: address.port(),
+            server,
+            store,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -76,13 +82,14 @@ pub async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = interrupt.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = interrupt => {}
             _ = term.recv() => {}

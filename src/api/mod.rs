@@ -30,9 +30,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/problems/{slug}", web::get().to(reference::problem))
         .service(
             web::scope("/v1")
-                .service(web::resource("/claims").get(claims::list).post(claims::create))
-                .service(web::resource("/claims/{id}").get(claims::get).patch(claims::update))
-                .service(web::resource("/claims/{id}/evidence").get(evidence::list).post(evidence::attach))
+                .service(
+                    web::resource("/claims")
+                        .get(claims::list)
+                        .post(claims::create),
+                )
+                .service(
+                    web::resource("/claims/{id}")
+                        .get(claims::get)
+                        .patch(claims::update),
+                )
+                .service(
+                    web::resource("/claims/{id}/evidence")
+                        .get(evidence::list)
+                        .post(evidence::attach),
+                )
                 .service(web::resource("/claims/{id}/transitions").post(transitions::create))
                 .service(web::resource("/claims/{id}/history").get(history::list))
                 .service(
@@ -47,7 +59,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// A JSON response with the resource's ETag.
-pub fn json_with_etag(status: actix_web::http::StatusCode, etag: &str, body: impl Into<String>) -> HttpResponse {
+pub fn json_with_etag(
+    status: actix_web::http::StatusCode,
+    etag: &str,
+    body: impl Into<String>,
+) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/json")
         .insert_header((header::ETAG, etag))
@@ -56,7 +72,8 @@ pub fn json_with_etag(status: actix_web::http::StatusCode, etag: &str, body: imp
 
 /// Sends a response saved for replay (see `store::idempotency`).
 pub fn saved_response(saved: Saved, replayed: bool) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(saved.status).unwrap_or(actix_web::http::StatusCode::OK);
+    let status = actix_web::http::StatusCode::from_u16(saved.status)
+        .unwrap_or(actix_web::http::StatusCode::OK);
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");
     if let Some(location) = saved.location {

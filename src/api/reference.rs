@@ -16,8 +16,14 @@ pub async fn verdicts() -> HttpResponse {
 }
 
 pub async fn workflow() -> HttpResponse {
-    let statuses: Vec<_> = Status::ALL.iter().map(|s| json!({"status": s, "next": s.next()})).collect();
-    let transitions: Vec<_> = TRANSITIONS.iter().map(|(from, to)| json!({"from": from, "to": to})).collect();
+    let statuses: Vec<_> = Status::ALL
+        .iter()
+        .map(|s| json!({"status": s, "next": s.next()}))
+        .collect();
+    let transitions: Vec<_> = TRANSITIONS
+        .iter()
+        .map(|(from, to)| json!({"from": from, "to": to}))
+        .collect();
     HttpResponse::Ok().json(json!({
         "initial": Status::Submitted,
         "statuses": statuses,
@@ -35,5 +41,6 @@ pub async fn problem(req: HttpRequest) -> Result<HttpResponse, ApiError> {
         .iter()
         .find(|(s, _, _)| *s == slug)
         .ok_or_else(|| ApiError::NotFound(format!("no problem type {slug:?}")))?;
-    Ok(HttpResponse::Ok().json(json!({"type": problem_type(slug), "status": status, "description": description})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"type": problem_type(slug), "status": status, "description": description})))
 }

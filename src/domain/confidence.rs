@@ -66,7 +66,11 @@ pub fn assess(items: &[Item]) -> Assessment {
     let mut rank = vec![0u32; items.len()];
     for members in by_site.values_mut() {
         // Heaviest first; ties go to the older item so the result never depends on input order.
-        members.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(items[a].evidence_id.cmp(&items[b].evidence_id)));
+        members.sort_by(|&a, &b| {
+            weight(b)
+                .total_cmp(&weight(a))
+                .then(items[a].evidence_id.cmp(&items[b].evidence_id))
+        });
         for (k, &i) in members.iter().enumerate() {
             rank[i] = k as u32 + 1;
         }
@@ -77,7 +81,11 @@ pub fn assess(items: &[Item]) -> Assessment {
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let site_factor = if rank[i] == 0 { 0.0 } else { SITE_DECAY.powi(rank[i] as i32 - 1) };
+            let site_factor = if rank[i] == 0 {
+                0.0
+            } else {
+                SITE_DECAY.powi(rank[i] as i32 - 1)
+            };
             let effective = weight(i) * site_factor;
             let contribution = match item.stance {
                 Stance::Supports => effective,
@@ -123,7 +131,13 @@ mod tests {
     use super::*;
 
     fn item(id: i64, site: &str, stance: Stance, reliability: f64, confidence: f64) -> Item {
-        Item { evidence_id: id, site: site.into(), stance, reliability, confidence }
+        Item {
+            evidence_id: id,
+            site: site.into(),
+            stance,
+            reliability,
+            confidence,
+        }
     }
 
     #[test]
@@ -166,8 +180,14 @@ mod tests {
     #[test]
     fn more_agreeing_evidence_is_more_settled_and_conflict_unsettles() {
         let one = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0)]);
-        let two = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0), item(2, "b.org", Stance::Refutes, 0.8, 1.0)]);
-        let split = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0), item(2, "b.org", Stance::Supports, 0.8, 1.0)]);
+        let two = assess(&[
+            item(1, "a.org", Stance::Refutes, 0.8, 1.0),
+            item(2, "b.org", Stance::Refutes, 0.8, 1.0),
+        ]);
+        let split = assess(&[
+            item(1, "a.org", Stance::Refutes, 0.8, 1.0),
+            item(2, "b.org", Stance::Supports, 0.8, 1.0),
+        ]);
         assert!(two.confidence > one.confidence);
         assert_eq!(split.confidence, 0.0);
         assert_eq!(split.support, 0.5);

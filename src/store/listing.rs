@@ -13,16 +13,29 @@ use crate::domain::workflow::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
-    Created { descending: bool },
-    Updated { descending: bool },
-    Confidence { descending: bool },
+    Created {
+        descending: bool,
+    },
+    Updated {
+        descending: bool,
+    },
+    Confidence {
+        descending: bool,
+    },
     /// Best full-text match first; needs a search.
     Relevance,
 }
 
 impl Sort {
-    pub const NAMES: [&'static str; 7] =
-        ["created", "-created", "updated", "-updated", "confidence", "-confidence", "relevance"];
+    pub const NAMES: [&'static str; 7] = [
+        "created",
+        "-created",
+        "updated",
+        "-updated",
+        "confidence",
+        "-confidence",
+        "relevance",
+    ];
 
     pub fn parse(name: &str) -> Option<Sort> {
         let (descending, key) = match name.strip_prefix('-') {
@@ -107,7 +120,11 @@ pub fn fts_query(words: &[String]) -> String {
         .iter()
         .map(|w| {
             let quoted = format!("\"{}\"", w.replace('"', "\"\""));
-            if w.chars().count() >= 3 { quoted + "*" } else { quoted }
+            if w.chars().count() >= 3 {
+                quoted + "*"
+            } else {
+                quoted
+            }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -121,7 +138,11 @@ struct Sql {
 
 impl Sql {
     fn new(filter: &Filter) -> Sql {
-        let mut sql = Sql { from: "claims c".into(), conditions: Vec::new(), params: Vec::new() };
+        let mut sql = Sql {
+            from: "claims c".into(),
+            conditions: Vec::new(),
+            params: Vec::new(),
+        };
         if let Some(words) = &filter.search {
             sql.from = "claims c JOIN claims_fts ON claims_fts.rowid = c.id".into();
             sql.add("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
@@ -133,10 +154,16 @@ impl Sql {
             sql.add("c.verdict = ?", [Value::Text(verdict.as_str().into())]);
         }
         if let Some(tag) = &filter.tag {
-            sql.add("c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?)", [Value::Text(tag.clone())]);
+            sql.add(
+                "c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?)",
+                [Value::Text(tag.clone())],
+            );
         }
         if let Some(claimant) = &filter.claimant {
-            sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
+            sql.add(
+                "c.claimant = ? COLLATE NOCASE",
+                [Value::Text(claimant.clone())],
+            );
         }
         if let Some(after) = &filter.created_after {
             sql.add("c.created_at >= ?", [Value::Text(after.clone())]);
@@ -153,7 +180,11 @@ impl Sql {
     }
 
     fn where_clause(&self) -> String {
-        if self.conditions.is_empty() { String::new() } else { format!("WHERE {}", self.conditions.join(" AND ")) }
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
     }
 }
 
@@ -162,7 +193,10 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
     let total = if request.count {
         let sql = Sql::new(&request.filter);
         let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
-        Some(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?)
+        Some(
+            conn.prepare_cached(&query)?
+                .query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?,
+        )
     } else {
         None
     };
@@ -178,12 +212,18 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
                     _ => return Err(Error::Invalid(Vec::new())),
                 };
                 let op = if descending { "<" } else { ">" };
-                sql.add(&format!("(c.{column}, c.id) {op} (?, ?)"), [value, Value::Integer(id)]);
+                sql.add(
+                    &format!("(c.{column}, c.id) {op} (?, ?)"),
+                    [value, Value::Integer(id)],
+                );
             }
             let dir = if descending { "DESC" } else { "ASC" };
             (format!("c.{column} {dir}, c.id {dir}"), 0)
         }
-        None => ("claims_fts.rank, c.id".to_string(), cursor.and_then(|c| c.offset).unwrap_or(0)),
+        None => (
+            "claims_fts.rank, c.id".to_string(),
+            cursor.and_then(|c| c.offset).unwrap_or(0),
+        ),
     };
     let query = format!(
         "SELECT {COLUMNS} FROM {} {} ORDER BY {order} LIMIT {} OFFSET {offset}",
@@ -209,7 +249,10 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
                 };
                 (value, last.id)
             }),
-            offset: sort.keyset().is_none().then_some(offset + request.limit as u64),
+            offset: sort
+                .keyset()
+                .is_none()
+                .then_some(offset + request.limit as u64),
         })
     } else {
         None

@@ -36,10 +36,16 @@ mod tests {
 
     #[test]
     fn files_are_numbered_in_sequence() {
-        let mut names: Vec<_> = MIGRATIONS_DIR.files().map(|f| f.path().display().to_string()).collect();
+        let mut names: Vec<_> = MIGRATIONS_DIR
+            .files()
+            .map(|f| f.path().display().to_string())
+            .collect();
         names.sort();
         for (i, name) in names.iter().enumerate() {
-            assert!(name.starts_with(&format!("{:03}_", i + 1)), "{name} out of sequence");
+            assert!(
+                name.starts_with(&format!("{:03}_", i + 1)),
+                "{name} out of sequence"
+            );
             assert!(name.ends_with(".sql"), "{name} is not an .sql file");
         }
     }
@@ -53,7 +59,9 @@ mod tests {
              INSERT INTO history (claim_id, action, actor, at) VALUES (1, 'claim.created', 'a', 't');",
         )
         .unwrap();
-        let update = conn.execute("UPDATE history SET actor = 'b'", []).unwrap_err();
+        let update = conn
+            .execute("UPDATE history SET actor = 'b'", [])
+            .unwrap_err();
         assert!(update.to_string().contains("append-only"));
         let delete = conn.execute("DELETE FROM history", []).unwrap_err();
         assert!(delete.to_string().contains("append-only"));

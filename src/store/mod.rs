@@ -51,11 +51,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn anonymous() -> Actor {
-        Actor { name: "anonymous".into(), role: None }
+        Actor {
+            name: "anonymous".into(),
+            role: None,
+        }
     }
 
     pub fn system(name: &str) -> Actor {
-        Actor { name: name.into(), role: Some("system".into()) }
+        Actor {
+            name: name.into(),
+            role: Some("system".into()),
+        }
     }
 }
 
@@ -158,13 +164,19 @@ fn open_writer(path: &Path, synchronous: Synchronous) -> anyhow::Result<Connecti
 }
 
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA query_only = ON;")?;
+    conn.execute_batch(
+        "PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA query_only = ON;",
+    )?;
     Ok(conn)
 }
 
 /// Now, in the one timestamp format the database uses.
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
 }

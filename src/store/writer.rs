@@ -39,7 +39,11 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("claimcheck-writer".into())
             .spawn(move || run(conn, rx))?;
-        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), wait })
+        Ok(Writer {
+            queue,
+            thread: Arc::new(Mutex::new(Some(thread))),
+            wait,
+        })
     }
 
     /// Runs `work` in the writer's transaction and returns its result once it is committed.
@@ -71,7 +75,10 @@ impl Writer {
     }
 
     pub fn is_running(&self) -> bool {
-        self.thread.lock().map(|t| t.as_ref().is_some_and(|t| !t.is_finished())).unwrap_or(false)
+        self.thread
+            .lock()
+            .map(|t| t.as_ref().is_some_and(|t| !t.is_finished()))
+            .unwrap_or(false)
     }
 
     /// Commits everything already queued, refuses anything later, and waits for the thread to end.
@@ -123,7 +130,8 @@ fn commit_group(conn: &Connection, jobs: Vec<Job>) {
         }
         let Ok((ok, deliver)) = catch_unwind(AssertUnwindSafe(|| job(conn))) else {
             tracing::error!("a write job panicked; its changes are rolled back");
-            let _ = run_statement(conn, "ROLLBACK TO job").and_then(|_| run_statement(conn, "RELEASE job"));
+            let _ = run_statement(conn, "ROLLBACK TO job")
+                .and_then(|_| run_statement(conn, "RELEASE job"));
             continue;
         };
         if conn.is_autocommit() {
@@ -174,12 +182,19 @@ mod tests {
     fn writer(dir: &tempfile::TempDir) -> (Writer, std::path::PathBuf) {
         let path = dir.path().join("w.db");
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
-        (Writer::start(conn, 64, Duration::from_secs(5)).unwrap(), path)
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);")
+            .unwrap();
+        (
+            Writer::start(conn, 64, Duration::from_secs(5)).unwrap(),
+            path,
+        )
     }
 
     fn count(path: &std::path::Path) -> i64 {
-        Connection::open(path).unwrap().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap()
+        Connection::open(path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap()
     }
 
     #[tokio::test]
@@ -202,10 +217,16 @@ mod tests {
             })
         });
         let results = futures_util::future::join_all(jobs).await;
-        let ok = results.into_iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
+        let ok = results
+            .into_iter()
+            .filter(|r| r.as_ref().unwrap().is_ok())
+            .count();
         assert_eq!(ok, 45);
         assert_eq!(count(&path), 45);
-        w.close();
+        let closer = w.clone();
+        tokio::task::spawn_blocking(move || closer.close())
+            .await
+            .unwrap();
         assert!(!w.is_running());
     }
 
@@ -216,12 +237,17 @@ mod tests {
         let pending: Vec<_> = (0..20)
             .map(|i| {
                 let w = w.clone();
-                tokio::spawn(async move { w.write(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [i])?)).await })
+                tokio::spawn(async move {
+                    w.write(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [i])?))
+                        .await
+                })
             })
             .collect();
         tokio::task::yield_now().await;
         let closer = w.clone();
-        tokio::task::spawn_blocking(move || closer.close()).await.unwrap();
+        tokio::task::spawn_blocking(move || closer.close())
+            .await
+            .unwrap();
         let acknowledged = futures_util::future::join_all(pending)
             .await
             .into_iter()

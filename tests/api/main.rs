@@ -1,1 +1,13 @@
+//! The integration tests: one binary, each module a group, every test against a real server over HTTP
+//! with its own SQLite file.
 
+mod helpers;
+
+mod claims;
+mod durability;
+mod errors;
+mod evidence;
+mod history;
+mod listing;
+mod reference;
+mod workflow;
