@@ -42,6 +42,8 @@ pub struct ItemWeight {
     pub site_factor: f64,
     /// What the item adds to S⁺ (positive) or S⁻ (negative).
     pub contribution: f64,
+    /// Why the item counts as it does, in words.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,6 +54,8 @@ pub struct Assessment {
     pub refuting_weight: f64,
     pub doubt: f64,
     pub site_decay: f64,
+    /// The result in words.
+    pub explanation: String,
     pub items: Vec<ItemWeight>,
 }
 
@@ -105,20 +109,74 @@ pub fn assess(items: &[Item]) -> Assessment {
                 site_rank: rank[i],
                 site_factor,
                 contribution: round(contribution),
+                reason: reason(item, weight(i), rank[i], site_factor),
             }
         })
         .collect();
 
     let total = plus + minus + DOUBT;
+    let (support, confidence) = (
+        round((plus + DOUBT / 2.0) / total),
+        round((plus - minus).abs() / total),
+    );
     Assessment {
-        support: round((plus + DOUBT / 2.0) / total),
-        confidence: round((plus - minus).abs() / total),
+        explanation: explain(items.len(), plus, minus, support, confidence),
+        support,
+        confidence,
         supporting_weight: round(plus),
         refuting_weight: round(minus),
         doubt: DOUBT,
         site_decay: SITE_DECAY,
         items: weights,
     }
+}
+
+fn reason(item: &Item, weight: f64, rank: u32, factor: f64) -> String {
+    let base = format!(
+        "reliability {} × confidence {} = {}",
+        item.reliability,
+        item.confidence,
+        round(weight)
+    );
+    match (item.stance, rank) {
+        (Stance::Context, _) => "context: counts zero".to_owned(),
+        (_, 1) => format!(
+            "{base}, the strongest item from {}: counts in full",
+            item.site
+        ),
+        (_, _) => format!(
+            "{base}, item {rank} from {}: counts ×{factor} because it is not independent",
+            item.site
+        ),
+    }
+}
+
+fn explain(count: usize, plus: f64, minus: f64, support: f64, confidence: f64) -> String {
+    if plus + minus == 0.0 {
+        let context = if count == 0 {
+            "No evidence counts yet"
+        } else {
+            "Only context evidence so far"
+        };
+        return format!("{context}: support is neutral (0.5) and confidence 0.");
+    }
+    let lean = if support > 0.5 {
+        "leans true"
+    } else if support < 0.5 {
+        "leans false"
+    } else {
+        "is evenly split"
+    };
+    format!(
+        "Supporting weight {} against refuting weight {}: the evidence {lean} (support {support:.2}). \
+         Confidence {confidence:.2} = |{} − {}| / ({} + {} + {DOUBT} for evidence not yet found).",
+        round(plus),
+        round(minus),
+        round(plus),
+        round(minus),
+        round(plus),
+        round(minus),
+    )
 }
 
 /// Six decimals: enough to explain, and stable across platforms when printed.

@@ -224,3 +224,38 @@ async fn the_same_url_twice_on_a_claim_is_a_duplicate_until_retracted() {
     )
     .await;
 }
+
+/// The worked example in the README, on the seed claim about the $5.6 million cost.
+#[tokio::test]
+async fn the_readme_worked_example_holds() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let found: Value = app
+        .get("/v1/claims?q=5.6%20million&claimant=DeepSeek")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = found["items"][0]["id"].as_i64().unwrap();
+    for body in [
+        json!({"url": "https://arxiv.org/abs/2412.19437", "stance": "supports", "reliability": 0.7, "confidence": 0.6}),
+        json!({"url": "https://www.wire.example/deepseek-cost-explained", "stance": "refutes", "reliability": 0.9, "confidence": 0.8}),
+        json!({"url": "https://wire.example/analysis/gpu-fleet", "stance": "refutes", "reliability": 0.9, "confidence": 0.5}),
+    ] {
+        assert_eq!(app.attach(id, &body).await.status(), StatusCode::CREATED);
+    }
+    let claim = app.claim(id).await;
+    let b = &claim["confidence_breakdown"];
+    assert_eq!(
+        (
+            b["supporting_weight"].as_f64(),
+            b["refuting_weight"].as_f64()
+        ),
+        (Some(0.42), Some(0.945))
+    );
+    assert_eq!(
+        (claim["support"].as_f64(), claim["confidence"].as_f64()),
+        (Some(0.389006), Some(0.221987))
+    );
+    assert_eq!(b["items"][2]["site_factor"], 0.5);
+    assert!(b["explanation"].as_str().unwrap().contains("leans false"));
+}
