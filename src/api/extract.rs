@@ -13,6 +13,9 @@ use crate::domain::validation::FieldError;
 use crate::store::claims::IfMatch;
 
 pub const MAX_BODY: usize = 256 * 1024;
+/// An oversized body is still read (and dropped) up to this size, so that the client, which is likely
+/// still sending, gets to read the 413 instead of a reset connection.
+const MAX_DRAIN: usize = 4 * 1024 * 1024;
 
 /// A JSON request body, parsed, with its raw bytes (for idempotency fingerprints).
 pub struct JsonBody<T> {
@@ -34,18 +37,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             media?;
-            if declared.is_some_and(|n| n > MAX_BODY) {
+            if declared.is_some_and(|n| n > MAX_DRAIN) {
                 return Err(ApiError::PayloadTooLarge(MAX_BODY));
             }
             let mut body = BytesMut::new();
+            let mut seen = 0;
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
                     ApiError::MalformedJson(format!("the body could not be read: {e}"))
                 })?;
-                if body.len() + chunk.len() > MAX_BODY {
-                    return Err(ApiError::PayloadTooLarge(MAX_BODY));
+                seen += chunk.len();
+                if seen > MAX_DRAIN {
+                    break;
                 }
-                body.extend_from_slice(&chunk);
+                if seen <= MAX_BODY {
+                    body.extend_from_slice(&chunk);
+                }
+            }
+            if seen > MAX_BODY {
+                return Err(ApiError::PayloadTooLarge(MAX_BODY));
             }
             let raw = body.freeze();
             let value = parse_json(&raw)?;
