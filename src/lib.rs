@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod domain;
+pub mod healthcheck;
 pub mod import;
 pub mod store;
 pub mod telemetry;

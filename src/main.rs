@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 
 use claimcheck::config::{Config, DatabaseArgs, LogArgs};
 use claimcheck::store::{Actor, Store};
-use claimcheck::{Application, import, shutdown_signal, telemetry};
+use claimcheck::{Application, healthcheck, import, shutdown_signal, telemetry};
 
 /// claimcheck: a claim fact-checking service. Without a subcommand, `serve`.
 #[derive(Parser)]
@@ -30,6 +30,20 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write a consistent copy of the database to DEST while the server keeps running.
+    Backup {
+        dest: PathBuf,
+        #[arg(long, env = "CLAIMCHECK_DB", default_value = "data/claimcheck.db")]
+        db: PathBuf,
+    },
+    /// Exit 0 if the server at --listen answers /readyz (for container health checks).
+    Healthcheck {
+        #[arg(long, env = "CLAIMCHECK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Seconds to wait for an answer.
+        #[arg(long, default_value_t = 2)]
+        timeout: u64,
+    },
 }
 
 #[tokio::main]
@@ -50,6 +64,20 @@ async fn main() -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || store.close()).await?;
             let summary = result?;
             println!("{summary}");
+            Ok(())
+        }
+        Command::Backup { dest, db } => {
+            claimcheck::store::backup(&db, &dest)?;
+            println!("backed up {} to {}", db.display(), dest.display());
+            Ok(())
+        }
+        Command::Healthcheck { listen, timeout } => {
+            if let Err(reason) =
+                healthcheck::check(&listen, std::time::Duration::from_secs(timeout))
+            {
+                eprintln!("unhealthy: {reason}");
+                std::process::exit(1);
+            }
             Ok(())
         }
     }

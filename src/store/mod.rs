@@ -174,6 +174,21 @@ fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Writes a consistent, compacted copy of the database at `db` to `dest` (which must not exist), while
+/// other processes go on reading and writing it.
+pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(db.exists(), "no database at {}", db.display());
+    anyhow::ensure!(!dest.exists(), "{} exists already", dest.display());
+    // VACUUM INTO writes only `dest`, but SQLite refuses it on a read-only connection.
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let dest = dest
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
+    conn.execute("VACUUM INTO ?1", [dest])?;
+    Ok(())
+}
+
 /// Now, in the one timestamp format the database uses.
 pub fn now() -> String {
     chrono::Utc::now()

@@ -252,3 +252,38 @@ fn sigterm_drains_and_exits_zero() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn backup_copies_a_live_database() {
+    let app = spawn_app().await;
+    app.create_claim("Backed up while serving.").await;
+    let dest = app.dir.path().join("backup.db");
+    let out = binary()
+        .arg("backup")
+        .arg(&dest)
+        .arg("--db")
+        .arg(app.db_path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conn = rusqlite::Connection::open(&dest).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM claims", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    let again = binary()
+        .arg("backup")
+        .arg(&dest)
+        .arg("--db")
+        .arg(app.db_path())
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
+}
