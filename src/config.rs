@@ -16,16 +16,11 @@ pub struct DatabaseArgs {
     pub db: PathBuf,
 
     /// Durability of each commit: `full` survives a power cut, `normal` only a crash of the process.
-    #[arg(
-        long,
-        env = "CLAIMCHECK_SYNCHRONOUS",
-        value_enum,
-        default_value = "full"
-    )]
+    #[arg(long, env = "CLAIMCHECK_SYNCHRONOUS", value_enum, default_value = "full")]
     pub synchronous: Synchronous,
 
     /// Read-only connections serving queries in parallel.
-    #[arg(long, env = "CLAIMCHECK_READERS", default_value_t = 8)]
+    #[arg(long, env = "CLAIMCHECK_READERS", default_value_t = 4)]
     pub readers: usize,
 
     /// Writes that may wait for the writer; past that, requests wait up to --write-wait-ms, then get 503.
@@ -63,6 +58,10 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_NO_SEED")]
     pub no_seed: bool,
 
+    /// Rendered claims kept in memory for `GET /v1/claims/{id}`; 0 turns the cache off.
+    #[arg(long, env = "CLAIMCHECK_CACHE_CLAIMS", default_value_t = 4096)]
+    pub cache_claims: usize,
+
     /// HTTP worker threads (default: one per CPU).
     #[arg(long, env = "CLAIMCHECK_WORKERS")]
     pub workers: Option<usize>,
@@ -83,13 +82,7 @@ pub enum LogFormat {
 /// Logging, shared by every subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct LogArgs {
-    #[arg(
-        long,
-        env = "CLAIMCHECK_LOG_FORMAT",
-        value_enum,
-        default_value = "human",
-        global = true
-    )]
+    #[arg(long, env = "CLAIMCHECK_LOG_FORMAT", value_enum, default_value = "human", global = true)]
     pub log_format: LogFormat,
 
     /// Log filter, as in RUST_LOG: `info`, `warn`, `claimcheck=debug`, ...

@@ -51,12 +51,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(&cli.log);
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(config) => {
-            Application::build(config)
-                .await?
-                .run_until(shutdown_signal())
-                .await
-        }
+        Command::Serve(config) => Application::build(config).await?.run_until(shutdown_signal()).await,
         Command::Import { path, database } => {
             let config = database.store_config();
             let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
@@ -72,9 +67,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Healthcheck { listen, timeout } => {
-            if let Err(reason) =
-                healthcheck::check(&listen, std::time::Duration::from_secs(timeout))
-            {
+            if let Err(reason) = healthcheck::check(&listen, std::time::Duration::from_secs(timeout)) {
                 eprintln!("unhealthy: {reason}");
                 std::process::exit(1);
             }

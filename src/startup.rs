@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer, middleware::from_fn, web};
 
+use std::sync::Arc;
+
+use crate::api::cache::ClaimCache;
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::import;
@@ -29,14 +32,12 @@ impl Application {
 
         let listener = TcpListener::bind(&config.listen)?;
         let address = listener.local_addr()?;
-        let state = web::Data::new(AppState {
-            store: store.clone(),
-        });
+        let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
+        let invalidate = claims_cache.clone();
+        store.writer.on_change(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
+        let state = web::Data::new(AppState { store: store.clone(), claims_cache });
         let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .wrap(from_fn(api::middleware::observe))
-                .configure(api::routes)
+            App::new().app_data(state.clone()).wrap(from_fn(api::middleware::observe)).configure(api::routes)
         })
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout);
@@ -45,11 +46,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
-        Ok(Application {
-            port: address.port(),
-            server,
-            store,
-        })
+        Ok(Application { port: address.port(), server, store })
     }
 
     pub fn port(&self) -> u16 {
@@ -82,14 +79,13 @@ pub async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
         tokio::select! {
             _ = interrupt => {}
             _ = term.recv() => {}

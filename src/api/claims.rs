@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
+use super::cache::Rendered;
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
 use super::{State, json_with_etag, saved_response};
@@ -22,11 +23,7 @@ use crate::store::{Actor, claims};
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 
-pub async fn create(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<ClaimInput>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: State, req: HttpRequest, body: JsonBody<ClaimInput>) -> Result<HttpResponse, ApiError> {
     let content = body.value.validate().map_err(ApiError::Validation)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
     let actor = Actor::anonymous();
@@ -34,12 +31,7 @@ pub async fn create(
         .store
         .writer
         .write(move |conn| {
-            if let Some(saved) = key
-                .as_ref()
-                .map(|k| idempotency::replay(conn, k))
-                .transpose()?
-                .flatten()
-            {
+            if let Some(saved) = key.as_ref().map(|k| idempotency::replay(conn, k)).transpose()?.flatten() {
                 return Ok((saved, true));
             }
             let id = claims::insert(conn, &content, None, &actor)?;
@@ -61,27 +53,24 @@ pub async fn create(
 
 pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = extract::path_id(&req)?;
-    let detail = state
-        .store
-        .reader
-        .read(move |conn| claims::detail(conn, id))
-        .await
-        .map_err(not_found(id))?;
-    let etag = detail.claim.etag();
-    if extract::not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(("etag", etag))
-            .finish());
+    let rendered = match state.claims_cache.get(id) {
+        Some(hit) => hit,
+        None => {
+            let ticket = state.claims_cache.ticket(id);
+            let detail = state.store.reader.read(move |conn| claims::detail(conn, id)).await.map_err(not_found(id))?;
+            let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let rendered = Rendered { etag: detail.claim.etag(), body: body.into() };
+            state.claims_cache.insert(id, ticket, rendered.clone());
+            rendered
+        }
+    };
+    if extract::not_modified(&req, &rendered.etag) {
+        return Ok(HttpResponse::NotModified().insert_header(("etag", rendered.etag)).finish());
     }
-    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json_with_etag(StatusCode::OK, &etag, body))
+    Ok(json_with_etag(StatusCode::OK, &rendered.etag, rendered.body))
 }
 
-pub async fn update(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<ClaimPatch>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(state: State, req: HttpRequest, body: JsonBody<ClaimPatch>) -> Result<HttpResponse, ApiError> {
     let id = extract::path_id(&req)?;
     let precondition = extract::required_if_match(&req)?;
     let patch = body.value;
@@ -126,11 +115,7 @@ struct ListParams {
 pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let params: ListParams = extract::parse_query(&req)?;
     let request = list_request(params)?;
-    let page = state
-        .store
-        .reader
-        .read(move |conn| listing::list(conn, &request))
-        .await?;
+    let page = state.store.reader.read(move |conn| listing::list(conn, &request)).await?;
     let mut body = json!({
         "items": page.items,
         "next_cursor": page.next.as_ref().map(encode_cursor),
@@ -148,22 +133,16 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         if names.contains(&value) {
             Some(value.to_owned())
         } else {
-            v.add(
-                field,
-                "one-of",
-                format!("{field} must be one of: {}", names.join(", ")),
-            );
+            v.add(field, "one-of", format!("{field} must be one of: {}", names.join(", ")));
             None
         }
     };
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     let verdicts: Vec<&str> = Verdict::ALL.iter().map(|s| s.as_str()).collect();
     let status = one_of("status", p.status.as_deref(), &statuses).and_then(|s| Status::parse(&s));
-    let verdict =
-        one_of("verdict", p.verdict.as_deref(), &verdicts).and_then(|s| Verdict::parse(&s));
+    let verdict = one_of("verdict", p.verdict.as_deref(), &verdicts).and_then(|s| Verdict::parse(&s));
     let sort_name = one_of("sort", p.sort.as_deref(), &Sort::NAMES);
-    let count =
-        one_of("count", p.count.as_deref(), &["true", "false"]).is_some_and(|c| c == "true");
+    let count = one_of("count", p.count.as_deref(), &["true", "false"]).is_some_and(|c| c == "true");
 
     let search = p.q.as_deref().map(|q| {
         let words: Vec<String> = q
@@ -175,11 +154,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
             .map(str::to_lowercase)
             .collect();
         if words.is_empty() {
-            v.add(
-                "q",
-                "has-words",
-                "q must contain at least one letter or digit",
-            );
+            v.add("q", "has-words", "q must contain at least one letter or digit");
         }
         words
     });
@@ -197,11 +172,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         Some(l) => match l.parse::<usize>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
-                v.add(
-                    "limit",
-                    "range",
-                    format!("limit must be an integer from 1 to {MAX_LIMIT}"),
-                );
+                v.add("limit", "range", format!("limit must be an integer from 1 to {MAX_LIMIT}"));
                 DEFAULT_LIMIT
             }
         },
@@ -211,11 +182,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         match chrono::DateTime::parse_from_rfc3339(value) {
             Ok(t) => Some(t.to_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
             Err(_) => {
-                v.add(
-                    field,
-                    "rfc3339",
-                    format!("{field} must be an RFC 3339 timestamp"),
-                );
+                v.add(field, "rfc3339", format!("{field} must be an RFC 3339 timestamp"));
                 None
             }
         }
@@ -225,11 +192,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
     let cursor = p.cursor.as_deref().and_then(|c| match decode_cursor(c) {
         Some(cursor) if cursor.sort == sort.name() => Some(cursor),
         Some(_) => {
-            v.add(
-                "cursor",
-                "same-sort",
-                "cursor belongs to another sort order",
-            );
+            v.add("cursor", "same-sort", "cursor belongs to another sort order");
             None
         }
         None => {
@@ -246,13 +209,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         created_after,
         created_before,
     };
-    let request = listing::Request {
-        filter,
-        sort,
-        limit,
-        cursor,
-        count,
-    };
+    let request = listing::Request { filter, sort, limit, cursor, count };
     v.into_result(request).map_err(ApiError::InvalidParameter)
 }
 
@@ -263,9 +220,6 @@ fn encode_cursor(cursor: &Cursor) -> String {
 fn decode_cursor(raw: &str) -> Option<Cursor> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
     let cursor: Cursor = serde_json::from_slice(&bytes).ok()?;
-    let valid_after = cursor
-        .after
-        .as_ref()
-        .is_none_or(|(v, _)| v.is_string() || v.is_number());
+    let valid_after = cursor.after.as_ref().is_none_or(|(v, _)| v.is_string() || v.is_number());
     valid_after.then_some(cursor)
 }

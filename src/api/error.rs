@@ -32,11 +32,7 @@ pub enum ApiError {
     #[error("this URL is already attached to the claim as evidence {0}")]
     DuplicateEvidence(i64),
     #[error("cannot move from {} to {}", .from.as_str(), .to.as_str())]
-    InvalidTransition {
-        from: Status,
-        to: Status,
-        allowed: Vec<Status>,
-    },
+    InvalidTransition { from: Status, to: Status, allowed: Vec<Status> },
     #[error("a claim can be verified only with at least one evidence item that is not retracted")]
     EvidenceRequired,
     #[error("evidence {0} is retracted and cannot change")]
@@ -63,79 +59,29 @@ impl ApiError {
         use ApiError::*;
         match self {
             MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON"),
-            InvalidParameter(_) => (
-                StatusCode::BAD_REQUEST,
-                "invalid-parameter",
-                "Invalid request parameter",
-            ),
-            Validation(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "Invalid request body",
-            ),
-            UnsupportedMediaType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-            ),
-            PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Request body too large",
-            ),
+            InvalidParameter(_) => (StatusCode::BAD_REQUEST, "invalid-parameter", "Invalid request parameter"),
+            Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request body"),
+            UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
+            PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             DuplicateClaim(_) => (StatusCode::CONFLICT, "duplicate-claim", "Duplicate claim"),
-            DuplicateEvidence(_) => (
-                StatusCode::CONFLICT,
-                "duplicate-evidence",
-                "Duplicate evidence",
-            ),
-            InvalidTransition { .. } => (
-                StatusCode::CONFLICT,
-                "invalid-transition",
-                "Invalid workflow transition",
-            ),
-            EvidenceRequired => (
-                StatusCode::CONFLICT,
-                "evidence-required",
-                "Evidence required",
-            ),
-            EvidenceRetracted(_) => (
-                StatusCode::CONFLICT,
-                "evidence-retracted",
-                "Evidence retracted",
-            ),
-            PreconditionRequired => (
-                StatusCode::PRECONDITION_REQUIRED,
-                "precondition-required",
-                "Precondition required",
-            ),
-            PreconditionFailed(_) => (
-                StatusCode::PRECONDITION_FAILED,
-                "precondition-failed",
-                "Precondition failed",
-            ),
-            IdempotencyMismatch => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "Idempotency key reused",
-            ),
+            DuplicateEvidence(_) => (StatusCode::CONFLICT, "duplicate-evidence", "Duplicate evidence"),
+            InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid-transition", "Invalid workflow transition"),
+            EvidenceRequired => (StatusCode::CONFLICT, "evidence-required", "Evidence required"),
+            EvidenceRetracted(_) => (StatusCode::CONFLICT, "evidence-retracted", "Evidence retracted"),
+            PreconditionRequired => {
+                (StatusCode::PRECONDITION_REQUIRED, "precondition-required", "Precondition required")
+            }
+            PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "precondition-failed", "Precondition failed"),
+            IdempotencyMismatch => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused")
+            }
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy"),
-            StorageFull => (
-                StatusCode::INSUFFICIENT_STORAGE,
-                "storage-full",
-                "Storage full",
-            ),
-            Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service unavailable",
-            ),
-            Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal server error",
-            ),
+            StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage-full", "Storage full"),
+            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
         }
     }
 
@@ -168,9 +114,7 @@ impl ApiError {
         let detail = if status.is_server_error() {
             // The cause goes to the log, never to the client.
             match self {
-                ApiError::Internal(_) => {
-                    "The server could not complete the request; it has been logged.".to_owned()
-                }
+                ApiError::Internal(_) => "The server could not complete the request; it has been logged.".to_owned(),
                 other => other.to_string(),
             }
         } else {
@@ -207,12 +151,7 @@ pub fn problem_type(slug: &str) -> String {
 }
 
 /// A problem body for a status that no handler produced (unknown route, wrong method).
-pub fn bare_problem(
-    status: StatusCode,
-    detail: &str,
-    request_id: Option<&str>,
-    instance: Option<&str>,
-) -> Value {
+pub fn bare_problem(status: StatusCode, detail: &str, request_id: Option<&str>, instance: Option<&str>) -> Value {
     let slug = match status {
         StatusCode::NOT_FOUND => "not-found",
         StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
@@ -262,23 +201,16 @@ impl From<store::Error> for ApiError {
                 ApiError::InvalidTransition { from, to, allowed }
             }
             S::Transition(TransitionError::EvidenceRequired) => ApiError::EvidenceRequired,
-            S::Transition(TransitionError::VerdictRequired) => {
-                ApiError::Validation(vec![FieldError {
-                    field: "verdict".into(),
-                    rule: "required",
-                    message: "verdict is required to move a claim to verified".into(),
-                }])
-            }
-            S::Transition(TransitionError::VerdictNotAllowed { to }) => {
-                ApiError::Validation(vec![FieldError {
-                    field: "verdict".into(),
-                    rule: "not-allowed",
-                    message: format!(
-                        "a verdict is set only when moving to verified, not to {}",
-                        to.as_str()
-                    ),
-                }])
-            }
+            S::Transition(TransitionError::VerdictRequired) => ApiError::Validation(vec![FieldError {
+                field: "verdict".into(),
+                rule: "required",
+                message: "verdict is required to move a claim to verified".into(),
+            }]),
+            S::Transition(TransitionError::VerdictNotAllowed { to }) => ApiError::Validation(vec![FieldError {
+                field: "verdict".into(),
+                rule: "not-allowed",
+                message: format!("a verdict is set only when moving to verified, not to {}", to.as_str()),
+            }]),
             S::Invalid(errors) => ApiError::Validation(errors),
             S::Retracted(id) => ApiError::EvidenceRetracted(id),
             S::IdempotencyMismatch => ApiError::IdempotencyMismatch,
@@ -293,83 +225,23 @@ impl From<store::Error> for ApiError {
 /// The problem types, for `GET /problems/{slug}` and the README.
 pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("malformed-json", 400, "The body is not well-formed JSON."),
-    (
-        "invalid-parameter",
-        400,
-        "A path, query or header parameter is invalid; `errors` names each.",
-    ),
+    ("invalid-parameter", 400, "A path, query or header parameter is invalid; `errors` names each."),
     ("bad-request", 400, "The request cannot be understood."),
     ("not-found", 404, "No resource at this address."),
-    (
-        "method-not-allowed",
-        405,
-        "The resource does not support this method.",
-    ),
-    (
-        "duplicate-claim",
-        409,
-        "A claim with the same normalized text exists; `duplicate_of` is its id.",
-    ),
-    (
-        "duplicate-evidence",
-        409,
-        "The URL is already attached to this claim; `duplicate_of` is the item.",
-    ),
-    (
-        "invalid-transition",
-        409,
-        "The workflow does not allow this move; `allowed` lists the next states.",
-    ),
-    (
-        "evidence-required",
-        409,
-        "A claim needs live evidence before it can be verified.",
-    ),
-    (
-        "evidence-retracted",
-        409,
-        "A retracted evidence item cannot change.",
-    ),
-    (
-        "precondition-failed",
-        412,
-        "If-Match does not match the current ETag; `current_etag` gives it.",
-    ),
+    ("method-not-allowed", 405, "The resource does not support this method."),
+    ("duplicate-claim", 409, "A claim with the same normalized text exists; `duplicate_of` is its id."),
+    ("duplicate-evidence", 409, "The URL is already attached to this claim; `duplicate_of` is the item."),
+    ("invalid-transition", 409, "The workflow does not allow this move; `allowed` lists the next states."),
+    ("evidence-required", 409, "A claim needs live evidence before it can be verified."),
+    ("evidence-retracted", 409, "A retracted evidence item cannot change."),
+    ("precondition-failed", 412, "If-Match does not match the current ETag; `current_etag` gives it."),
     ("payload-too-large", 413, "The body is over 256 KiB."),
-    (
-        "unsupported-media-type",
-        415,
-        "The body must be JSON (application/json).",
-    ),
-    (
-        "validation",
-        422,
-        "The body breaks rules; `errors` lists each as {field, rule, message}.",
-    ),
-    (
-        "idempotency-key-reused",
-        422,
-        "The Idempotency-Key was used before with a different request.",
-    ),
-    (
-        "precondition-required",
-        428,
-        "This change needs If-Match with the current ETag.",
-    ),
-    (
-        "internal",
-        500,
-        "The server failed; the request id identifies it in the log.",
-    ),
-    (
-        "busy",
-        503,
-        "Too many writes are queued; retry after Retry-After seconds.",
-    ),
+    ("unsupported-media-type", 415, "The body must be JSON (application/json)."),
+    ("validation", 422, "The body breaks rules; `errors` lists each as {field, rule, message}."),
+    ("idempotency-key-reused", 422, "The Idempotency-Key was used before with a different request."),
+    ("precondition-required", 428, "This change needs If-Match with the current ETag."),
+    ("internal", 500, "The server failed; the request id identifies it in the log."),
+    ("busy", 503, "Too many writes are queued; retry after Retry-After seconds."),
     ("unavailable", 503, "The database is not available."),
-    (
-        "storage-full",
-        507,
-        "The database's disk is full; reads still work.",
-    ),
+    ("storage-full", 507, "The database's disk is full; reads still work."),
 ];

@@ -15,11 +15,7 @@ use crate::store::evidence::{self, EvidenceRow};
 use crate::store::idempotency::{self, Key, Saved};
 use crate::store::{Actor, Error, claims};
 
-pub async fn attach(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<EvidenceInput>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn attach(state: State, req: HttpRequest, body: JsonBody<EvidenceInput>) -> Result<HttpResponse, ApiError> {
     let claim_id = extract::path_id(&req)?;
     let item = body.value.validate().map_err(ApiError::Validation)?;
     let precondition = extract::if_match(&req)?;
@@ -29,12 +25,7 @@ pub async fn attach(
         .store
         .writer
         .write(move |conn| {
-            if let Some(saved) = key
-                .as_ref()
-                .map(|k| idempotency::replay(conn, k))
-                .transpose()?
-                .flatten()
-            {
+            if let Some(saved) = key.as_ref().map(|k| idempotency::replay(conn, k)).transpose()?.flatten() {
                 return Ok((saved, true));
             }
             let row = evidence::attach(conn, claim_id, &item, precondition.as_ref(), &actor)?;
@@ -70,20 +61,11 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
 
 pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = extract::path_id(&req)?;
-    let row = state
-        .store
-        .reader
-        .read(move |conn| evidence::get(conn, id))
-        .await
-        .map_err(missing(id))?;
+    let row = state.store.reader.read(move |conn| evidence::get(conn, id)).await.map_err(missing(id))?;
     respond(&row)
 }
 
-pub async fn update(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<EvidencePatch>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(state: State, req: HttpRequest, body: JsonBody<EvidencePatch>) -> Result<HttpResponse, ApiError> {
     let id = extract::path_id(&req)?;
     let precondition = extract::if_match(&req)?;
     let patch = body.value;
@@ -115,9 +97,7 @@ pub async fn retract(state: State, req: HttpRequest) -> Result<HttpResponse, Api
     let row = state
         .store
         .writer
-        .write(move |conn| {
-            evidence::retract(conn, id, note.as_deref(), precondition.as_ref(), &actor)
-        })
+        .write(move |conn| evidence::retract(conn, id, note.as_deref(), precondition.as_ref(), &actor))
         .await
         .map_err(missing(id))?;
     respond(&row)

@@ -43,9 +43,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let mut body = BytesMut::new();
             let mut seen = 0;
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
-                })?;
+                let chunk = chunk.map_err(|e| ApiError::MalformedJson(format!("the body could not be read: {e}")))?;
                 seen += chunk.len();
                 if seen > MAX_DRAIN {
                     break;
@@ -65,29 +63,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
-    let given = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = given
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let json = essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    let given = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = given.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let json = essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
     if json {
         Ok(())
     } else if given.is_empty() {
-        Err(ApiError::UnsupportedMediaType(
-            "the body must be sent with Content-Type: application/json".into(),
-        ))
+        Err(ApiError::UnsupportedMediaType("the body must be sent with Content-Type: application/json".into()))
     } else {
-        Err(ApiError::UnsupportedMediaType(format!(
-            "the body must be application/json, not {given}"
-        )))
+        Err(ApiError::UnsupportedMediaType(format!("the body must be application/json, not {given}")))
     }
 }
 
@@ -95,8 +79,7 @@ fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
 /// Every body this API takes is a JSON object; serde alone would also take an array for a struct.
 pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
     if raw.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        serde_json::from_slice::<serde::de::IgnoredAny>(raw)
-            .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(raw).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
         return Err(ApiError::Validation(vec![FieldError {
             field: "body".into(),
             rule: "type",
@@ -114,8 +97,7 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })?;
-    de.end()
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok(value)
 }
 
@@ -132,10 +114,7 @@ fn strip_position(e: &serde_json::Error) -> String {
 fn field_error(path: &str, message: &str) -> FieldError {
     let parent = if path == "." { "" } else { path };
     let named = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(|name| join(parent, name))
+        message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(|name| join(parent, name))
     };
     let (field, rule) = if let Some(f) = named("missing field `") {
         (f, "required")
@@ -148,25 +127,13 @@ fn field_error(path: &str, message: &str) -> FieldError {
     } else {
         (parent.to_owned(), "value")
     };
-    let field = if field.is_empty() {
-        "body".to_owned()
-    } else {
-        field
-    };
-    FieldError {
-        field,
-        rule,
-        message: message.to_owned(),
-    }
+    let field = if field.is_empty() { "body".to_owned() } else { field };
+    FieldError { field, rule, message: message.to_owned() }
 }
 
 fn join(parent: &str, name: &str) -> String {
     if parent.is_empty() || parent == name || parent.ends_with(&format!(".{name}")) {
-        if parent.is_empty() {
-            name.to_owned()
-        } else {
-            parent.to_owned()
-        }
+        if parent.is_empty() { name.to_owned() } else { parent.to_owned() }
     } else {
         format!("{parent}.{name}")
     }
@@ -174,9 +141,7 @@ fn join(parent: &str, name: &str) -> String {
 
 /// Parses a query string into `T`, whose fields are all optional strings; unknown parameters are refused.
 pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
-    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(
-        req.query_string().as_bytes(),
-    ));
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(req.query_string().as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -205,10 +170,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| header_error("If-Match", "etag", "If-Match must be ASCII"))?
-        .trim();
+    let value = value.to_str().map_err(|_| header_error("If-Match", "etag", "If-Match must be ASCII"))?.trim();
     if value == "*" {
         return Ok(Some(IfMatch::Any));
     }
@@ -216,20 +178,10 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
         .split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| {
-            if t.starts_with('"') || t.starts_with("W/") {
-                t.to_owned()
-            } else {
-                format!("\"{t}\"")
-            }
-        })
+        .map(|t| if t.starts_with('"') || t.starts_with("W/") { t.to_owned() } else { format!("\"{t}\"") })
         .collect();
     if tags.is_empty() {
-        return Err(header_error(
-            "If-Match",
-            "etag",
-            "If-Match must be * or a list of ETags",
-        ));
+        return Err(header_error("If-Match", "etag", "If-Match must be * or a list of ETags"));
     }
     Ok(Some(IfMatch::OneOf(tags)))
 }
@@ -244,11 +196,7 @@ pub fn not_modified(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == etag || t == "*")
-        })
+        .is_some_and(|v| v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag || t == "*"))
 }
 
 /// `Idempotency-Key`, if sent: 1 to 255 visible ASCII characters.
@@ -260,18 +208,10 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => {
             Ok(Some(key.to_owned()))
         }
-        _ => Err(header_error(
-            "Idempotency-Key",
-            "token",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters",
-        )),
+        _ => Err(header_error("Idempotency-Key", "token", "Idempotency-Key must be 1 to 255 visible ASCII characters")),
     }
 }
 
 fn header_error(field: &str, rule: &'static str, message: &str) -> ApiError {
-    ApiError::InvalidParameter(vec![FieldError {
-        field: field.into(),
-        rule,
-        message: message.into(),
-    }])
+    ApiError::InvalidParameter(vec![FieldError { field: field.into(), rule, message: message.into() }])
 }

@@ -5,18 +5,12 @@ use super::error::{ApiError, PROBLEM_JSON};
 
 /// The process is alive and serving HTTP.
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(r#"{"status":"ok"}"#)
+    HttpResponse::Ok().content_type("application/json").body(r#"{"status":"ok"}"#)
 }
 
 /// The database answers reads and the writer is running.
 pub async fn readyz(state: State) -> HttpResponse {
-    let reads = state
-        .store
-        .reader
-        .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
-        .await;
+    let reads = state.store.reader.read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await;
     let writer = state.store.writer.is_running();
     let ready = reads.is_ok() && writer;
     let checks = serde_json::json!({

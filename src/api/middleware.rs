@@ -25,11 +25,7 @@ pub async fn observe(
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            (1..=64).contains(&v.len())
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        })
+        .filter(|v| (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
@@ -43,10 +39,7 @@ pub async fn observe(
     }
 
     let status = response.status().as_u16();
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".into());
+    let route = response.request().match_pattern().unwrap_or_else(|| "(unmatched)".into());
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     if route == "/healthz" || route == "/readyz" {
         tracing::debug!(%method, route, status, latency_ms, request_id, "request");
@@ -57,10 +50,7 @@ pub async fn observe(
 }
 
 /// Error responses get a problem+json body that names the request; others pass through.
-fn as_problem<B: MessageBody + 'static>(
-    response: ServiceResponse<B>,
-    request_id: &str,
-) -> ServiceResponse<BoxBody> {
+fn as_problem<B: MessageBody + 'static>(response: ServiceResponse<B>, request_id: &str) -> ServiceResponse<BoxBody> {
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
         return response.map_into_boxed_body();
@@ -88,25 +78,18 @@ fn as_problem<B: MessageBody + 'static>(
         None => {
             let detail = match status.as_u16() {
                 404 => format!("nothing at {instance}"),
-                405 => format!(
-                    "{instance} does not support {}",
-                    response.request().method()
-                ),
+                405 => format!("{instance} does not support {}", response.request().method()),
                 _ => status.canonical_reason().unwrap_or("error").to_owned(),
             };
             bare_problem(status, &detail, Some(request_id), Some(&instance))
         }
     };
     response.map_body(|head, _| {
-        head.headers
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         BoxBody::new(body.to_string())
     })
 }
 
 fn is_problem<B>(response: &ServiceResponse<B>) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+    response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: routing, and one module per resource. Handlers parse and check the request, hand the
 //! work to the store, and render the result.
 
+pub mod cache;
 pub mod claims;
 pub mod error;
 pub mod evidence;
@@ -20,6 +21,7 @@ use crate::store::idempotency::Saved;
 /// What every handler can reach.
 pub struct AppState {
     pub store: Store,
+    pub claims_cache: std::sync::Arc<cache::ClaimCache>,
 }
 
 pub type State = web::Data<AppState>;
@@ -30,21 +32,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/problems/{slug}", web::get().to(reference::problem))
         .service(
             web::scope("/v1")
-                .service(
-                    web::resource("/claims")
-                        .get(claims::list)
-                        .post(claims::create),
-                )
-                .service(
-                    web::resource("/claims/{id}")
-                        .get(claims::get)
-                        .patch(claims::update),
-                )
-                .service(
-                    web::resource("/claims/{id}/evidence")
-                        .get(evidence::list)
-                        .post(evidence::attach),
-                )
+                .service(web::resource("/claims").get(claims::list).post(claims::create))
+                .service(web::resource("/claims/{id}").get(claims::get).patch(claims::update))
+                .service(web::resource("/claims/{id}/evidence").get(evidence::list).post(evidence::attach))
                 .service(web::resource("/claims/{id}/transitions").post(transitions::create))
                 .service(web::resource("/claims/{id}/history").get(history::list))
                 .service(
@@ -62,18 +52,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn json_with_etag(
     status: actix_web::http::StatusCode,
     etag: &str,
-    body: impl Into<String>,
+    body: impl actix_web::body::MessageBody + 'static,
 ) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .insert_header((header::ETAG, etag))
-        .body(body.into())
+    HttpResponse::build(status).content_type("application/json").insert_header((header::ETAG, etag)).body(body)
 }
 
 /// Sends a response saved for replay (see `store::idempotency`).
 pub fn saved_response(saved: Saved, replayed: bool) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(saved.status)
-        .unwrap_or(actix_web::http::StatusCode::OK);
+    let status = actix_web::http::StatusCode::from_u16(saved.status).unwrap_or(actix_web::http::StatusCode::OK);
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");
     if let Some(location) = saved.location {

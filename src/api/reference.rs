@@ -8,22 +8,14 @@ use crate::domain::verdict::Verdict;
 use crate::domain::workflow::{Status, TRANSITIONS};
 
 pub async fn verdicts() -> HttpResponse {
-    let items: Vec<_> = Verdict::ALL
-        .iter()
-        .map(|v| json!({"verdict": v, "label": v.label(), "definition": v.definition()}))
-        .collect();
+    let items: Vec<_> =
+        Verdict::ALL.iter().map(|v| json!({"verdict": v, "label": v.label(), "definition": v.definition()})).collect();
     HttpResponse::Ok().json(json!({ "items": items }))
 }
 
 pub async fn workflow() -> HttpResponse {
-    let statuses: Vec<_> = Status::ALL
-        .iter()
-        .map(|s| json!({"status": s, "next": s.next()}))
-        .collect();
-    let transitions: Vec<_> = TRANSITIONS
-        .iter()
-        .map(|(from, to)| json!({"from": from, "to": to}))
-        .collect();
+    let statuses: Vec<_> = Status::ALL.iter().map(|s| json!({"status": s, "next": s.next()})).collect();
+    let transitions: Vec<_> = TRANSITIONS.iter().map(|(from, to)| json!({"from": from, "to": to})).collect();
     HttpResponse::Ok().json(json!({
         "initial": Status::Submitted,
         "statuses": statuses,
@@ -41,6 +33,5 @@ pub async fn problem(req: HttpRequest) -> Result<HttpResponse, ApiError> {
         .iter()
         .find(|(s, _, _)| *s == slug)
         .ok_or_else(|| ApiError::NotFound(format!("no problem type {slug:?}")))?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"type": problem_type(slug), "status": status, "description": description})))
+    Ok(HttpResponse::Ok().json(json!({"type": problem_type(slug), "status": status, "description": description})))
 }

@@ -21,11 +21,7 @@ pub struct TransitionInput {
     pub note: Option<String>,
 }
 
-pub async fn create(
-    state: State,
-    req: HttpRequest,
-    body: JsonBody<TransitionInput>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: State, req: HttpRequest, body: JsonBody<TransitionInput>) -> Result<HttpResponse, ApiError> {
     let id = extract::path_id(&req)?;
     let precondition = extract::if_match(&req)?;
     let input = body.value;
@@ -37,11 +33,7 @@ pub async fn create(
         .store
         .writer
         .write(move |conn| {
-            let requested = claims::Move {
-                to: input.to,
-                verdict: input.verdict,
-                note: note.as_deref(),
-            };
+            let requested = claims::Move { to: input.to, verdict: input.verdict, note: note.as_deref() };
             claims::transition(conn, id, &requested, precondition.as_ref(), &actor)?;
             claims::detail(conn, id)
         })

@@ -59,10 +59,7 @@ impl ClaimInput {
         let content = ClaimContent {
             text: claim_text(&mut v, &self.text),
             claimant: v.optional_text("claimant", self.claimant.as_deref(), 200),
-            appeared_in: self
-                .appeared_in
-                .as_ref()
-                .and_then(|a| appearance(&mut v, a)),
+            appeared_in: self.appeared_in.as_ref().and_then(|a| appearance(&mut v, a)),
             tags: tags(&mut v, &self.tags),
             language: language(&mut v, self.language.as_deref()),
         };
@@ -116,22 +113,14 @@ impl ClaimPatch {
 fn claim_text(v: &mut Violations, text: &str) -> String {
     let text = v.text("text", text, MAX_TEXT).unwrap_or_default();
     if !text.is_empty() && normalize_text(&text).is_empty() {
-        v.add(
-            "text",
-            "has-words",
-            "text must contain at least one letter or digit",
-        );
+        v.add("text", "has-words", "text must contain at least one letter or digit");
     }
     text
 }
 
 fn appearance(v: &mut Violations, a: &Appearance) -> Option<Appearance> {
     let checked = Appearance {
-        url: a
-            .url
-            .as_deref()
-            .and_then(|u| v.url("appeared_in.url", u))
-            .map(String::from),
+        url: a.url.as_deref().and_then(|u| v.url("appeared_in.url", u)).map(String::from),
         title: v.optional_text("appeared_in.title", a.title.as_deref(), 500),
         published_at: a.published_at.as_deref().and_then(|p| published_at(v, p)),
         quote: v.optional_text("appeared_in.quote", a.quote.as_deref(), 5000),
@@ -142,10 +131,7 @@ fn appearance(v: &mut Violations, a: &Appearance) -> Option<Appearance> {
 fn published_at(v: &mut Violations, value: &str) -> Option<String> {
     let value = value.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
-        return Some(
-            t.to_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        );
+        return Some(t.to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
     }
     if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() && value.len() == 10 {
         return Some(value.to_owned());
@@ -169,15 +155,9 @@ fn tags(v: &mut Violations, tags: &[String]) -> Vec<String> {
         let tag = tag.trim().to_lowercase();
         let valid = !tag.is_empty()
             && tag.chars().count() <= MAX_TAG
-            && tag
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            && tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
         if !valid {
-            v.add(
-                format!("tags[{i}]"),
-                "tag",
-                format!("a tag is 1 to {MAX_TAG} letters, digits, '-' or '_'"),
-            );
+            v.add(format!("tags[{i}]"), "tag", format!("a tag is 1 to {MAX_TAG} letters, digits, '-' or '_'"));
         } else if !out.contains(&tag) {
             out.push(tag);
         }
@@ -192,17 +172,12 @@ fn language(v: &mut Violations, value: Option<&str>) -> Option<String> {
     let primary = parts.next().unwrap_or_default();
     let valid = (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts
-            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
         && value.len() <= 35;
     if valid {
         Some(value.to_owned())
     } else {
-        v.add(
-            "language",
-            "bcp47",
-            "language must be a BCP 47 tag such as \"en\" or \"pt-BR\"",
-        );
+        v.add("language", "bcp47", "language must be a BCP 47 tag such as \"en\" or \"pt-BR\"");
         None
     }
 }
@@ -221,13 +196,7 @@ mod tests {
     use super::*;
 
     fn input(text: &str) -> ClaimInput {
-        ClaimInput {
-            text: text.into(),
-            claimant: None,
-            appeared_in: None,
-            tags: vec![],
-            language: None,
-        }
+        ClaimInput { text: text.into(), claimant: None, appeared_in: None, tags: vec![], language: None }
     }
 
     fn fields(errors: Vec<FieldError>) -> Vec<String> {
@@ -236,17 +205,11 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_and_bounded() {
-        assert_eq!(
-            input("  R1 cost $5.6M ").validate().unwrap().text,
-            "R1 cost $5.6M"
-        );
+        assert_eq!(input("  R1 cost $5.6M ").validate().unwrap().text, "R1 cost $5.6M");
         assert_eq!(fields(input("   ").validate().unwrap_err()), ["text"]);
         assert_eq!(fields(input("?!").validate().unwrap_err()), ["text"]);
         assert!(input(&"x".repeat(MAX_TEXT)).validate().is_ok());
-        assert_eq!(
-            input(&"é".repeat(MAX_TEXT + 1)).validate().unwrap_err()[0].rule,
-            "max-length"
-        );
+        assert_eq!(input(&"é".repeat(MAX_TEXT + 1)).validate().unwrap_err()[0].rule, "max-length");
     }
 
     #[test]
@@ -267,14 +230,8 @@ mod tests {
             ..Default::default()
         });
         c.language = Some("english!".into());
-        assert_eq!(
-            fields(c.validate().unwrap_err()),
-            ["appeared_in.url", "appeared_in.published_at", "language"]
-        );
-        c.appeared_in = Some(Appearance {
-            published_at: Some("2025-01-27".into()),
-            ..Default::default()
-        });
+        assert_eq!(fields(c.validate().unwrap_err()), ["appeared_in.url", "appeared_in.published_at", "language"]);
+        c.appeared_in = Some(Appearance { published_at: Some("2025-01-27".into()), ..Default::default() });
         c.language = Some("zh-Hant-TW".into());
         assert!(c.validate().is_ok());
     }
@@ -282,8 +239,7 @@ mod tests {
     #[test]
     fn patch_changes_only_what_it_names() {
         let current = input("Original").validate().unwrap();
-        let patch: ClaimPatch =
-            serde_json::from_str(r#"{"claimant": "DeepSeek", "tags": ["cost"]}"#).unwrap();
+        let patch: ClaimPatch = serde_json::from_str(r#"{"claimant": "DeepSeek", "tags": ["cost"]}"#).unwrap();
         let next = patch.apply(&current).unwrap();
         assert_eq!(next.text, "Original");
         assert_eq!(next.claimant.as_deref(), Some("DeepSeek"));

@@ -70,11 +70,7 @@ pub fn assess(items: &[Item]) -> Assessment {
     let mut rank = vec![0u32; items.len()];
     for members in by_site.values_mut() {
         // Heaviest first; ties go to the older item so the result never depends on input order.
-        members.sort_by(|&a, &b| {
-            weight(b)
-                .total_cmp(&weight(a))
-                .then(items[a].evidence_id.cmp(&items[b].evidence_id))
-        });
+        members.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(items[a].evidence_id.cmp(&items[b].evidence_id)));
         for (k, &i) in members.iter().enumerate() {
             rank[i] = k as u32 + 1;
         }
@@ -85,11 +81,7 @@ pub fn assess(items: &[Item]) -> Assessment {
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let site_factor = if rank[i] == 0 {
-                0.0
-            } else {
-                SITE_DECAY.powi(rank[i] as i32 - 1)
-            };
+            let site_factor = if rank[i] == 0 { 0.0 } else { SITE_DECAY.powi(rank[i] as i32 - 1) };
             let effective = weight(i) * site_factor;
             let contribution = match item.stance {
                 Stance::Supports => effective,
@@ -115,10 +107,7 @@ pub fn assess(items: &[Item]) -> Assessment {
         .collect();
 
     let total = plus + minus + DOUBT;
-    let (support, confidence) = (
-        round((plus + DOUBT / 2.0) / total),
-        round((plus - minus).abs() / total),
-    );
+    let (support, confidence) = (round((plus + DOUBT / 2.0) / total), round((plus - minus).abs() / total));
     Assessment {
         explanation: explain(items.len(), plus, minus, support, confidence),
         support,
@@ -132,32 +121,17 @@ pub fn assess(items: &[Item]) -> Assessment {
 }
 
 fn reason(item: &Item, weight: f64, rank: u32, factor: f64) -> String {
-    let base = format!(
-        "reliability {} × confidence {} = {}",
-        item.reliability,
-        item.confidence,
-        round(weight)
-    );
+    let base = format!("reliability {} × confidence {} = {}", item.reliability, item.confidence, round(weight));
     match (item.stance, rank) {
         (Stance::Context, _) => "context: counts zero".to_owned(),
-        (_, 1) => format!(
-            "{base}, the strongest item from {}: counts in full",
-            item.site
-        ),
-        (_, _) => format!(
-            "{base}, item {rank} from {}: counts ×{factor} because it is not independent",
-            item.site
-        ),
+        (_, 1) => format!("{base}, the strongest item from {}: counts in full", item.site),
+        (_, _) => format!("{base}, item {rank} from {}: counts ×{factor} because it is not independent", item.site),
     }
 }
 
 fn explain(count: usize, plus: f64, minus: f64, support: f64, confidence: f64) -> String {
     if plus + minus == 0.0 {
-        let context = if count == 0 {
-            "No evidence counts yet"
-        } else {
-            "Only context evidence so far"
-        };
+        let context = if count == 0 { "No evidence counts yet" } else { "Only context evidence so far" };
         return format!("{context}: support is neutral (0.5) and confidence 0.");
     }
     let lean = if support > 0.5 {
@@ -189,13 +163,7 @@ mod tests {
     use super::*;
 
     fn item(id: i64, site: &str, stance: Stance, reliability: f64, confidence: f64) -> Item {
-        Item {
-            evidence_id: id,
-            site: site.into(),
-            stance,
-            reliability,
-            confidence,
-        }
+        Item { evidence_id: id, site: site.into(), stance, reliability, confidence }
     }
 
     #[test]
@@ -222,14 +190,10 @@ mod tests {
 
     #[test]
     fn same_site_items_count_with_diminishing_weight() {
-        let one_site = assess(&[
-            item(1, "a.org", Stance::Supports, 1.0, 1.0),
-            item(2, "a.org", Stance::Supports, 1.0, 1.0),
-        ]);
-        let two_sites = assess(&[
-            item(1, "a.org", Stance::Supports, 1.0, 1.0),
-            item(2, "b.org", Stance::Supports, 1.0, 1.0),
-        ]);
+        let one_site =
+            assess(&[item(1, "a.org", Stance::Supports, 1.0, 1.0), item(2, "a.org", Stance::Supports, 1.0, 1.0)]);
+        let two_sites =
+            assess(&[item(1, "a.org", Stance::Supports, 1.0, 1.0), item(2, "b.org", Stance::Supports, 1.0, 1.0)]);
         assert_eq!(one_site.supporting_weight, 1.5);
         assert_eq!(two_sites.supporting_weight, 2.0);
         assert!(one_site.confidence < two_sites.confidence);
@@ -238,14 +202,9 @@ mod tests {
     #[test]
     fn more_agreeing_evidence_is_more_settled_and_conflict_unsettles() {
         let one = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0)]);
-        let two = assess(&[
-            item(1, "a.org", Stance::Refutes, 0.8, 1.0),
-            item(2, "b.org", Stance::Refutes, 0.8, 1.0),
-        ]);
-        let split = assess(&[
-            item(1, "a.org", Stance::Refutes, 0.8, 1.0),
-            item(2, "b.org", Stance::Supports, 0.8, 1.0),
-        ]);
+        let two = assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0), item(2, "b.org", Stance::Refutes, 0.8, 1.0)]);
+        let split =
+            assess(&[item(1, "a.org", Stance::Refutes, 0.8, 1.0), item(2, "b.org", Stance::Supports, 0.8, 1.0)]);
         assert!(two.confidence > one.confidence);
         assert_eq!(split.confidence, 0.0);
         assert_eq!(split.support, 0.5);

@@ -28,9 +28,7 @@ impl Stance {
     }
 
     pub fn parse(s: &str) -> Option<Stance> {
-        [Stance::Supports, Stance::Refutes, Stance::Context]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        [Stance::Supports, Stance::Refutes, Stance::Context].into_iter().find(|st| st.as_str() == s)
     }
 }
 
@@ -123,17 +121,12 @@ impl EvidencePatch {
     pub fn apply(&self, current: &EvidenceFields) -> Result<EvidenceFields, Vec<FieldError>> {
         let mut v = Violations::default();
         if self.url.is_some() {
-            v.add(
-                "url",
-                "immutable",
-                "url cannot change: retract this item and attach the new URL",
-            );
+            v.add("url", "immutable", "url cannot change: retract this item and attach the new URL");
         }
-        let mut text =
-            |field: &str, new: &Option<Option<String>>, old: &Option<String>, max| match new {
-                None => old.clone(),
-                Some(value) => v.optional_text(field, value.as_deref(), max),
-            };
+        let mut text = |field: &str, new: &Option<Option<String>>, old: &Option<String>, max| match new {
+            None => old.clone(),
+            Some(value) => v.optional_text(field, value.as_deref(), max),
+        };
         let mut next = EvidenceFields {
             title: text("title", &self.title, &current.title, 500),
             publisher: text("publisher", &self.publisher, &current.publisher, 200),
@@ -170,10 +163,7 @@ mod tests {
     fn defaults_and_site() {
         let e = input("https://WWW.Reuters.com/a?b=1").validate().unwrap();
         assert_eq!(e.site, "reuters.com");
-        assert_eq!(
-            (e.reliability, e.confidence),
-            (DEFAULT_RELIABILITY, DEFAULT_CONFIDENCE)
-        );
+        assert_eq!((e.reliability, e.confidence), (DEFAULT_RELIABILITY, DEFAULT_CONFIDENCE));
     }
 
     #[test]
@@ -185,12 +175,7 @@ mod tests {
         let mut e = input("https://a.org/");
         e.reliability = Some(1.5);
         e.confidence = Some(-0.1);
-        let fields: Vec<_> = e
-            .validate()
-            .unwrap_err()
-            .into_iter()
-            .map(|f| f.field)
-            .collect();
+        let fields: Vec<_> = e.validate().unwrap_err().into_iter().map(|f| f.field).collect();
         assert_eq!(fields, ["reliability", "confidence"]);
     }
 
@@ -205,8 +190,7 @@ mod tests {
             confidence: 0.4,
             note: None,
         };
-        let patch: EvidencePatch =
-            serde_json::from_str(r#"{"title": null, "reliability": 0.9}"#).unwrap();
+        let patch: EvidencePatch = serde_json::from_str(r#"{"title": null, "reliability": 0.9}"#).unwrap();
         let next = patch.apply(&current).unwrap();
         assert_eq!(next.title, None);
         assert_eq!(next.publisher.as_deref(), Some("p"));

@@ -21,9 +21,7 @@ pub fn normalize_text(text: &str) -> String {
         let keep = c.is_alphanumeric()
             || KEPT_SYMBOLS.contains(&c)
             || (matches!(c, '.' | ',') && digit_before && digit_after)
-            || (matches!(c, '-' | '+' | '−')
-                && digit_after
-                && !prev.is_some_and(|p| p.is_alphanumeric()));
+            || (matches!(c, '-' | '+' | '−') && digit_after && !prev.is_some_and(|p| p.is_alphanumeric()));
         if !keep {
             pending_space = !out.is_empty();
             continue;
@@ -43,10 +41,7 @@ mod tests {
 
     #[test]
     fn case_whitespace_and_punctuation_do_not_matter() {
-        assert_eq!(
-            n("  DeepSeek's R1   cost $5.6 million! "),
-            n("deepseek’s r1 cost $5.6 MILLION")
-        );
+        assert_eq!(n("  DeepSeek's R1   cost $5.6 million! "), n("deepseek’s r1 cost $5.6 MILLION"));
         assert_eq!(n("open-source tools"), n("open source tools"));
         assert_eq!(n("“CCP state psyop”"), "ccp state psyop");
     }

@@ -13,25 +13,12 @@ pub struct FieldError {
 pub struct Violations(Vec<FieldError>);
 
 impl Violations {
-    pub fn add(
-        &mut self,
-        field: impl Into<String>,
-        rule: &'static str,
-        message: impl Into<String>,
-    ) {
-        self.0.push(FieldError {
-            field: field.into(),
-            rule,
-            message: message.into(),
-        });
+    pub fn add(&mut self, field: impl Into<String>, rule: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), rule, message: message.into() });
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self.0)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self.0) }
     }
 
     /// Trims the text, then checks it is present and no longer than `max` characters.
@@ -41,11 +28,7 @@ impl Violations {
             self.add(field, "not-empty", format!("{field} must not be empty"));
             None
         } else if value.chars().count() > max {
-            self.add(
-                field,
-                "max-length",
-                format!("{field} must be at most {max} characters"),
-            );
+            self.add(field, "max-length", format!("{field} must be at most {max} characters"));
             None
         } else {
             Some(value.to_owned())
@@ -53,12 +36,7 @@ impl Violations {
     }
 
     /// Like `text`, but an absent or blank value is simply no value.
-    pub fn optional_text(
-        &mut self,
-        field: &str,
-        value: Option<&str>,
-        max: usize,
-    ) -> Option<String> {
+    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         match value.map(str::trim) {
             None | Some("") => None,
             Some(v) => self.text(field, v, max),
@@ -70,22 +48,14 @@ impl Violations {
         match url::Url::parse(value.trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
                 if value.len() > 2048 {
-                    self.add(
-                        field,
-                        "max-length",
-                        format!("{field} must be at most 2048 characters"),
-                    );
+                    self.add(field, "max-length", format!("{field} must be at most 2048 characters"));
                     None
                 } else {
                     Some(u)
                 }
             }
             Ok(_) => {
-                self.add(
-                    field,
-                    "url",
-                    format!("{field} must be an http or https URL with a host"),
-                );
+                self.add(field, "url", format!("{field} must be an http or https URL with a host"));
                 None
             }
             Err(e) => {
@@ -101,11 +71,7 @@ impl Violations {
             None => default,
             Some(v) if (0.0..=1.0).contains(&v) => v,
             Some(_) => {
-                self.add(
-                    field,
-                    "range",
-                    format!("{field} must be a number from 0 to 1"),
-                );
+                self.add(field, "range", format!("{field} must be a number from 0 to 1"));
                 default
             }
         }

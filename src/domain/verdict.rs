@@ -57,20 +57,14 @@ impl Verdict {
     pub fn definition(self) -> &'static str {
         match self {
             Verdict::True => "The claim is accurate and nothing significant is missing.",
-            Verdict::MostlyTrue => {
-                "The claim is accurate but needs clarification or additional context."
-            }
+            Verdict::MostlyTrue => "The claim is accurate but needs clarification or additional context.",
             Verdict::Mixed => "The claim has significant accurate and inaccurate parts.",
-            Verdict::MostlyFalse => {
-                "The claim holds an element of truth but ignores facts that change its meaning."
-            }
+            Verdict::MostlyFalse => "The claim holds an element of truth but ignores facts that change its meaning.",
             Verdict::False => "The claim is inaccurate.",
             Verdict::Misleading => {
                 "The claim's facts may be accurate, but they are presented to give a false impression."
             }
-            Verdict::Unsupported => {
-                "No evidence available supports or refutes the claim; its maker has not shown it."
-            }
+            Verdict::Unsupported => "No evidence available supports or refutes the claim; its maker has not shown it.",
         }
     }
 }

@@ -47,11 +47,7 @@ impl Status {
 
     /// The states this one may move to, in table order.
     pub fn next(self) -> Vec<Status> {
-        TRANSITIONS
-            .iter()
-            .filter(|(from, _)| *from == self)
-            .map(|(_, to)| *to)
-            .collect()
+        TRANSITIONS.iter().filter(|(from, _)| *from == self).map(|(_, to)| *to).collect()
     }
 }
 
@@ -59,11 +55,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionError {
     /// The table has no such move.
-    Illegal {
-        from: Status,
-        to: Status,
-        allowed: Vec<Status>,
-    },
+    Illegal { from: Status, to: Status, allowed: Vec<Status> },
     /// Entering `verified` needs a verdict in the request.
     VerdictRequired,
     /// A verdict was given for a move that does not set one.
@@ -89,24 +81,14 @@ pub fn transition(
     live_evidence: usize,
 ) -> Result<Outcome, TransitionError> {
     if !TRANSITIONS.contains(&(from, to)) {
-        return Err(TransitionError::Illegal {
-            from,
-            to,
-            allowed: from.next(),
-        });
+        return Err(TransitionError::Illegal { from, to, allowed: from.next() });
     }
     match (to, verdict) {
         (Verified, None) => Err(TransitionError::VerdictRequired),
         (Verified, Some(_)) if live_evidence == 0 => Err(TransitionError::EvidenceRequired),
-        (Verified, Some(v)) => Ok(Outcome {
-            status: to,
-            verdict: Some(v),
-        }),
+        (Verified, Some(v)) => Ok(Outcome { status: to, verdict: Some(v) }),
         (_, Some(_)) => Err(TransitionError::VerdictNotAllowed { to }),
-        (_, None) => Ok(Outcome {
-            status: to,
-            verdict: current_verdict,
-        }),
+        (_, None) => Ok(Outcome { status: to, verdict: current_verdict }),
     }
 }
 
@@ -120,11 +102,7 @@ mod tests {
             for to in Status::ALL {
                 let verdict = (to == Verified).then_some(Verdict::False);
                 let result = transition(from, None, to, verdict, 1);
-                assert_eq!(
-                    result.is_ok(),
-                    TRANSITIONS.contains(&(from, to)),
-                    "{from:?} -> {to:?}"
-                );
+                assert_eq!(result.is_ok(), TRANSITIONS.contains(&(from, to)), "{from:?} -> {to:?}");
                 if let Err(TransitionError::Illegal { allowed, .. }) = result {
                     assert_eq!(allowed, from.next());
                 }
@@ -134,10 +112,7 @@ mod tests {
 
     #[test]
     fn verified_needs_a_verdict_and_live_evidence() {
-        assert_eq!(
-            transition(InReview, None, Verified, None, 3),
-            Err(TransitionError::VerdictRequired)
-        );
+        assert_eq!(transition(InReview, None, Verified, None, 3), Err(TransitionError::VerdictRequired));
         assert_eq!(
             transition(InReview, None, Verified, Some(Verdict::True), 0),
             Err(TransitionError::EvidenceRequired)
@@ -151,13 +126,7 @@ mod tests {
         let published = transition(Verified, Some(Verdict::Mixed), Published, None, 1).unwrap();
         assert_eq!(published.verdict, Some(Verdict::Mixed));
         let reopened = transition(Published, Some(Verdict::Mixed), InReview, None, 1).unwrap();
-        assert_eq!(
-            reopened,
-            Outcome {
-                status: InReview,
-                verdict: Some(Verdict::Mixed)
-            }
-        );
+        assert_eq!(reopened, Outcome { status: InReview, verdict: Some(Verdict::Mixed) });
         assert_eq!(
             transition(Submitted, None, InReview, Some(Verdict::True), 1),
             Err(TransitionError::VerdictNotAllowed { to: InReview })

@@ -63,10 +63,7 @@ impl ClaimsFile {
                 tags: c.tags.clone(),
                 language: c.language.clone().or_else(|| self.source.language.clone()),
             };
-            ParsedClaim {
-                external_id: format!("{}/{}", self.source.id, c.key),
-                content: input.validate(),
-            }
+            ParsedClaim { external_id: format!("{}/{}", self.source.id, c.key), content: input.validate() }
         })
     }
 }

@@ -39,13 +39,7 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "created {}, skipped {}, rejected {}",
-            self.created,
-            self.skipped,
-            self.rejected.len()
-        )?;
+        write!(f, "created {}, skipped {}, rejected {}", self.created, self.skipped, self.rejected.len())?;
         for r in &self.rejected {
             write!(f, "\n  rejected {}: {}", r.source, r.reason)?;
         }
@@ -79,10 +73,7 @@ pub async fn import_path(store: &Store, path: &Path, actor: &Actor) -> anyhow::R
 
 /// Imports the seed claims built into the binary.
 pub async fn import_seed(store: &Store) -> anyhow::Result<Summary> {
-    let mut files: Vec<_> = SEED_DIR
-        .files()
-        .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let mut files: Vec<_> = SEED_DIR.files().filter(|f| f.path().extension().is_some_and(|e| e == "toml")).collect();
     files.sort_by_key(|f| f.path());
     let mut summary = Summary::default();
     for file in files {
@@ -94,12 +85,7 @@ pub async fn import_seed(store: &Store) -> anyhow::Result<Summary> {
 }
 
 /// Imports one claims file's text, in one transaction.
-pub async fn import_text(
-    store: &Store,
-    name: &str,
-    text: &str,
-    actor: &Actor,
-) -> anyhow::Result<Summary> {
+pub async fn import_text(store: &Store, name: &str, text: &str, actor: &Actor) -> anyhow::Result<Summary> {
     let file = ClaimsFile::parse(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let mut summary = Summary::default();
     let mut valid = Vec::new();
@@ -108,11 +94,7 @@ pub async fn import_text(
             Ok(content) => valid.push((claim.external_id, content)),
             Err(errors) => summary.rejected.push(Rejection {
                 source: format!("{name}: {}", claim.external_id),
-                reason: errors
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                reason: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
             }),
         }
     }

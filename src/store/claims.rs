@@ -12,8 +12,7 @@ use crate::domain::confidence::{self, Assessment};
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::{self, Status};
 
-pub(super) const COLUMNS: &str =
-    "c.id, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.status, c.verdict,
+pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.status, c.verdict,
     c.support, c.confidence, c.version, c.created_at, c.updated_at,
     (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL)";
 
@@ -88,11 +87,7 @@ fn check(precondition: Option<&IfMatch>, version: i64) -> Result<()> {
 
 pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
     let bad = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("bad {what}").into(),
-        )
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("bad {what}").into())
     };
     let json_col = |i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
     let status: String = r.get(6)?;
@@ -101,16 +96,11 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
         id: r.get(0)?,
         text: r.get(1)?,
         claimant: r.get(2)?,
-        appeared_in: json_col(3)?
-            .map(|s| serde_json::from_str(&s))
-            .transpose()
-            .map_err(|_| bad(3, "appeared_in"))?,
+        appeared_in: json_col(3)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|_| bad(3, "appeared_in"))?,
         tags: serde_json::from_str(&r.get::<_, String>(4)?).map_err(|_| bad(4, "tags"))?,
         language: r.get(5)?,
         status: Status::parse(&status).ok_or_else(|| bad(6, "status"))?,
-        verdict: verdict
-            .map(|v| Verdict::parse(&v).ok_or_else(|| bad(7, "verdict")))
-            .transpose()?,
+        verdict: verdict.map(|v| Verdict::parse(&v).ok_or_else(|| bad(7, "verdict"))).transpose()?,
         support: r.get(8)?,
         confidence: r.get(9)?,
         version: r.get(10)?,
@@ -139,11 +129,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<ClaimDetail> {
 }
 
 fn assess(evidence: &[EvidenceRow]) -> Assessment {
-    let items: Vec<_> = evidence
-        .iter()
-        .filter(|e| !e.retracted)
-        .map(EvidenceRow::confidence_item)
-        .collect();
+    let items: Vec<_> = evidence.iter().filter(|e| !e.retracted).map(EvidenceRow::confidence_item).collect();
     confidence::assess(&items)
 }
 
@@ -161,12 +147,7 @@ pub fn find_external(conn: &Connection, external_id: &str) -> Result<Option<i64>
         .optional()?)
 }
 
-pub fn insert(
-    conn: &Connection,
-    content: &ClaimContent,
-    external_id: Option<&str>,
-    actor: &Actor,
-) -> Result<i64> {
+pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&str>, actor: &Actor) -> Result<i64> {
     let normalized = content.normalized();
     if let Some(existing) = duplicate_of(conn, &normalized)? {
         return Err(Error::DuplicateClaim(existing));
@@ -219,10 +200,7 @@ pub fn update(
     precondition.check(current.version)?;
     let before = current.content();
     let after = patch.apply(&before).map_err(Error::Invalid)?;
-    let Some((from, to)) = changed_fields(
-        &serde_json::to_value(&before)?,
-        &serde_json::to_value(&after)?,
-    ) else {
+    let Some((from, to)) = changed_fields(&serde_json::to_value(&before)?, &serde_json::to_value(&after)?) else {
         return Ok(current);
     };
     let normalized = after.normalized();
@@ -245,18 +223,11 @@ pub fn update(
         at,
     ])?;
     if after.tags != before.tags {
-        conn.prepare_cached("DELETE FROM claim_tags WHERE claim_id = ?1")?
-            .execute([id])?;
+        conn.prepare_cached("DELETE FROM claim_tags WHERE claim_id = ?1")?.execute([id])?;
         insert_tags(conn, id, &after.tags)?;
     }
-    let entry = Entry {
-        claim_id: id,
-        evidence_id: None,
-        action: "claim.updated",
-        from: Some(from),
-        to: Some(to),
-        note: None,
-    };
+    let entry =
+        Entry { claim_id: id, evidence_id: None, action: "claim.updated", from: Some(from), to: Some(to), note: None };
     history::record(conn, entry, actor, &at)?;
     get(conn, id)
 }

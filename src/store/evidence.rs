@@ -11,8 +11,7 @@ use super::{Actor, Error, Result, now};
 use crate::domain::confidence;
 use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, Stance};
 
-const COLUMNS: &str =
-    "id, claim_id, url, site, title, publisher, excerpt, stance, reliability, confidence, note,
+const COLUMNS: &str = "id, claim_id, url, site, title, publisher, excerpt, stance, reliability, confidence, note,
     version, created_at, updated_at, retracted_at, retraction_note";
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,11 +75,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceRow> {
         publisher: r.get(5)?,
         excerpt: r.get(6)?,
         stance: Stance::parse(&stance).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                7,
-                rusqlite::types::Type::Text,
-                "bad stance".into(),
-            )
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, "bad stance".into())
         })?,
         reliability: r.get(8)?,
         confidence: r.get(9)?,
@@ -102,9 +97,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<EvidenceRow> {
 }
 
 pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<EvidenceRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM evidence WHERE claim_id = ?1 ORDER BY id"
-    ))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM evidence WHERE claim_id = ?1 ORDER BY id"))?;
     let rows = stmt.query_map([claim_id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -121,9 +114,7 @@ pub fn attach(
         p.check(claim.version)?;
     }
     let live = conn
-        .prepare_cached(
-            "SELECT id FROM evidence WHERE claim_id = ?1 AND url = ?2 AND retracted_at IS NULL",
-        )?
+        .prepare_cached("SELECT id FROM evidence WHERE claim_id = ?1 AND url = ?2 AND retracted_at IS NULL")?
         .query_row(params![claim_id, item.url], |r| r.get(0))
         .optional()?;
     if let Some(existing) = live {
@@ -179,10 +170,7 @@ pub fn update(
     }
     let before = current.fields();
     let after = patch.apply(&before).map_err(Error::Invalid)?;
-    let Some((from, to)) = changed_fields(
-        &serde_json::to_value(&before)?,
-        &serde_json::to_value(&after)?,
-    ) else {
+    let Some((from, to)) = changed_fields(&serde_json::to_value(&before)?, &serde_json::to_value(&after)?) else {
         return Ok(current);
     };
     let at = now();

@@ -58,8 +58,7 @@ pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<HistoryRow>> {
     )?;
     let rows = stmt.query_map([claim_id], |r| {
         let json = |i: usize| -> rusqlite::Result<Option<Value>> {
-            Ok(r.get::<_, Option<String>>(i)?
-                .and_then(|s| serde_json::from_str(&s).ok()))
+            Ok(r.get::<_, Option<String>>(i)?.and_then(|s| serde_json::from_str(&s).ok()))
         };
         Ok(HistoryRow {
             id: r.get(0)?,
@@ -80,17 +79,11 @@ pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<HistoryRow>> {
 /// The fields that differ between two JSON objects: `(before, after)`, each holding only those fields.
 pub fn changed_fields(before: &Value, after: &Value) -> Option<(Value, Value)> {
     let empty = Map::new();
-    let (b, a) = (
-        before.as_object().unwrap_or(&empty),
-        after.as_object().unwrap_or(&empty),
-    );
+    let (b, a) = (before.as_object().unwrap_or(&empty), after.as_object().unwrap_or(&empty));
     let mut from = Map::new();
     let mut to = Map::new();
     for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
-        let (old, new) = (
-            b.get(key).unwrap_or(&Value::Null),
-            a.get(key).unwrap_or(&Value::Null),
-        );
+        let (old, new) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));
         if old != new {
             from.insert(key.clone(), old.clone());
             to.insert(key.clone(), new.clone());
@@ -106,8 +99,7 @@ mod tests {
 
     #[test]
     fn changed_fields_keeps_only_differences() {
-        let (from, to) =
-            changed_fields(&json!({"a": 1, "b": 2}), &json!({"a": 1, "b": 3, "c": 4})).unwrap();
+        let (from, to) = changed_fields(&json!({"a": 1, "b": 2}), &json!({"a": 1, "b": 3, "c": 4})).unwrap();
         assert_eq!(from, json!({"b": 2, "c": null}));
         assert_eq!(to, json!({"b": 3, "c": 4}));
         assert!(changed_fields(&json!({"a": 1}), &json!({"a": 1})).is_none());

@@ -28,10 +28,7 @@ impl Key {
         for part in [method.as_bytes(), b"\n", path.as_bytes(), b"\n", body] {
             h.update(part);
         }
-        Key {
-            key: key.to_owned(),
-            request_hash: hex::encode(h.finalize()),
-        }
+        Key { key: key.to_owned(), request_hash: hex::encode(h.finalize()) }
     }
 }
 
@@ -58,14 +55,6 @@ pub fn save(conn: &Connection, key: &Key, saved: &Saved) -> Result<()> {
         "INSERT INTO idempotency_keys (key, request_hash, status, location, etag, body, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![
-        key.key,
-        key.request_hash,
-        saved.status,
-        saved.location,
-        saved.etag,
-        saved.body,
-        now()
-    ])?;
+    .execute(params![key.key, key.request_hash, saved.status, saved.location, saved.etag, saved.body, now()])?;
     Ok(())
 }

@@ -27,15 +27,8 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub const NAMES: [&'static str; 7] = [
-        "created",
-        "-created",
-        "updated",
-        "-updated",
-        "confidence",
-        "-confidence",
-        "relevance",
-    ];
+    pub const NAMES: [&'static str; 7] =
+        ["created", "-created", "updated", "-updated", "confidence", "-confidence", "relevance"];
 
     pub fn parse(name: &str) -> Option<Sort> {
         let (descending, key) = match name.strip_prefix('-') {
@@ -120,11 +113,7 @@ pub fn fts_query(words: &[String]) -> String {
         .iter()
         .map(|w| {
             let quoted = format!("\"{}\"", w.replace('"', "\"\""));
-            if w.chars().count() >= 3 {
-                quoted + "*"
-            } else {
-                quoted
-            }
+            if w.chars().count() >= 3 { quoted + "*" } else { quoted }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -138,11 +127,7 @@ struct Sql {
 
 impl Sql {
     fn new(filter: &Filter) -> Sql {
-        let mut sql = Sql {
-            from: "claims c".into(),
-            conditions: Vec::new(),
-            params: Vec::new(),
-        };
+        let mut sql = Sql { from: "claims c".into(), conditions: Vec::new(), params: Vec::new() };
         if let Some(words) = &filter.search {
             sql.from = "claims c JOIN claims_fts ON claims_fts.rowid = c.id".into();
             sql.add("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
@@ -154,16 +139,10 @@ impl Sql {
             sql.add("c.verdict = ?", [Value::Text(verdict.as_str().into())]);
         }
         if let Some(tag) = &filter.tag {
-            sql.add(
-                "c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?)",
-                [Value::Text(tag.clone())],
-            );
+            sql.add("c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?)", [Value::Text(tag.clone())]);
         }
         if let Some(claimant) = &filter.claimant {
-            sql.add(
-                "c.claimant = ? COLLATE NOCASE",
-                [Value::Text(claimant.clone())],
-            );
+            sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
         }
         if let Some(after) = &filter.created_after {
             sql.add("c.created_at >= ?", [Value::Text(after.clone())]);
@@ -180,11 +159,7 @@ impl Sql {
     }
 
     fn where_clause(&self) -> String {
-        if self.conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", self.conditions.join(" AND "))
-        }
+        if self.conditions.is_empty() { String::new() } else { format!("WHERE {}", self.conditions.join(" AND ")) }
     }
 }
 
@@ -193,10 +168,7 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
     let total = if request.count {
         let sql = Sql::new(&request.filter);
         let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
-        Some(
-            conn.prepare_cached(&query)?
-                .query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?,
-        )
+        Some(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?)
     } else {
         None
     };
@@ -212,18 +184,12 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
                     _ => return Err(Error::Invalid(Vec::new())),
                 };
                 let op = if descending { "<" } else { ">" };
-                sql.add(
-                    &format!("(c.{column}, c.id) {op} (?, ?)"),
-                    [value, Value::Integer(id)],
-                );
+                sql.add(&format!("(c.{column}, c.id) {op} (?, ?)"), [value, Value::Integer(id)]);
             }
             let dir = if descending { "DESC" } else { "ASC" };
             (format!("c.{column} {dir}, c.id {dir}"), 0)
         }
-        None => (
-            "claims_fts.rank, c.id".to_string(),
-            cursor.and_then(|c| c.offset).unwrap_or(0),
-        ),
+        None => ("claims_fts.rank, c.id".to_string(), cursor.and_then(|c| c.offset).unwrap_or(0)),
     };
     let query = format!(
         "SELECT {COLUMNS} FROM {} {} ORDER BY {order} LIMIT {} OFFSET {offset}",
@@ -232,9 +198,8 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
         request.limit + 1
     );
     let mut stmt = conn.prepare_cached(&query)?;
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(&sql.params), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut items =
+        stmt.query_map(rusqlite::params_from_iter(&sql.params), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
 
     let next = if items.len() > request.limit {
         items.truncate(request.limit);
@@ -249,10 +214,7 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
                 };
                 (value, last.id)
             }),
-            offset: sort
-                .keyset()
-                .is_none()
-                .then_some(offset + request.limit as u64),
+            offset: sort.keyset().is_none().then_some(offset + request.limit as u64),
         })
     } else {
         None

@@ -7,17 +7,10 @@ use rusqlite_migration::{M, Migrations};
 static MIGRATIONS_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 pub fn migrations() -> Migrations<'static> {
-    let mut files: Vec<_> = MIGRATIONS_DIR
-        .files()
-        .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
-        .collect();
+    let mut files: Vec<_> =
+        MIGRATIONS_DIR.files().filter(|f| f.path().extension().is_some_and(|e| e == "sql")).collect();
     files.sort_by_key(|f| f.path());
-    Migrations::new(
-        files
-            .into_iter()
-            .map(|f| M::up(f.contents_utf8().expect("migrations are UTF-8 text")))
-            .collect(),
-    )
+    Migrations::new(files.into_iter().map(|f| M::up(f.contents_utf8().expect("migrations are UTF-8 text"))).collect())
 }
 
 pub fn apply(conn: &mut Connection) -> anyhow::Result<()> {
@@ -36,16 +29,10 @@ mod tests {
 
     #[test]
     fn files_are_numbered_in_sequence() {
-        let mut names: Vec<_> = MIGRATIONS_DIR
-            .files()
-            .map(|f| f.path().display().to_string())
-            .collect();
+        let mut names: Vec<_> = MIGRATIONS_DIR.files().map(|f| f.path().display().to_string()).collect();
         names.sort();
         for (i, name) in names.iter().enumerate() {
-            assert!(
-                name.starts_with(&format!("{:03}_", i + 1)),
-                "{name} out of sequence"
-            );
+            assert!(name.starts_with(&format!("{:03}_", i + 1)), "{name} out of sequence");
             assert!(name.ends_with(".sql"), "{name} is not an .sql file");
         }
     }
@@ -59,9 +46,7 @@ mod tests {
              INSERT INTO history (claim_id, action, actor, at) VALUES (1, 'claim.created', 'a', 't');",
         )
         .unwrap();
-        let update = conn
-            .execute("UPDATE history SET actor = 'b'", [])
-            .unwrap_err();
+        let update = conn.execute("UPDATE history SET actor = 'b'", []).unwrap_err();
         assert!(update.to_string().contains("append-only"));
         let delete = conn.execute("DELETE FROM history", []).unwrap_err();
         assert!(delete.to_string().contains("append-only"));

@@ -51,17 +51,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn anonymous() -> Actor {
-        Actor {
-            name: "anonymous".into(),
-            role: None,
-        }
+        Actor { name: "anonymous".into(), role: None }
     }
 
     pub fn system(name: &str) -> Actor {
-        Actor {
-            name: name.into(),
-            role: Some("system".into()),
-        }
+        Actor { name: name.into(), role: Some("system".into()) }
     }
 }
 
@@ -158,19 +152,15 @@ fn open_writer(path: &Path, synchronous: Synchronous) -> anyhow::Result<Connecti
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -32000;"
+         PRAGMA cache_size = -16000;"
     ))?;
     Ok(conn)
 }
 
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.execute_batch(
-        "PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000; PRAGMA query_only = ON;",
-    )?;
+    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8000; PRAGMA query_only = ON;")?;
     Ok(conn)
 }
 
@@ -182,16 +172,12 @@ pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<()> {
     // VACUUM INTO writes only `dest`, but SQLite refuses it on a read-only connection.
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    let dest = dest
-        .to_str()
-        .ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
+    let dest = dest.to_str().ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
     conn.execute("VACUUM INTO ?1", [dest])?;
     Ok(())
 }
 
 /// Now, in the one timestamp format the database uses.
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

@@ -23,9 +23,7 @@ struct Inner {
 impl ReadPool {
     pub fn open(path: &Path, size: usize) -> rusqlite::Result<ReadPool> {
         let size = size.max(1);
-        let idle = (0..size)
-            .map(|_| open_reader(path))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let idle = (0..size).map(|_| open_reader(path)).collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(ReadPool {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
@@ -40,13 +38,7 @@ impl ReadPool {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let permit = self
-            .inner
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Unavailable)?;
+        let permit = self.inner.permits.clone().acquire_owned().await.map_err(|_| Error::Unavailable)?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;

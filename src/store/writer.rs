@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
+use rusqlite::hooks::Action;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Error, Result};
@@ -26,24 +27,43 @@ enum Message {
     Close,
 }
 
+/// Told, after each group, which claims it changed (committed or not): caches of claim representations
+/// drop them before any caller of that group hears back.
+pub type Listener = Arc<dyn Fn(&[i64]) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Message>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    listeners: Arc<Mutex<Vec<Listener>>>,
     wait: Duration,
 }
 
 impl Writer {
     pub fn start(conn: Connection, capacity: usize, wait: Duration) -> std::io::Result<Writer> {
         let (queue, rx) = mpsc::channel(capacity.max(1));
-        let thread = std::thread::Builder::new()
-            .name("claimcheck-writer".into())
-            .spawn(move || run(conn, rx))?;
-        Ok(Writer {
-            queue,
-            thread: Arc::new(Mutex::new(Some(thread))),
-            wait,
-        })
+        let listeners: Arc<Mutex<Vec<Listener>>> = Arc::default();
+        let changed: Arc<Mutex<Vec<i64>>> = Arc::default();
+        let touched = changed.clone();
+        // Every change to a claim's representation updates its row (evidence changes bump its version).
+        conn.update_hook(Some(move |_: Action, _: &str, table: &str, rowid: i64| {
+            if table == "claims" {
+                if let Ok(mut ids) = touched.lock() {
+                    ids.push(rowid);
+                }
+            }
+        }))
+        .map_err(std::io::Error::other)?;
+        let group = Group { conn, changed, listeners: listeners.clone() };
+        let thread = std::thread::Builder::new().name("claimcheck-writer".into()).spawn(move || run(group, rx))?;
+        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), listeners, wait })
+    }
+
+    /// Registers a listener for the claims each group changes.
+    pub fn on_change(&self, listener: Listener) {
+        if let Ok(mut listeners) = self.listeners.lock() {
+            listeners.push(listener);
+        }
     }
 
     /// Runs `work` in the writer's transaction and returns its result once it is committed.
@@ -75,10 +95,7 @@ impl Writer {
     }
 
     pub fn is_running(&self) -> bool {
-        self.thread
-            .lock()
-            .map(|t| t.as_ref().is_some_and(|t| !t.is_finished()))
-            .unwrap_or(false)
+        self.thread.lock().map(|t| t.as_ref().is_some_and(|t| !t.is_finished())).unwrap_or(false)
     }
 
     /// Commits everything already queued, refuses anything later, and waits for the thread to end.
@@ -92,17 +109,40 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Message>) {
+/// What the writer thread owns.
+struct Group {
+    conn: Connection,
+    changed: Arc<Mutex<Vec<i64>>>,
+    listeners: Arc<Mutex<Vec<Listener>>>,
+}
+
+impl Group {
+    fn notify(&self) {
+        let mut ids = match self.changed.lock() {
+            Ok(mut changed) if !changed.is_empty() => std::mem::take(&mut *changed),
+            _ => return,
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        if let Ok(listeners) = self.listeners.lock() {
+            for listener in listeners.iter() {
+                listener(&ids);
+            }
+        }
+    }
+}
+
+fn run(group: Group, mut rx: mpsc::Receiver<Message>) {
     let mut closing = false;
     while !closing {
-        let mut group = Vec::new();
+        let mut jobs = Vec::new();
         match rx.blocking_recv() {
-            Some(Message::Job(job)) => group.push(job),
+            Some(Message::Job(job)) => jobs.push(job),
             Some(Message::Close) | None => closing = true,
         }
-        while closing || group.len() < MAX_GROUP {
+        while closing || jobs.len() < MAX_GROUP {
             match rx.try_recv() {
-                Ok(Message::Job(job)) => group.push(job),
+                Ok(Message::Job(job)) => jobs.push(job),
                 Ok(Message::Close) => {
                     closing = true;
                     rx.close();
@@ -110,14 +150,15 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Message>) {
                 Err(_) => break,
             }
         }
-        if !group.is_empty() {
-            commit_group(&conn, group);
+        if !jobs.is_empty() {
+            commit_group(&group, jobs);
         }
     }
     tracing::debug!("writer stopped");
 }
 
-fn commit_group(conn: &Connection, jobs: Vec<Job>) {
+fn commit_group(group: &Group, jobs: Vec<Job>) {
+    let conn = &group.conn;
     if let Err(e) = begin(conn) {
         tracing::error!(error = %e, jobs = jobs.len(), "cannot begin a write transaction");
         return;
@@ -130,13 +171,13 @@ fn commit_group(conn: &Connection, jobs: Vec<Job>) {
         }
         let Ok((ok, deliver)) = catch_unwind(AssertUnwindSafe(|| job(conn))) else {
             tracing::error!("a write job panicked; its changes are rolled back");
-            let _ = run_statement(conn, "ROLLBACK TO job")
-                .and_then(|_| run_statement(conn, "RELEASE job"));
+            let _ = run_statement(conn, "ROLLBACK TO job").and_then(|_| run_statement(conn, "RELEASE job"));
             continue;
         };
         if conn.is_autocommit() {
             // SQLite rolled the whole transaction back (disk full, I/O error): nothing before this job in
             // the group survived, so their callers must hear it; carry on with a fresh transaction.
+            group.notify();
             for (earlier_ok, earlier) in done.drain(..) {
                 earlier(earlier_ok.then_some(Error::Full));
             }
@@ -162,6 +203,7 @@ fn commit_group(conn: &Connection, jobs: Vec<Job>) {
         let _ = conn.execute_batch("ROLLBACK");
         Error::from(e)
     });
+    group.notify();
     for (ok, deliver) in done {
         deliver(if ok { commit_error.clone() } else { None });
     }
@@ -182,19 +224,12 @@ mod tests {
     fn writer(dir: &tempfile::TempDir) -> (Writer, std::path::PathBuf) {
         let path = dir.path().join("w.db");
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);")
-            .unwrap();
-        (
-            Writer::start(conn, 64, Duration::from_secs(5)).unwrap(),
-            path,
-        )
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
+        (Writer::start(conn, 64, Duration::from_secs(5)).unwrap(), path)
     }
 
     fn count(path: &std::path::Path) -> i64 {
-        Connection::open(path)
-            .unwrap()
-            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
-            .unwrap()
+        Connection::open(path).unwrap().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap()
     }
 
     #[tokio::test]
@@ -217,16 +252,11 @@ mod tests {
             })
         });
         let results = futures_util::future::join_all(jobs).await;
-        let ok = results
-            .into_iter()
-            .filter(|r| r.as_ref().unwrap().is_ok())
-            .count();
+        let ok = results.into_iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
         assert_eq!(ok, 45);
         assert_eq!(count(&path), 45);
         let closer = w.clone();
-        tokio::task::spawn_blocking(move || closer.close())
-            .await
-            .unwrap();
+        tokio::task::spawn_blocking(move || closer.close()).await.unwrap();
         assert!(!w.is_running());
     }
 
@@ -237,22 +267,14 @@ mod tests {
         let pending: Vec<_> = (0..20)
             .map(|i| {
                 let w = w.clone();
-                tokio::spawn(async move {
-                    w.write(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [i])?))
-                        .await
-                })
+                tokio::spawn(async move { w.write(move |c| Ok(c.execute("INSERT INTO t VALUES (?1)", [i])?)).await })
             })
             .collect();
         tokio::task::yield_now().await;
         let closer = w.clone();
-        tokio::task::spawn_blocking(move || closer.close())
-            .await
-            .unwrap();
-        let acknowledged = futures_util::future::join_all(pending)
-            .await
-            .into_iter()
-            .filter(|r| r.as_ref().unwrap().is_ok())
-            .count();
+        tokio::task::spawn_blocking(move || closer.close()).await.unwrap();
+        let acknowledged =
+            futures_util::future::join_all(pending).await.into_iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
         assert_eq!(count(&path) as usize, acknowledged);
         assert!(matches!(w.write(|_| Ok(())).await, Err(Error::Unavailable)));
     }

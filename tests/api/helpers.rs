@@ -45,6 +45,7 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         },
         no_seed: !seed,
         workers: Some(2),
+        cache_claims: 1024,
         shutdown_timeout: 5,
     }
 }
@@ -52,28 +53,16 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
 async fn start(dir: TempDir, seed: bool) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            claimcheck::telemetry::init(&LogArgs {
-                log_format: LogFormat::Human,
-                log: "debug".into(),
-            });
+            claimcheck::telemetry::init(&LogArgs { log_format: LogFormat::Human, log: "debug".into() });
         }
     });
-    let app = Application::build(config(dir.path().join("claimcheck.db"), seed))
-        .await
-        .expect("server builds");
+    let app = Application::build(config(dir.path().join("claimcheck.db"), seed)).await.expect("server builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
     }));
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        dir,
-        seed,
-        shutdown: Some(tx),
-        server: Some(server),
-    }
+    TestApp { address, client: reqwest::Client::new(), dir, seed, shutdown: Some(tx), server: Some(server) }
 }
 
 impl TestApp {
@@ -88,12 +77,7 @@ impl TestApp {
     /// Stops the server gracefully and waits until every queued write is committed.
     pub async fn stop(mut self) -> TempDir {
         let _ = self.shutdown.take().unwrap().send(());
-        self.server
-            .take()
-            .unwrap()
-            .await
-            .unwrap()
-            .expect("server stops cleanly");
+        self.server.take().unwrap().await.unwrap().expect("server stops cleanly");
         std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
     }
 
@@ -109,27 +93,11 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
     }
 
-    pub async fn post_raw(
-        &self,
-        path: &str,
-        content_type: &str,
-        body: impl Into<reqwest::Body>,
-    ) -> Response {
-        self.client
-            .post(self.url(path))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap()
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
+        self.client.post(self.url(path)).header("content-type", content_type).body(body).send().await.unwrap()
     }
 
     pub async fn patch(&self, path: &str, if_match: Option<&str>, body: &Value) -> Response {
@@ -158,52 +126,36 @@ impl TestApp {
     }
 
     pub async fn attach(&self, claim_id: i64, body: &Value) -> Response {
-        self.post(&format!("/v1/claims/{claim_id}/evidence"), body)
-            .await
+        self.post(&format!("/v1/claims/{claim_id}/evidence"), body).await
     }
 
     /// Attaches evidence and returns it.
     pub async fn attach_ok(&self, claim_id: i64, url: &str, stance: &str) -> Value {
-        let response = self
-            .attach(
-                claim_id,
-                &json!({ "url": url, "stance": stance, "reliability": 0.8 }),
-            )
-            .await;
+        let response = self.attach(claim_id, &json!({ "url": url, "stance": stance, "reliability": 0.8 })).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.unwrap()
     }
 
     pub async fn transition(&self, claim_id: i64, body: &Value) -> Response {
-        self.post(&format!("/v1/claims/{claim_id}/transitions"), body)
-            .await
+        self.post(&format!("/v1/claims/{claim_id}/transitions"), body).await
     }
 
     pub async fn history(&self, claim_id: i64) -> Vec<Value> {
-        let body: Value = self
-            .get(&format!("/v1/claims/{claim_id}/history"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value = self.get(&format!("/v1/claims/{claim_id}/history")).await.json().await.unwrap();
         body["items"].as_array().unwrap().clone()
     }
 
     /// Claims in the database, counted directly in SQLite.
     pub fn count(&self, table: &str) -> i64 {
         let conn = rusqlite::Connection::open(self.db_path()).unwrap();
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
     }
 }
 
 /// Asserts a problem+json response with this status, and returns its body.
 pub async fn problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status, "status");
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status);
@@ -215,10 +167,5 @@ pub async fn problem(response: Response, status: u16) -> Value {
 
 /// The fields named in a problem's `errors`.
 pub fn error_fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
+    problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
 }

@@ -5,18 +5,8 @@ use serde_json::{Value, json};
 use crate::helpers::{spawn_app, spawn_seeded_app};
 
 async fn ids(app: &crate::helpers::TestApp, query: &str) -> Vec<i64> {
-    let body: Value = app
-        .get(&format!("/v1/claims?{query}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
+    let body: Value = app.get(&format!("/v1/claims?{query}")).await.json().await.unwrap();
+    body["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -27,16 +17,12 @@ async fn filters_by_status_verdict_tag_and_claimant() {
     let markets = ids(&app, "tag=markets&limit=100").await;
     assert_eq!(markets.len(), 6);
     assert_eq!(ids(&app, "claimant=neal%20khosla").await.len(), 1);
-    assert_eq!(
-        ids(&app, "status=submitted&limit=100").await.len(),
-        all.len()
-    );
+    assert_eq!(ids(&app, "status=submitted&limit=100").await.len(), all.len());
 
     let id = markets[0];
     app.attach_ok(id, "https://example.org/x", "refutes").await;
     app.transition(id, &json!({"to": "in_review"})).await;
-    app.transition(id, &json!({"to": "verified", "verdict": "mostly_false"}))
-        .await;
+    app.transition(id, &json!({"to": "verified", "verdict": "mostly_false"})).await;
     assert_eq!(ids(&app, "status=verified").await, [id]);
     assert_eq!(ids(&app, "verdict=mostly_false&tag=markets").await, [id]);
     assert!(ids(&app, "verdict=true").await.is_empty());
@@ -51,15 +37,7 @@ async fn full_text_search_is_ranked_and_safe() {
     assert!(!ids(&app, "q=benchmark").await.is_empty());
     assert_eq!(ids(&app, "q=nikkei%20futures").await.len(), 1);
     assert!(ids(&app, "q=nikkei%20bitcoin").await.is_empty());
-    for hostile in [
-        "%22",
-        "NEAR(a%20b)",
-        "a%20OR%20b",
-        "*",
-        "-x",
-        "col:val",
-        "%E2%80%9Cpsyop%E2%80%9D",
-    ] {
+    for hostile in ["%22", "NEAR(a%20b)", "a%20OR%20b", "*", "-x", "col:val", "%E2%80%9Cpsyop%E2%80%9D"] {
         let response = app.get(&format!("/v1/claims?q={hostile}")).await;
         assert!(response.status().as_u16() < 500, "{hostile}");
     }
@@ -72,21 +50,9 @@ async fn full_text_search_is_ranked_and_safe() {
 #[tokio::test]
 async fn cursor_pagination_walks_every_claim_once_in_every_sort() {
     let app = spawn_seeded_app().await;
-    let total: Value = app
-        .get("/v1/claims?count=true&limit=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let total: Value = app.get("/v1/claims?count=true&limit=1").await.json().await.unwrap();
     let total = total["total"].as_i64().unwrap() as usize;
-    for sort in [
-        "created",
-        "-created",
-        "updated",
-        "-updated",
-        "confidence",
-        "-confidence",
-    ] {
+    for sort in ["created", "-created", "updated", "-updated", "confidence", "-confidence"] {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -94,20 +60,9 @@ async fn cursor_pagination_walks_every_claim_once_in_every_sort() {
                 Some(c) => format!("sort={sort}&limit=5&cursor={c}"),
                 None => format!("sort={sort}&limit=5"),
             };
-            let page: Value = app
-                .get(&format!("/v1/claims?{query}"))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let page: Value = app.get(&format!("/v1/claims?{query}")).await.json().await.unwrap();
             assert!(page.get("total").is_none(), "no count unless asked");
-            seen.extend(
-                page["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| c["id"].as_i64().unwrap()),
-            );
+            seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()));
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
                 None => break,
@@ -117,20 +72,13 @@ async fn cursor_pagination_walks_every_claim_once_in_every_sort() {
         assert_eq!(seen.iter().collect::<HashSet<_>>().len(), total, "{sort}");
     }
     // Search pages too.
-    let first: Value = app
-        .get("/v1/claims?q=deepseek&limit=2")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = app.get("/v1/claims?q=deepseek&limit=2").await.json().await.unwrap();
     let next = first["next_cursor"].as_str().unwrap();
     let second = ids(&app, &format!("q=deepseek&limit=2&cursor={next}")).await;
     assert_eq!(second.len(), 2);
     assert!(!second.contains(&first["items"][0]["id"].as_i64().unwrap()));
     // A cursor is bound to its sort.
-    let response = app
-        .get(&format!("/v1/claims?sort=created&cursor={next}"))
-        .await;
+    let response = app.get(&format!("/v1/claims?sort=created&cursor={next}")).await;
     assert_eq!(response.status(), 400);
 }
 
@@ -139,17 +87,8 @@ async fn created_range_filters() {
     let app = spawn_app().await;
     let before = chrono::Utc::now().to_rfc3339();
     app.create_claim("Claim made after the mark.").await;
-    assert_eq!(
-        ids(&app, &format!("created_after={}", urlencode(&before)))
-            .await
-            .len(),
-        1
-    );
-    assert!(
-        ids(&app, &format!("created_before={}", urlencode(&before)))
-            .await
-            .is_empty()
-    );
+    assert_eq!(ids(&app, &format!("created_after={}", urlencode(&before))).await.len(), 1);
+    assert!(ids(&app, &format!("created_before={}", urlencode(&before))).await.is_empty());
 }
 
 fn urlencode(s: &str) -> String {

@@ -15,13 +15,7 @@ async fn health_and_readiness() {
 #[tokio::test]
 async fn a_request_id_sent_by_the_client_is_echoed() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/v1/claims/999"))
-        .header("x-request-id", "trace-42")
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.get(app.url("/v1/claims/999")).header("x-request-id", "trace-42").send().await.unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-42");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["request_id"], "trace-42");
@@ -31,24 +25,9 @@ async fn a_request_id_sent_by_the_client_is_echoed() {
 async fn verdicts_and_workflow_are_published() {
     let app = spawn_app().await;
     let verdicts: Value = app.get("/v1/verdicts").await.json().await.unwrap();
-    let names: Vec<&str> = verdicts["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["verdict"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "true",
-            "mostly_true",
-            "mixed",
-            "mostly_false",
-            "false",
-            "misleading",
-            "unsupported"
-        ]
-    );
+    let names: Vec<&str> =
+        verdicts["items"].as_array().unwrap().iter().map(|v| v["verdict"].as_str().unwrap()).collect();
+    assert_eq!(names, ["true", "mostly_true", "mixed", "mostly_false", "false", "misleading", "unsupported"]);
     for v in verdicts["items"].as_array().unwrap() {
         assert!(!v["definition"].as_str().unwrap().is_empty());
     }
