@@ -105,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
                 for (i, input) in inputs {
                     let Ok(content) = input.validate() else { continue };
                     let id = match claims::insert(conn, &content, None, &actor) {
-                        Ok(id) => id,
+                        Ok(claim) => claim.id,
                         Err(claimcheck::store::Error::DuplicateClaim(_)) => continue,
                         Err(e) => return Err(e),
                     };

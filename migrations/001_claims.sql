@@ -39,9 +39,8 @@ CREATE VIRTUAL TABLE claims_fts USING fts5 (
     content = 'claims', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
-    INSERT INTO claims_fts (rowid, text, claimant) VALUES (new.id, new.text, new.claimant);
-END;
+-- New claims are indexed by the writer, once per commit group (store::claims::index_for_search);
+-- edits are re-indexed here.
 CREATE TRIGGER claims_fts_update AFTER UPDATE OF text, claimant ON claims BEGIN
     INSERT INTO claims_fts (claims_fts, rowid, text, claimant) VALUES ('delete', old.id, old.text, old.claimant);
     INSERT INTO claims_fts (rowid, text, claimant) VALUES (new.id, new.text, new.claimant);

@@ -6,7 +6,7 @@
 //! shard's epoch) before reading the database and may fill the cache only if no change to that shard
 //! came in between.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use bytes::Bytes;
@@ -25,10 +25,32 @@ pub struct ClaimCache {
     per_shard: usize,
 }
 
+/// Evicts by second chance (CLOCK): an entry read since it last came round is kept once more, so the
+/// claims people are reading stay while one-off reads pass through.
 #[derive(Default)]
 struct Shard {
     epoch: u64,
-    entries: HashMap<i64, Rendered>,
+    entries: HashMap<i64, (Rendered, bool)>,
+    /// Insertion order; may hold ids already dropped, which eviction skips.
+    order: VecDeque<i64>,
+}
+
+impl Shard {
+    fn evict_one(&mut self) {
+        while let Some(id) = self.order.pop_front() {
+            match self.entries.get_mut(&id) {
+                Some((_, referenced)) if *referenced => {
+                    *referenced = false;
+                    self.order.push_back(id);
+                }
+                Some(_) => {
+                    self.entries.remove(&id);
+                    return;
+                }
+                None => {}
+            }
+        }
+    }
 }
 
 /// Taken before reading a claim from the database; see the module comment.
@@ -46,7 +68,10 @@ impl ClaimCache {
     }
 
     pub fn get(&self, id: i64) -> Option<Rendered> {
-        self.shard(id).lock().ok()?.entries.get(&id).cloned()
+        let mut shard = self.shard(id).lock().ok()?;
+        let (rendered, referenced) = shard.entries.get_mut(&id)?;
+        *referenced = true;
+        Some(rendered.clone())
     }
 
     pub fn ticket(&self, id: i64) -> Ticket {
@@ -61,13 +86,20 @@ impl ClaimCache {
         if shard.epoch != ticket.0 {
             return;
         }
-        if shard.entries.len() >= self.per_shard && !shard.entries.contains_key(&id) {
-            // Any entry will do: this bounds memory, and hot claims come straight back.
-            if let Some(&victim) = shard.entries.keys().next() {
-                shard.entries.remove(&victim);
-            }
+        if let Some(entry) = shard.entries.get_mut(&id) {
+            *entry = (rendered, true);
+            return;
         }
-        shard.entries.insert(id, rendered);
+        if shard.entries.len() >= self.per_shard {
+            shard.evict_one();
+        }
+        if shard.order.len() > 2 * self.per_shard {
+            // Ids dropped by invalidation pile up in `order`; keep it in proportion.
+            let Shard { entries, order, .. } = &mut *shard;
+            order.retain(|id| entries.contains_key(id));
+        }
+        shard.entries.insert(id, (rendered, false));
+        shard.order.push_back(id);
     }
 
     pub fn invalidate(&self, ids: &[i64]) {
@@ -100,6 +132,32 @@ mod tests {
         assert_eq!(cache.get(7).unwrap().etag, "new");
         cache.invalidate(&[7]);
         assert!(cache.get(7).is_none());
+    }
+
+    #[test]
+    fn entries_read_again_survive_a_stream_of_one_off_reads() {
+        let cache = ClaimCache::new(SHARDS * 8);
+        let hot: Vec<i64> = (0..4).map(|k| k * SHARDS as i64).collect();
+        for &id in &hot {
+            cache.insert(id, cache.ticket(id), rendered("hot"));
+        }
+        for n in 1..200 {
+            for &id in &hot {
+                assert!(cache.get(id).is_some(), "hot entry {id} evicted after {n} one-off reads");
+            }
+            let cold = n * SHARDS as i64 + 1_000_000;
+            cache.insert(cold, cache.ticket(cold), rendered("cold"));
+        }
+    }
+
+    #[test]
+    fn invalidated_entries_do_not_pile_up() {
+        let cache = ClaimCache::new(SHARDS);
+        for _ in 0..1000 {
+            cache.insert(5, cache.ticket(5), rendered("x"));
+            cache.invalidate(&[5]);
+        }
+        assert!(cache.shard(5).lock().unwrap().order.len() <= 3);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::domain::claim::{ClaimInput, ClaimPatch};
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
+use crate::store::claims::ClaimDetail;
 use crate::store::idempotency::{self, Key, Saved};
 use crate::store::listing::{self, Cursor, Filter, Sort};
 use crate::store::{Actor, claims};
@@ -27,28 +28,46 @@ pub async fn create(state: State, req: HttpRequest, body: JsonBody<ClaimInput>) 
     let content = body.value.validate().map_err(ApiError::Validation)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
     let actor = Actor::anonymous();
-    let (saved, replayed) = state
+    let created = state
         .store
         .writer
         .write(move |conn| {
-            if let Some(saved) = key.as_ref().map(|k| idempotency::replay(conn, k)).transpose()?.flatten() {
-                return Ok((saved, true));
-            }
-            let id = claims::insert(conn, &content, None, &actor)?;
-            let detail = claims::detail(conn, id)?;
-            let saved = Saved {
-                status: 201,
-                location: Some(format!("/v1/claims/{id}")),
-                etag: Some(detail.claim.etag()),
-                body: serde_json::to_string(&detail)?,
+            let Some(key) = key else {
+                return Ok(Created::New(Box::new(ClaimDetail::new_claim(claims::insert(
+                    conn, &content, None, &actor,
+                )?))));
             };
-            if let Some(key) = &key {
-                idempotency::save(conn, key, &saved)?;
+            if let Some(saved) = idempotency::replay(conn, &key)? {
+                return Ok(Created::Replayed(saved));
             }
-            Ok((saved, false))
+            let claim = claims::insert(conn, &content, None, &actor)?;
+            let saved = created_response(&ClaimDetail::new_claim(claim))?;
+            idempotency::save(conn, &key, &saved)?;
+            Ok(Created::Saved(saved))
         })
         .await?;
-    Ok(saved_response(saved, replayed))
+    Ok(match created {
+        // Serialized here rather than on the writer thread, which every write waits for.
+        Created::New(detail) => saved_response(created_response(&detail)?, false),
+        Created::Saved(saved) => saved_response(saved, false),
+        Created::Replayed(saved) => saved_response(saved, true),
+    })
+}
+
+enum Created {
+    New(Box<ClaimDetail>),
+    /// Made under an Idempotency-Key: the response was saved with the claim.
+    Saved(Saved),
+    Replayed(Saved),
+}
+
+fn created_response(detail: &ClaimDetail) -> Result<Saved, crate::store::Error> {
+    Ok(Saved {
+        status: 201,
+        location: Some(format!("/v1/claims/{}", detail.claim.id)),
+        etag: Some(detail.claim.etag()),
+        body: serde_json::to_string(detail)?,
+    })
 }
 
 pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

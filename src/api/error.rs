@@ -214,7 +214,7 @@ impl From<store::Error> for ApiError {
             S::Invalid(errors) => ApiError::Validation(errors),
             S::Retracted(id) => ApiError::EvidenceRetracted(id),
             S::IdempotencyMismatch => ApiError::IdempotencyMismatch,
-            S::Busy => ApiError::Busy,
+            S::Busy | S::Retry => ApiError::Busy,
             S::Full => ApiError::StorageFull,
             S::Unavailable => ApiError::Unavailable,
             S::Internal(msg) => ApiError::Internal(msg),

@@ -128,6 +128,18 @@ pub fn detail(conn: &Connection, id: i64) -> Result<ClaimDetail> {
     })
 }
 
+impl ClaimDetail {
+    /// The detail of a claim that has just been inserted: no evidence yet.
+    pub fn new_claim(claim: ClaimRow) -> ClaimDetail {
+        ClaimDetail {
+            allowed_transitions: claim.status.next(),
+            confidence_breakdown: assess(&[]),
+            claim,
+            evidence: Vec::new(),
+        }
+    }
+}
+
 fn assess(evidence: &[EvidenceRow]) -> Assessment {
     let items: Vec<_> = evidence.iter().filter(|e| !e.retracted).map(EvidenceRow::confidence_item).collect();
     confidence::assess(&items)
@@ -147,7 +159,8 @@ pub fn find_external(conn: &Connection, external_id: &str) -> Result<Option<i64>
         .optional()?)
 }
 
-pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&str>, actor: &Actor) -> Result<i64> {
+/// Inserts a new claim with its history row, and returns it as stored.
+pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&str>, actor: &Actor) -> Result<ClaimRow> {
     let normalized = content.normalized();
     if let Some(existing) = duplicate_of(conn, &normalized)? {
         return Err(Error::DuplicateClaim(existing));
@@ -178,7 +191,22 @@ pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&st
         note: None,
     };
     history::record(conn, entry, actor, &at)?;
-    Ok(id)
+    Ok(ClaimRow {
+        id,
+        text: content.text.clone(),
+        claimant: content.claimant.clone(),
+        appeared_in: content.appeared_in.clone(),
+        tags: content.tags.clone(),
+        language: content.language.clone(),
+        status: Status::Submitted,
+        verdict: None,
+        support: 0.5,
+        confidence: 0.0,
+        evidence_count: 0,
+        version: 1,
+        created_at: at.clone(),
+        updated_at: at,
+    })
 }
 
 fn insert_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
@@ -292,6 +320,15 @@ pub(super) fn evidence_changed(conn: &Connection, id: i64, actor: &Actor, at: &s
         };
         history::record(conn, entry, actor, at)?;
     }
+    Ok(())
+}
+
+/// Adds the claims with ids `lo..=hi`, all inserted in the current transaction, to the search index.
+pub(super) fn index_for_search(conn: &Connection, lo: i64, hi: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO claims_fts (rowid, text, claimant) SELECT id, text, claimant FROM claims WHERE id BETWEEN ?1 AND ?2",
+    )?
+    .execute([lo, hi])?;
     Ok(())
 }
 

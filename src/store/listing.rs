@@ -1,6 +1,12 @@
-//! Listing and searching claims with keyset pagination: a page ends at a `(sort value, id)` pair and
-//! the next one starts after it, so pages stay cheap and stable however deep they go. Search results,
-//! ordered by relevance, page by offset instead.
+//! Listing and searching claims.
+//!
+//! Lists page by keyset: a page ends at a `(sort value, id)` pair and the next one starts after it, so
+//! pages stay cheap and stable however deep they go.
+//!
+//! A search takes the `SEARCH_WINDOW` newest claims that match (and pass the filters), which FTS5 reads
+//! in rowid order and stops early, then orders them by relevance (BM25) or the requested sort and pages
+//! by offset. Ranking every match instead costs time in proportion to how common the words are: a
+//! common word over a million claims took seconds.
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -90,6 +96,9 @@ pub struct Filter {
     pub created_before: Option<String>,
 }
 
+/// How many of the newest matches a search ranks.
+pub const SEARCH_WINDOW: usize = 1000;
+
 #[derive(Debug, Clone)]
 pub struct Request {
     pub filter: Filter,
@@ -107,13 +116,16 @@ pub struct Page {
 }
 
 /// The FTS5 query for some words: each quoted (so no word is read as an operator), all required, and
-/// words of three letters or more also match as prefixes ("cost" finds "costs").
+/// the last also matching as a prefix when it has three letters or more ("deepseek cos" finds "cost").
+/// Only the last: FTS5 merges a prefix's postings in full before it can stop early.
 pub fn fts_query(words: &[String]) -> String {
+    let last = words.len().saturating_sub(1);
     words
         .iter()
-        .map(|w| {
+        .enumerate()
+        .map(|(i, w)| {
             let quoted = format!("\"{}\"", w.replace('"', "\"\""));
-            if w.chars().count() >= 3 { quoted + "*" } else { quoted }
+            if i == last && w.chars().count() >= 3 { quoted + "*" } else { quoted }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -129,7 +141,8 @@ impl Sql {
     fn new(filter: &Filter) -> Sql {
         let mut sql = Sql { from: "claims c".into(), conditions: Vec::new(), params: Vec::new() };
         if let Some(words) = &filter.search {
-            sql.from = "claims c JOIN claims_fts ON claims_fts.rowid = c.id".into();
+            // CROSS JOIN keeps the index as the outer loop, read newest first.
+            sql.from = "claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid".into();
             sql.add("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
         }
         if let Some(status) = filter.status {
@@ -139,7 +152,11 @@ impl Sql {
             sql.add("c.verdict = ?", [Value::Text(verdict.as_str().into())]);
         }
         if let Some(tag) = &filter.tag {
-            sql.add("c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?)", [Value::Text(tag.clone())]);
+            // Checked claim by claim as the scan goes, so a page stops early instead of listing the tag.
+            sql.add(
+                "EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag = ? AND t.claim_id = c.id)",
+                [Value::Text(tag.clone())],
+            );
         }
         if let Some(claimant) = &filter.claimant {
             sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
@@ -164,7 +181,6 @@ impl Sql {
 }
 
 pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
-    let sort = request.sort;
     let total = if request.count {
         let sql = Sql::new(&request.filter);
         let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
@@ -172,54 +188,103 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
     } else {
         None
     };
+    let (mut items, offset) =
+        if request.filter.search.is_some() { search(conn, request)? } else { browse(conn, request)? };
 
-    let mut sql = Sql::new(&request.filter);
-    let cursor = request.cursor.as_ref();
-    let (order, offset) = match sort.keyset() {
-        Some((column, descending)) => {
-            if let Some((value, id)) = cursor.and_then(|c| c.after.clone()) {
-                let value = match value {
-                    serde_json::Value::String(s) => Value::Text(s),
-                    serde_json::Value::Number(n) => Value::Real(n.as_f64().unwrap_or(0.0)),
-                    _ => return Err(Error::Invalid(Vec::new())),
-                };
-                let op = if descending { "<" } else { ">" };
-                sql.add(&format!("(c.{column}, c.id) {op} (?, ?)"), [value, Value::Integer(id)]);
-            }
-            let dir = if descending { "DESC" } else { "ASC" };
-            (format!("c.{column} {dir}, c.id {dir}"), 0)
-        }
-        None => ("claims_fts.rank, c.id".to_string(), cursor.and_then(|c| c.offset).unwrap_or(0)),
-    };
-    let query = format!(
-        "SELECT {COLUMNS} FROM {} {} ORDER BY {order} LIMIT {} OFFSET {offset}",
-        sql.from,
-        sql.where_clause(),
-        request.limit + 1
-    );
-    let mut stmt = conn.prepare_cached(&query)?;
-    let mut items =
-        stmt.query_map(rusqlite::params_from_iter(&sql.params), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-
+    let sort = request.sort;
     let next = if items.len() > request.limit {
         items.truncate(request.limit);
         let last = items.last().expect("a full page has a last item");
         Some(Cursor {
             sort: sort.name().into(),
-            after: sort.keyset().map(|(column, _)| {
-                let value = match column {
-                    "created_at" => serde_json::Value::from(last.created_at.clone()),
-                    "updated_at" => serde_json::Value::from(last.updated_at.clone()),
-                    _ => serde_json::Value::from(last.confidence),
-                };
-                (value, last.id)
-            }),
-            offset: sort.keyset().is_none().then_some(offset + request.limit as u64),
+            after: match (offset, sort.keyset()) {
+                (None, Some((column, _))) => Some((keyset_value(last, column), last.id)),
+                _ => None,
+            },
+            offset: offset.map(|o| o + request.limit as u64),
         })
     } else {
         None
     };
     Ok(Page { items, next, total })
+}
+
+fn keyset_value(claim: &ClaimRow, column: &str) -> serde_json::Value {
+    match column {
+        "created_at" => claim.created_at.clone().into(),
+        "updated_at" => claim.updated_at.clone().into(),
+        _ => claim.confidence.into(),
+    }
+}
+
+/// One page more than asked for (to tell whether there is a next), in sort order, after the cursor.
+fn browse(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option<u64>)> {
+    let Some((column, descending)) = request.sort.keyset() else {
+        return Err(Error::Invalid(Vec::new()));
+    };
+    let mut sql = Sql::new(&request.filter);
+    if let Some((value, id)) = request.cursor.as_ref().and_then(|c| c.after.clone()) {
+        let value = match value {
+            serde_json::Value::String(s) => Value::Text(s),
+            serde_json::Value::Number(n) => Value::Real(n.as_f64().unwrap_or(0.0)),
+            _ => return Err(Error::Invalid(Vec::new())),
+        };
+        let op = if descending { "<" } else { ">" };
+        sql.add(&format!("(c.{column}, c.id) {op} (?, ?)"), [value, Value::Integer(id)]);
+    }
+    let dir = if descending { "DESC" } else { "ASC" };
+    let query = format!(
+        "SELECT {COLUMNS} FROM {} {} ORDER BY c.{column} {dir}, c.id {dir} LIMIT {}",
+        sql.from,
+        sql.where_clause(),
+        request.limit + 1
+    );
+    Ok((query_claims(conn, &query, &sql.params)?, None))
+}
+
+/// Like `browse`, over the newest `SEARCH_WINDOW` matches, paged by offset. The page is chosen from
+/// ids and scores alone; only its rows are read in full.
+fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option<u64>)> {
+    let sql = Sql::new(&request.filter);
+    let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0);
+    // Only the filters beyond the search itself need the claims table while matching.
+    let candidates = if sql.conditions.len() > 1 {
+        format!(
+            "SELECT claims_fts.rowid AS id, bm25(claims_fts) AS score FROM {} {}
+             ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}",
+            sql.from,
+            sql.where_clause()
+        )
+    } else {
+        format!(
+            "SELECT rowid AS id, bm25(claims_fts) AS score FROM claims_fts WHERE claims_fts MATCH ?
+             ORDER BY rowid DESC LIMIT {SEARCH_WINDOW}"
+        )
+    };
+    let limit = request.limit + 1;
+    let (page, order) = match request.sort.keyset() {
+        None => (
+            format!("SELECT id, score FROM ({candidates}) ORDER BY score, id LIMIT {limit} OFFSET {offset}"),
+            "p.score, p.id".to_owned(),
+        ),
+        Some((column, descending)) => {
+            let dir = if descending { "DESC" } else { "ASC" };
+            let order = format!("c.{column} {dir}, c.id {dir}");
+            let page = format!(
+                "SELECT m.id, m.score FROM ({candidates}) m JOIN claims c ON c.id = m.id
+                 ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            );
+            (page, order)
+        }
+    };
+    let query = format!("SELECT {COLUMNS} FROM ({page}) p JOIN claims c ON c.id = p.id ORDER BY {order}");
+    Ok((query_claims(conn, &query, &sql.params)?, Some(offset)))
+}
+
+fn query_claims(conn: &Connection, query: &str, params: &[Value]) -> Result<Vec<ClaimRow>> {
+    let mut stmt = conn.prepare_cached(query)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 #[cfg(test)]
@@ -238,6 +303,6 @@ mod tests {
     #[test]
     fn search_words_cannot_become_operators() {
         let q = fts_query(&["cost".into(), "OR".into(), "a\"b".into()]);
-        assert_eq!(q, "\"cost\"* \"OR\" \"a\"\"b\"*");
+        assert_eq!(q, "\"cost\" \"OR\" \"a\"\"b\"*");
     }
 }

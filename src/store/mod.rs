@@ -85,6 +85,9 @@ pub enum Error {
     /// The disk or the database file is full.
     #[error("the database is full")]
     Full,
+    /// The write was undone with the rest of its commit group because another write in it failed part-way.
+    #[error("the write was rolled back with its group; retry it")]
+    Retry,
     /// The writer has stopped (shutdown or a fault).
     #[error("the database is unavailable")]
     Unavailable,
@@ -138,8 +141,13 @@ impl Store {
     }
 }
 
-fn open_writer(path: &Path, synchronous: Synchronous) -> anyhow::Result<Connection> {
-    let conn = Connection::open(path)?;
+/// More than the distinct statements the store prepares, so none is ever prepared twice.
+const STATEMENT_CACHE: usize = 256;
+
+pub fn open_writer(path: &Path, synchronous: Synchronous) -> anyhow::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let sync = match synchronous {
         Synchronous::Off => "OFF",
         Synchronous::Normal => "NORMAL",
@@ -157,9 +165,10 @@ fn open_writer(path: &Path, synchronous: Synchronous) -> anyhow::Result<Connecti
     Ok(conn)
 }
 
-fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8000; PRAGMA query_only = ON;")?;
     Ok(conn)
 }

@@ -1,7 +1,11 @@
 //! The one writer. Requests hand it closures through a bounded queue; it runs everything queued in one
 //! transaction (group commit: one fsync for many writes) and answers each caller only after COMMIT.
-//! Each closure runs inside its own SAVEPOINT, so a request that fails leaves nothing behind while the
-//! rest of its group still commits.
+//!
+//! A job that fails must leave nothing behind. Store functions make every check before their first
+//! write, so a refused request has written nothing and the rest of its group commits. A job that fails
+//! after writing (a bug, or the disk) undoes its whole group, and every caller in it is told to retry:
+//! no partial write ever commits. (A SAVEPOINT per job would undo just that job, but it makes FTS5 flush
+//! its index on every release and journals every page twice; it cost a third of the writer's time.)
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -43,13 +47,13 @@ impl Writer {
     pub fn start(conn: Connection, capacity: usize, wait: Duration) -> std::io::Result<Writer> {
         let (queue, rx) = mpsc::channel(capacity.max(1));
         let listeners: Arc<Mutex<Vec<Listener>>> = Arc::default();
-        let changed: Arc<Mutex<Vec<i64>>> = Arc::default();
+        let changed: Arc<Mutex<Changes>> = Arc::default();
         let touched = changed.clone();
         // Every change to a claim's representation updates its row (evidence changes bump its version).
-        conn.update_hook(Some(move |_: Action, _: &str, table: &str, rowid: i64| {
+        conn.update_hook(Some(move |action: Action, _: &str, table: &str, rowid: i64| {
             if table == "claims" {
-                if let Ok(mut ids) = touched.lock() {
-                    ids.push(rowid);
+                if let Ok(mut changes) = touched.lock() {
+                    changes.record(action, rowid);
                 }
             }
         }))
@@ -109,19 +113,49 @@ impl Writer {
     }
 }
 
+/// The claims the current group has touched, as SQLite reports them.
+#[derive(Default)]
+struct Changes {
+    claims: Vec<i64>,
+    /// The ids of the claims the group inserted: a new claim's id is above every existing one, so
+    /// every id in this range is new.
+    inserted: Option<(i64, i64)>,
+}
+
+impl Changes {
+    fn record(&mut self, action: Action, rowid: i64) {
+        self.claims.push(rowid);
+        if action == Action::SQLITE_INSERT {
+            let (lo, hi) = self.inserted.unwrap_or((rowid, rowid));
+            self.inserted = Some((lo.min(rowid), hi.max(rowid)));
+        }
+    }
+}
+
 /// What the writer thread owns.
 struct Group {
     conn: Connection,
-    changed: Arc<Mutex<Vec<i64>>>,
+    changed: Arc<Mutex<Changes>>,
     listeners: Arc<Mutex<Vec<Listener>>>,
 }
 
 impl Group {
+    fn take_inserted(&self) -> Option<(i64, i64)> {
+        self.changed.lock().ok()?.inserted.take()
+    }
+
+    /// Tells the listeners which claims the group touched, and starts the record afresh.
     fn notify(&self) {
         let mut ids = match self.changed.lock() {
-            Ok(mut changed) if !changed.is_empty() => std::mem::take(&mut *changed),
+            Ok(mut changed) => {
+                changed.inserted = None;
+                std::mem::take(&mut changed.claims)
+            }
             _ => return,
         };
+        if ids.is_empty() {
+            return;
+        }
         ids.sort_unstable();
         ids.dedup();
         if let Ok(listeners) = self.listeners.lock() {
@@ -165,43 +199,48 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
     }
     let mut done: Vec<(bool, Deliver)> = Vec::with_capacity(jobs.len());
     for job in jobs {
-        if let Err(e) = run_statement(conn, "SAVEPOINT job") {
-            tracing::error!(error = %e, "cannot open a savepoint");
-            continue;
-        }
-        let Ok((ok, deliver)) = catch_unwind(AssertUnwindSafe(|| job(conn))) else {
-            tracing::error!("a write job panicked; its changes are rolled back");
-            let _ = run_statement(conn, "ROLLBACK TO job").and_then(|_| run_statement(conn, "RELEASE job"));
-            continue;
+        let changes = conn.total_changes();
+        let outcome = catch_unwind(AssertUnwindSafe(|| job(conn)));
+        let broken = match &outcome {
+            Ok((ok, _)) => conn.is_autocommit() || (!ok && conn.total_changes() != changes),
+            Err(_) => true,
         };
-        if conn.is_autocommit() {
-            // SQLite rolled the whole transaction back (disk full, I/O error): nothing before this job in
-            // the group survived, so their callers must hear it; carry on with a fresh transaction.
-            group.notify();
-            for (earlier_ok, earlier) in done.drain(..) {
-                earlier(earlier_ok.then_some(Error::Full));
-            }
-            deliver(ok.then_some(Error::Full));
-            if let Err(e) = begin(conn) {
-                tracing::error!(error = %e, "cannot begin a write transaction");
-                return;
+        if !broken {
+            if let Ok(finished) = outcome {
+                done.push(finished);
             }
             continue;
         }
-        let closed = if ok {
-            run_statement(conn, "RELEASE job")
-        } else {
-            run_statement(conn, "ROLLBACK TO job").and_then(|_| run_statement(conn, "RELEASE job"))
-        };
-        if let Err(e) = closed {
-            tracing::error!(error = %e, "cannot close a savepoint");
+        // The job failed after writing (or SQLite itself rolled back, as on a full disk): its writes
+        // cannot be undone alone, so the whole group is undone and every caller in it told to retry.
+        let reason = if conn.is_autocommit() { Error::Full } else { Error::Retry };
+        tracing::error!(error = %reason, jobs = done.len() + 1, "a write failed part-way; its group is rolled back");
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
         }
-        done.push((ok, deliver));
+        group.notify();
+        for (ok, deliver) in done.drain(..) {
+            deliver(ok.then(|| reason.clone()));
+        }
+        match outcome {
+            Ok((ok, deliver)) => deliver(ok.then_some(reason)),
+            Err(_) => tracing::error!("a write job panicked"),
+        }
+        if let Err(e) = begin(conn) {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            return;
+        }
     }
-    let commit_error = conn.execute_batch("COMMIT").err().map(|e| {
+    // New claims enter the search index in one statement per group: FTS5 flushes its pending index at
+    // every statement savepoint, so indexing them one by one wrote a segment per claim.
+    let indexed = match group.take_inserted() {
+        Some((lo, hi)) => super::claims::index_for_search(conn, lo, hi),
+        None => Ok(()),
+    };
+    let commit_error = indexed.and_then(|()| Ok(conn.execute_batch("COMMIT")?)).err().map(|e| {
         tracing::error!(error = %e, jobs = done.len(), "commit failed; the group is rolled back");
         let _ = conn.execute_batch("ROLLBACK");
-        Error::from(e)
+        e
     });
     group.notify();
     for (ok, deliver) in done {
@@ -232,32 +271,70 @@ mod tests {
         Connection::open(path).unwrap().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap()
     }
 
+    fn spawn_jobs(
+        w: &Writer,
+        n: i64,
+        job: fn(&Connection, i64) -> Result<i64>,
+    ) -> Vec<tokio::task::JoinHandle<Result<i64>>> {
+        (0..n)
+            .map(|i| {
+                let w = w.clone();
+                tokio::spawn(async move { w.write(move |c| job(c, i)).await })
+            })
+            .collect()
+    }
+
     #[tokio::test]
-    async fn a_failed_job_leaves_nothing_and_its_group_still_commits() {
+    async fn a_job_refused_before_writing_leaves_its_group_alone() {
         let dir = tempfile::tempdir().unwrap();
         let (w, path) = writer(&dir);
-        let jobs = (0..50).map(|i| {
-            let w = w.clone();
-            tokio::spawn(async move {
-                w.write(move |c| {
-                    c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
-                    if i % 10 == 0 {
-                        // A half-done job: its first insert must vanish with it.
-                        c.execute("INSERT INTO t (x) VALUES (?1)", [1_000 + i])?;
-                        return Err(Error::NotFound);
-                    }
-                    Ok(i)
-                })
-                .await
-            })
+        let jobs = spawn_jobs(&w, 50, |c, i| {
+            if i % 10 == 0 {
+                return Err(Error::NotFound);
+            }
+            c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
+            Ok(i)
         });
         let results = futures_util::future::join_all(jobs).await;
         let ok = results.into_iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
-        assert_eq!(ok, 45);
-        assert_eq!(count(&path), 45);
+        assert_eq!((ok, count(&path)), (45, 45));
         let closer = w.clone();
         tokio::task::spawn_blocking(move || closer.close()).await.unwrap();
         assert!(!w.is_running());
+    }
+
+    #[tokio::test]
+    async fn a_job_failing_after_writing_undoes_its_group_and_nothing_acknowledged_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let (w, path) = writer(&dir);
+        let jobs = spawn_jobs(&w, 200, |c, i| {
+            c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
+            if i % 17 == 0 {
+                c.execute("INSERT INTO t (x) VALUES (?1)", [10_000 + i])?;
+                return Err(Error::NotFound);
+            }
+            Ok(i)
+        });
+        let mut acknowledged = Vec::new();
+        for result in futures_util::future::join_all(jobs).await {
+            match result.unwrap() {
+                Ok(i) => acknowledged.push(i),
+                Err(Error::NotFound | Error::Retry) => {}
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        let conn = Connection::open(&path).unwrap();
+        let mut stored: Vec<i64> = conn
+            .prepare("SELECT x FROM t ORDER BY x")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        acknowledged.sort();
+        stored.sort();
+        assert_eq!(stored, acknowledged, "exactly the acknowledged writes, and no half of a failed one");
+        assert!(!acknowledged.is_empty());
     }
 
     #[tokio::test]

@@ -34,7 +34,7 @@ async fn full_text_search_is_ranked_and_safe() {
     let body: Value = app.get("/v1/claims?q=psyop").await.json().await.unwrap();
     assert_eq!(body["items"][0]["claimant"], "Neal Khosla");
     // Prefixes match, several words are all required, and operators are just words.
-    assert!(!ids(&app, "q=benchmark").await.is_empty());
+    assert!(!ids(&app, "q=benchmark").await.is_empty(), "the last word matches as a prefix");
     assert_eq!(ids(&app, "q=nikkei%20futures").await.len(), 1);
     assert!(ids(&app, "q=nikkei%20bitcoin").await.is_empty());
     for hostile in ["%22", "NEAR(a%20b)", "a%20OR%20b", "*", "-x", "col:val", "%E2%80%9Cpsyop%E2%80%9D"] {
@@ -93,4 +93,24 @@ async fn created_range_filters() {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn new_and_edited_claims_are_searchable_and_the_index_stays_consistent() {
+    let app = spawn_app().await;
+    let ids: Vec<i64> =
+        futures::future::join_all((0..30).map(|i| {
+            let app = &app;
+            async move {
+                app.create_claim(&format!("Quarterly filing {i} mentions zeppelins")).await["id"].as_i64().unwrap()
+            }
+        }))
+        .await;
+    assert_eq!(crate::listing::ids(&app, "q=zeppelins&limit=100").await.len(), 30);
+    app.patch(&format!("/v1/claims/{}", ids[0]), Some("*"), &json!({"text": "Quarterly filing mentions airships"}))
+        .await;
+    assert_eq!(crate::listing::ids(&app, "q=zeppelins&limit=100").await.len(), 29);
+    assert_eq!(crate::listing::ids(&app, "q=airships").await, [ids[0]]);
+    let conn = rusqlite::Connection::open(app.db_path()).unwrap();
+    conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('integrity-check')", []).unwrap();
 }
