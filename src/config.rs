@@ -12,7 +12,7 @@ use crate::store::{StoreConfig, Synchronous};
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// SQLite database file; created with its folder if missing.
-    #[arg(long, env = "CLAIMCHECK_DB", default_value = "data/claimcheck.db")]
+    #[arg(long, env = "CLAIMCHECK_DB", default_value = "data/claimcheck.db", global = true)]
     pub db: PathBuf,
 
     /// Durability of each commit: `full` survives a power cut, `normal` only a crash of the process.
@@ -61,6 +61,18 @@ pub struct Config {
     /// Rendered claims kept in memory for `GET /v1/claims/{id}`; 0 turns the cache off.
     #[arg(long, env = "CLAIMCHECK_CACHE_CLAIMS", default_value_t = 4096)]
     pub cache_claims: usize,
+
+    /// Let anyone without a key read published claims (and only those).
+    #[arg(long, env = "CLAIMCHECK_PUBLIC_READ")]
+    pub public_read: bool,
+
+    /// Requests per second each API key may make (bursts of twice that); past it, 429 with Retry-After.
+    #[arg(long, env = "CLAIMCHECK_RATE_LIMIT", default_value_t = 1000)]
+    pub rate_limit: u32,
+
+    /// Failed authentications per minute one address may make before it gets 429.
+    #[arg(long, env = "CLAIMCHECK_AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
+    pub auth_failures_per_minute: u32,
 
     /// HTTP worker threads (default: one per CPU).
     #[arg(long, env = "CLAIMCHECK_WORKERS")]

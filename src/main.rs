@@ -3,7 +3,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use claimcheck::config::{Config, DatabaseArgs, LogArgs};
-use claimcheck::store::{Actor, Store};
+use claimcheck::domain::access::Role;
+use claimcheck::store::{Actor, Store, keys};
 use claimcheck::{Application, healthcheck, import, shutdown_signal, telemetry};
 
 /// claimcheck: a claim fact-checking service. Without a subcommand, `serve`.
@@ -30,6 +31,13 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Manage API keys: the way to get the first admin key on a fresh install.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Write a consistent copy of the database to DEST while the server keeps running.
     Backup {
         dest: PathBuf,
@@ -44,6 +52,24 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         timeout: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it (it is shown only this once).
+    Create {
+        #[arg(long, value_enum)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+        /// RFC 3339 time at which the key stops working.
+        #[arg(long)]
+        expires_at: Option<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id or prefix.
+    Revoke { key: String },
 }
 
 #[tokio::main]
@@ -61,6 +87,13 @@ async fn main() -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Keys { command, database } => {
+            let config = database.store_config();
+            let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
+            let result = keys_command(&store, command).await;
+            tokio::task::spawn_blocking(move || store.close()).await?;
+            result
+        }
         Command::Backup { dest, db } => {
             claimcheck::store::backup(&db, &dest)?;
             println!("backed up {} to {}", db.display(), dest.display());
@@ -74,4 +107,37 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn keys_command(store: &Store, command: KeysCommand) -> anyhow::Result<()> {
+    let actor = Actor::system("cli");
+    match command {
+        KeysCommand::Create { role, name, expires_at } => {
+            let expires_at = expires_at
+                .map(|e| {
+                    chrono::DateTime::parse_from_rfc3339(&e)
+                        .map(|t| t.to_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+                })
+                .transpose()?;
+            let (row, key) =
+                store.writer.write(move |conn| keys::create(conn, &name, role, expires_at.as_deref(), &actor)).await?;
+            eprintln!("created {} key {} ({}); it is shown only now:", row.role.as_str(), row.id, row.name);
+            println!("{key}");
+        }
+        KeysCommand::List => {
+            for key in store.reader.read(keys::list).await? {
+                let state = match (&key.revoked_at, &key.expires_at) {
+                    (Some(at), _) => format!("revoked {at}"),
+                    (None, Some(at)) => format!("expires {at}"),
+                    (None, None) => "active".to_owned(),
+                };
+                println!("{}\t{}\t{}\t{}\t{}", key.id, key.prefix, key.role.as_str(), key.name, state);
+            }
+        }
+        KeysCommand::Revoke { key } => {
+            let row = store.writer.write(move |conn| keys::revoke(conn, &key, &actor)).await?;
+            println!("revoked key {} ({})", row.id, row.name);
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ use actix_web::{App, HttpServer, middleware::from_fn, web};
 
 use std::sync::Arc;
 
+use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
 use crate::api::{self, AppState};
 use crate::config::Config;
@@ -35,7 +36,10 @@ impl Application {
         let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
         let invalidate = claims_cache.clone();
         store.writer.on_change(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
-        let state = web::Data::new(AppState { store: store.clone(), claims_cache });
+        let limits =
+            Limits { per_key_per_second: config.rate_limit, failures_per_minute: config.auth_failures_per_minute };
+        let auth = Auth::new(config.public_read, limits);
+        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth });
         let mut server = HttpServer::new(move || {
             App::new().app_data(state.clone()).wrap(from_fn(api::middleware::observe)).configure(api::routes)
         })

@@ -18,6 +18,8 @@ const SHARDS: usize = 64;
 pub struct Rendered {
     pub etag: String,
     pub body: Bytes,
+    /// Whether anonymous readers may see it.
+    pub published: bool,
 }
 
 pub struct ClaimCache {
@@ -117,7 +119,7 @@ mod tests {
     use super::*;
 
     fn rendered(v: &str) -> Rendered {
-        Rendered { etag: v.into(), body: Bytes::from(v.to_owned()) }
+        Rendered { etag: v.into(), body: Bytes::from(v.to_owned()), published: false }
     }
 
     #[test]

@@ -8,26 +8,34 @@ use serde::Deserialize;
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
+use super::auth::Caller;
 use super::cache::Rendered;
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
 use super::{State, json_with_etag, saved_response};
+use crate::domain::access::Action;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
+use crate::store::claims;
 use crate::store::claims::ClaimDetail;
 use crate::store::idempotency::{self, Key, Saved};
 use crate::store::listing::{self, Cursor, Filter, Sort};
-use crate::store::{Actor, claims};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 
-pub async fn create(state: State, req: HttpRequest, body: JsonBody<ClaimInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    caller: Caller,
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<ClaimInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::CreateClaims)?;
     let content = body.value.validate().map_err(ApiError::Validation)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
-    let actor = Actor::anonymous();
+    let actor = caller.actor();
     let created = state
         .store
         .writer
@@ -70,7 +78,8 @@ fn created_response(detail: &ClaimDetail) -> Result<Saved, crate::store::Error> 
     })
 }
 
-pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
     let rendered = match state.claims_cache.get(id) {
         Some(hit) => hit,
@@ -78,22 +87,32 @@ pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErro
             let ticket = state.claims_cache.ticket(id);
             let detail = state.store.reader.read(move |conn| claims::detail(conn, id)).await.map_err(not_found(id))?;
             let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
-            let rendered = Rendered { etag: detail.claim.etag(), body: body.into() };
+            let published = detail.claim.status == Status::Published;
+            let rendered = Rendered { etag: detail.claim.etag(), body: body.into(), published };
             state.claims_cache.insert(id, ticket, rendered.clone());
             rendered
         }
     };
+    if caller.is_public() && !rendered.published {
+        return Err(ApiError::NotFound(format!("no claim {id}")));
+    }
     if extract::not_modified(&req, &rendered.etag) {
         return Ok(HttpResponse::NotModified().insert_header(("etag", rendered.etag)).finish());
     }
     Ok(json_with_etag(StatusCode::OK, &rendered.etag, rendered.body))
 }
 
-pub async fn update(state: State, req: HttpRequest, body: JsonBody<ClaimPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    caller: Caller,
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<ClaimPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::EditClaims)?;
     let id = extract::path_id(&req)?;
     let precondition = extract::required_if_match(&req)?;
     let patch = body.value;
-    let actor = Actor::anonymous();
+    let actor = caller.actor();
     let detail = state
         .store
         .writer
@@ -131,9 +150,17 @@ struct ListParams {
     count: Option<String>,
 }
 
-pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadClaims)?;
     let params: ListParams = extract::parse_query(&req)?;
-    let request = list_request(params)?;
+    let mut request = list_request(params)?;
+    if caller.is_public() {
+        // Anonymous readers see published claims only: asking for another status finds nothing.
+        if request.filter.status.is_some_and(|s| s != Status::Published) {
+            return Ok(HttpResponse::Ok().json(json!({"items": [], "next_cursor": null})));
+        }
+        request.filter.status = Some(Status::Published);
+    }
     let page = state.store.reader.read(move |conn| listing::list(conn, &request)).await?;
     let mut body = json!({
         "items": page.items,

@@ -25,6 +25,12 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("{detail}")]
+    Unauthorized { detail: String, presented: bool },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{reason}; retry in {seconds} s")]
+    TooManyRequests { reason: &'static str, seconds: u64 },
     #[error("{0}")]
     NotFound(String),
     #[error("a claim with the same text exists: {0}")]
@@ -65,6 +71,9 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
             }
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
+            Unauthorized { .. } => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
+            TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             DuplicateClaim(_) => (StatusCode::CONFLICT, "duplicate-claim", "Duplicate claim"),
             DuplicateEvidence(_) => (StatusCode::CONFLICT, "duplicate-evidence", "Duplicate evidence"),
@@ -135,9 +144,12 @@ impl ApiError {
         Value::Object(body)
     }
 
-    /// Logs the error where it belongs: server faults in full at error level, client mistakes at debug.
+    /// Logs the error where it belongs: server faults in full at error level, turned-away load at debug
+    /// (it can come by the thousand), client mistakes at debug.
     pub fn log(&self, request_id: &str) {
-        if self.status_code().is_server_error() {
+        if matches!(self, ApiError::Busy) {
+            tracing::debug!(request_id, "write queue full: refused with 503");
+        } else if self.status_code().is_server_error() {
             tracing::error!(error = %self, request_id, "request failed");
         } else {
             tracing::debug!(error = %self, request_id, "request refused");
@@ -182,8 +194,22 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_JSON);
-        if matches!(self, ApiError::Busy | ApiError::Unavailable) {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        match self {
+            ApiError::Busy | ApiError::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            ApiError::TooManyRequests { seconds, .. } => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            ApiError::Unauthorized { presented, .. } => {
+                let challenge = if *presented {
+                    r#"Bearer realm="claimcheck", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="claimcheck""#
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            _ => {}
         }
         response.body(self.body(None, None).to_string())
     }
@@ -227,6 +253,8 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("malformed-json", 400, "The body is not well-formed JSON."),
     ("invalid-parameter", 400, "A path, query or header parameter is invalid; `errors` names each."),
     ("bad-request", 400, "The request cannot be understood."),
+    ("unauthorized", 401, "No API key, or an unknown, revoked or expired one (`WWW-Authenticate` says which)."),
+    ("forbidden", 403, "The key's role does not allow this."),
     ("not-found", 404, "No resource at this address."),
     ("method-not-allowed", 405, "The resource does not support this method."),
     ("duplicate-claim", 409, "A claim with the same normalized text exists; `duplicate_of` is its id."),
@@ -240,6 +268,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("validation", 422, "The body breaks rules; `errors` lists each as {field, rule, message}."),
     ("idempotency-key-reused", 422, "The Idempotency-Key was used before with a different request."),
     ("precondition-required", 428, "This change needs If-Match with the current ETag."),
+    (
+        "too-many-requests",
+        429,
+        "Too many requests from this key, or failed sign-ins from this address; see Retry-After.",
+    ),
     ("internal", 500, "The server failed; the request id identifies it in the log."),
     ("busy", 503, "Too many writes are queued; retry after Retry-After seconds."),
     ("unavailable", 503, "The database is not available."),

@@ -5,22 +5,31 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::auth::Caller;
 use super::claims::not_found;
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
 use super::{State, json_with_etag, saved_response};
+use crate::domain::access::Action;
 use crate::domain::evidence::{EvidenceInput, EvidencePatch};
 use crate::domain::validation::Violations;
+use crate::domain::workflow::Status;
 use crate::store::evidence::{self, EvidenceRow};
 use crate::store::idempotency::{self, Key, Saved};
-use crate::store::{Actor, Error, claims};
+use crate::store::{Error, claims};
 
-pub async fn attach(state: State, req: HttpRequest, body: JsonBody<EvidenceInput>) -> Result<HttpResponse, ApiError> {
+pub async fn attach(
+    caller: Caller,
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<EvidenceInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::AttachEvidence)?;
     let claim_id = extract::path_id(&req)?;
     let item = body.value.validate().map_err(ApiError::Validation)?;
     let precondition = extract::if_match(&req)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
-    let actor = Actor::anonymous();
+    let actor = caller.actor();
     let (saved, replayed) = state
         .store
         .writer
@@ -45,13 +54,15 @@ pub async fn attach(state: State, req: HttpRequest, body: JsonBody<EvidenceInput
     Ok(saved_response(saved, replayed))
 }
 
-pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadClaims)?;
     let claim_id = extract::path_id(&req)?;
+    let public = caller.is_public();
     let items = state
         .store
         .reader
         .read(move |conn| {
-            claims::get(conn, claim_id)?;
+            visible(conn, claim_id, public)?;
             evidence::for_claim(conn, claim_id)
         })
         .await
@@ -59,17 +70,34 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
-pub async fn get(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
-    let row = state.store.reader.read(move |conn| evidence::get(conn, id)).await.map_err(missing(id))?;
+    let public = caller.is_public();
+    let row = state
+        .store
+        .reader
+        .read(move |conn| {
+            let row = evidence::get(conn, id)?;
+            visible(conn, row.claim_id, public)?;
+            Ok(row)
+        })
+        .await
+        .map_err(missing(id))?;
     respond(&row)
 }
 
-pub async fn update(state: State, req: HttpRequest, body: JsonBody<EvidencePatch>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    caller: Caller,
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<EvidencePatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::EditEvidence)?;
     let id = extract::path_id(&req)?;
     let precondition = extract::if_match(&req)?;
     let patch = body.value;
-    let actor = Actor::anonymous();
+    let actor = caller.actor();
     let row = state
         .store
         .writer
@@ -86,14 +114,15 @@ struct RetractParams {
 }
 
 /// Retracts the item: it stays, with its history, but no longer counts.
-pub async fn retract(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn retract(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::EditEvidence)?;
     let id = extract::path_id(&req)?;
     let params: RetractParams = extract::parse_query(&req)?;
     let mut v = Violations::default();
     let note = v.optional_text("note", params.note.as_deref(), 5000);
     v.into_result(()).map_err(ApiError::InvalidParameter)?;
     let precondition = extract::if_match(&req)?;
-    let actor = Actor::anonymous();
+    let actor = caller.actor();
     let row = state
         .store
         .writer
@@ -106,6 +135,15 @@ pub async fn retract(state: State, req: HttpRequest) -> Result<HttpResponse, Api
 fn respond(row: &EvidenceRow) -> Result<HttpResponse, ApiError> {
     let body = serde_json::to_string(row).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(json_with_etag(StatusCode::OK, &row.etag(), body))
+}
+
+/// Anonymous readers may see a claim's parts only once it is published.
+pub fn visible(conn: &rusqlite::Connection, claim_id: i64, public: bool) -> Result<(), Error> {
+    let claim = claims::get(conn, claim_id)?;
+    if public && claim.status != Status::Published {
+        return Err(Error::NotFound);
+    }
+    Ok(())
 }
 
 fn missing(id: i64) -> impl Fn(Error) -> ApiError {

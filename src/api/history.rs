@@ -4,18 +4,23 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::State;
+use super::auth::Caller;
 use super::claims::not_found;
 use super::error::ApiError;
+use super::evidence::visible;
 use super::extract;
-use crate::store::{claims, history};
+use crate::domain::access::Action;
+use crate::store::history;
 
-pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
+    let public = caller.is_public();
     let items = state
         .store
         .reader
         .read(move |conn| {
-            claims::get(conn, id)?;
+            visible(conn, id, public)?;
             history::for_claim(conn, id)
         })
         .await

@@ -1,6 +1,8 @@
 //! The HTTP API: routing, and one module per resource. Handlers parse and check the request, hand the
 //! work to the store, and render the result.
 
+pub mod audit;
+pub mod auth;
 pub mod cache;
 pub mod claims;
 pub mod error;
@@ -8,8 +10,10 @@ pub mod evidence;
 pub mod extract;
 pub mod health;
 pub mod history;
+pub mod keys;
 pub mod middleware;
 pub mod reference;
+pub mod review;
 pub mod transitions;
 
 use actix_web::http::header;
@@ -22,6 +26,7 @@ use crate::store::idempotency::Saved;
 pub struct AppState {
     pub store: Store,
     pub claims_cache: std::sync::Arc<cache::ClaimCache>,
+    pub auth: auth::Auth,
 }
 
 pub type State = web::Data<AppState>;
@@ -37,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/claims/{id}/evidence").get(evidence::list).post(evidence::attach))
                 .service(web::resource("/claims/{id}/transitions").post(transitions::create))
                 .service(web::resource("/claims/{id}/history").get(history::list))
+                .service(web::resource("/claims/{id}/assign").post(review::assign))
                 .service(
                     web::resource("/evidence/{id}")
                         .get(evidence::get)
@@ -44,7 +50,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .delete(evidence::retract),
                 )
                 .route("/verdicts", web::get().to(reference::verdicts))
-                .route("/workflow", web::get().to(reference::workflow)),
+                .route("/workflow", web::get().to(reference::workflow))
+                .service(web::resource("/admin/keys").get(keys::list).post(keys::create))
+                .service(web::resource("/admin/keys/{id}").delete(keys::revoke))
+                .route("/admin/audit", web::get().to(audit::list))
+                .route("/admin/audit/verify", web::get().to(audit::verify))
+                .route("/admin/queue", web::get().to(review::queue))
+                .route("/admin/stats", web::get().to(review::stats)),
         );
 }
 

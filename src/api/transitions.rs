@@ -4,14 +4,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::auth::Caller;
 use super::claims::not_found;
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
 use super::{State, json_with_etag};
+use crate::domain::access::Action;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
-use crate::store::{Actor, claims};
+use crate::store::claims;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,14 +23,20 @@ pub struct TransitionInput {
     pub note: Option<String>,
 }
 
-pub async fn create(state: State, req: HttpRequest, body: JsonBody<TransitionInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    caller: Caller,
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<TransitionInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::Transition)?;
     let id = extract::path_id(&req)?;
     let precondition = extract::if_match(&req)?;
     let input = body.value;
     let mut v = Violations::default();
     let note = v.optional_text("note", input.note.as_deref(), 5000);
     v.into_result(()).map_err(ApiError::Validation)?;
-    let actor = Actor::anonymous();
+    let actor = caller.actor();
     let detail = state
         .store
         .writer

@@ -14,7 +14,7 @@ use crate::domain::workflow::{self, Status};
 
 pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.status, c.verdict,
     c.support, c.confidence, c.version, c.created_at, c.updated_at,
-    (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL)";
+    (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL), c.assignee";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimRow {
@@ -29,6 +29,8 @@ pub struct ClaimRow {
     pub support: f64,
     pub confidence: f64,
     pub evidence_count: i64,
+    /// The reviewer working on it.
+    pub assignee: Option<String>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -107,6 +109,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
         evidence_count: r.get(13)?,
+        assignee: r.get(14)?,
     })
 }
 
@@ -203,6 +206,7 @@ pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&st
         support: 0.5,
         confidence: 0.0,
         evidence_count: 0,
+        assignee: None,
         version: 1,
         created_at: at.clone(),
         updated_at: at,
@@ -256,6 +260,33 @@ pub fn update(
     }
     let entry =
         Entry { claim_id: id, evidence_id: None, action: "claim.updated", from: Some(from), to: Some(to), note: None };
+    history::record(conn, entry, actor, &at)?;
+    get(conn, id)
+}
+
+/// Gives a claim to a reviewer (or takes it back, with `None`).
+pub fn assign(
+    conn: &Connection,
+    id: i64,
+    assignee: Option<&str>,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<ClaimRow> {
+    let current = get(conn, id)?;
+    if current.assignee.as_deref() == assignee {
+        return Ok(current);
+    }
+    let at = now();
+    conn.prepare_cached("UPDATE claims SET assignee = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, assignee, at])?;
+    let entry = Entry {
+        claim_id: id,
+        evidence_id: None,
+        action: "claim.assigned",
+        from: Some(json!({"assignee": current.assignee})),
+        to: Some(json!({"assignee": assignee})),
+        note,
+    };
     history::record(conn, entry, actor, &at)?;
     get(conn, id)
 }

@@ -31,7 +31,11 @@ pub struct HistoryRow {
     pub at: String,
 }
 
+/// Records a change in the claim's history and in the audit log.
 pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> Result<()> {
+    let detail =
+        serde_json::json!({"evidence_id": entry.evidence_id, "from": entry.from, "to": entry.to, "note": entry.note});
+    super::audit::append(conn, actor, entry.action, Some(entry.claim_id), &detail, at)?;
     let json = |v: Option<Value>| v.map(|v| v.to_string());
     conn.prepare_cached(
         "INSERT INTO history (claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at)

@@ -2,13 +2,16 @@
 //! groups (`writer`); reads run on a small pool of read-only connections (`read`). Async code reaches
 //! SQLite only through these two, so no query ever runs on an async worker thread.
 
+pub mod audit;
 pub mod claims;
 pub mod evidence;
 pub mod history;
 pub mod idempotency;
+pub mod keys;
 pub mod listing;
 pub mod migrations;
 pub mod read;
+pub mod review;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

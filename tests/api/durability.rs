@@ -141,6 +141,7 @@ fn import_reports_rejected_claims_and_keeps_the_rest() {
 #[test]
 fn sigterm_drains_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
+    let key = crate::helpers::cli_key(&dir.path().join("s.db"), "submitter");
     let mut child = binary()
         .args(["serve", "--listen", "127.0.0.1:0", "--no-seed", "--db"])
         .arg(dir.path().join("s.db"))
@@ -159,7 +160,7 @@ fn sigterm_drains_and_exits_zero() {
         .expect("the server logs its address");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status = runtime.block_on(async {
-        reqwest::Client::new()
+        crate::helpers::client_with_key(&key)
             .post(format!("http://{address}/v1/claims"))
             .json(&json!({"text": "Written before SIGTERM."}))
             .send()

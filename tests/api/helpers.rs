@@ -5,7 +5,8 @@ use std::sync::Once;
 
 use claimcheck::Application;
 use claimcheck::config::{Config, DatabaseArgs, LogArgs, LogFormat};
-use claimcheck::store::Synchronous;
+use claimcheck::domain::access::Role;
+use claimcheck::store::{Actor, Store, Synchronous, keys};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -16,6 +17,7 @@ static TRACING: Once = Once::new();
 
 pub struct TestApp {
     pub address: String,
+    /// Sends the admin key with every request.
     pub client: reqwest::Client,
     pub dir: TempDir,
     pub seed: bool,
@@ -26,6 +28,11 @@ pub struct TestApp {
 /// A server on an empty database (no seed claims).
 pub async fn spawn_app() -> TestApp {
     start(tempfile::tempdir().unwrap(), false).await
+}
+
+/// A server on an empty database, with settings changed by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    start_with(tempfile::tempdir().unwrap(), false, adjust).await
 }
 
 /// A server that imports the seed claims, as `cargo run` does.
@@ -46,23 +53,60 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         no_seed: !seed,
         workers: Some(2),
         cache_claims: 1024,
+        public_read: false,
+        rate_limit: 10_000,
+        auth_failures_per_minute: 1000,
         shutdown_timeout: 5,
     }
 }
 
 async fn start(dir: TempDir, seed: bool) -> TestApp {
+    start_with(dir, seed, |_| {}).await
+}
+
+async fn start_with(dir: TempDir, seed: bool, adjust: impl FnOnce(&mut Config)) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
             claimcheck::telemetry::init(&LogArgs { log_format: LogFormat::Human, log: "debug".into() });
         }
     });
-    let app = Application::build(config(dir.path().join("claimcheck.db"), seed)).await.expect("server builds");
+    let db = dir.path().join("claimcheck.db");
+    let admin_key = create_key(&db, "test-admin", Role::Admin).await;
+    let mut config = config(db, seed);
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("server builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
     }));
-    TestApp { address, client: reqwest::Client::new(), dir, seed, shutdown: Some(tx), server: Some(server) }
+    TestApp { address, client: client_with_key(&admin_key), dir, seed, shutdown: Some(tx), server: Some(server) }
+}
+
+/// A key made straight in the database, as `claimcheck keys create` does.
+pub async fn create_key(db: &std::path::Path, name: &str, role: Role) -> String {
+    create_key_expiring(db, name, role, None).await
+}
+
+/// Like `create_key`, with an expiry (which may be in the past).
+pub async fn create_key_expiring(db: &std::path::Path, name: &str, role: Role, expires_at: Option<&str>) -> String {
+    let config = config(db.to_owned(), false).database.store_config();
+    let store = tokio::task::spawn_blocking(move || Store::open(&config)).await.unwrap().unwrap();
+    let (name, expires_at) = (name.to_owned(), expires_at.map(str::to_owned));
+    let (_, key) = store
+        .writer
+        .write(move |conn| keys::create(conn, &name, role, expires_at.as_deref(), &Actor::system("test")))
+        .await
+        .unwrap();
+    tokio::task::spawn_blocking(move || store.close()).await.unwrap();
+    key
+}
+
+/// A client that sends `key` with every request.
+pub fn client_with_key(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {key}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).timeout(std::time::Duration::from_secs(30)).build().unwrap()
 }
 
 impl TestApp {
@@ -168,4 +212,86 @@ pub async fn problem(response: Response, status: u16) -> Value {
 /// The fields named in a problem's `errors`.
 pub fn error_fields(problem: &Value) -> Vec<String> {
     problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The real `claimcheck` binary serving on a free port, for tests that kill, starve or fill it.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub address: String,
+    /// Sends an admin key with every request.
+    pub client: reqwest::Client,
+}
+
+/// A new key from `claimcheck keys create`.
+pub fn cli_key(db: &std::path::Path, role: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .args(["keys", "create", "--role", role, "--name", &format!("{role}-cli"), "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+impl ServerProcess {
+    pub fn start(db: &std::path::Path, extra: &[&str]) -> ServerProcess {
+        use std::io::BufRead;
+        let key = cli_key(db, "admin");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--no-seed", "--log-format", "json", "--db"])
+            .arg(db)
+            .args(extra)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Keeps reading the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    if v["message"] == "claimcheck listening" {
+                        if let Some(tx) = tx.take() {
+                            let _ = tx.send(v["address"].as_str().unwrap_or_default().to_owned());
+                        }
+                    }
+                }
+            }
+        });
+        let address = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server logs its address");
+        ServerProcess { child, address: format!("http://{address}"), client: client_with_key(&key) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// SIGKILL: no drain, no final commit.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Resident memory, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `url` with `json` POSTed, and the status and body that came back (or the transport error).
+pub async fn post_json(client: &reqwest::Client, url: &str, json: &Value) -> Result<(u16, Value), reqwest::Error> {
+    let response = client.post(url).json(json).send().await?;
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    Ok((status, body))
 }

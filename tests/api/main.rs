@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod claims;
 mod durability;
 mod errors;
@@ -10,4 +11,5 @@ mod evidence;
 mod history;
 mod listing;
 mod reference;
+mod torture;
 mod workflow;

@@ -1,0 +1,140 @@
+//! What reviewers work from: `/v1/admin/queue`, `/v1/admin/stats`, and `POST /v1/claims/{id}/assign`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::claims::not_found;
+use super::error::ApiError;
+use super::extract::{self, JsonBody};
+use super::{State, json_with_etag};
+use crate::domain::access::Action;
+use crate::domain::validation::Violations;
+use crate::domain::workflow::Status;
+use crate::store::claims;
+use crate::store::review::{self, QueueFilter};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueueParams {
+    /// A reviewer's name, or `none` for claims nobody has taken.
+    assignee: Option<String>,
+    tag: Option<String>,
+    status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadQueue)?;
+    let p: QueueParams = extract::parse_query(&req)?;
+    let mut v = Violations::default();
+    let status = p.status.as_deref().and_then(|s| match Status::parse(s) {
+        Some(st @ (Status::Submitted | Status::InReview)) => Some(st),
+        _ => {
+            v.add("status", "one-of", "status must be submitted or in_review");
+            None
+        }
+    });
+    let limit = match p.limit.as_deref().map(str::parse::<usize>) {
+        None => 50,
+        Some(Ok(n)) if (1..=200).contains(&n) => n,
+        _ => {
+            v.add("limit", "range", "limit must be an integer from 1 to 200");
+            50
+        }
+    };
+    let after = p.cursor.as_deref().and_then(|c| match c.rsplit_once('~') {
+        Some((created, id)) if id.parse::<i64>().is_ok() => Some((created.to_owned(), id.parse().unwrap_or(0))),
+        _ => {
+            v.add("cursor", "cursor", "cursor is not one this server issued");
+            None
+        }
+    });
+    v.into_result(()).map_err(ApiError::InvalidParameter)?;
+    let unassigned = p.assignee.as_deref() == Some("none");
+    let filter = QueueFilter {
+        assignee: p.assignee.filter(|a| a != "none"),
+        unassigned,
+        tag: p.tag.map(|t| t.trim().to_lowercase()),
+        status,
+        after,
+    };
+    let mut items = state.store.reader.read(move |conn| review::queue(conn, &filter, limit)).await?;
+    let next_cursor = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        items.last().map(|c| format!("{}~{}", c.created_at, c.id))
+    });
+    let now = chrono::Utc::now();
+    let items: Vec<_> = items
+        .into_iter()
+        .map(|c| {
+            let age_hours = chrono::DateTime::parse_from_rfc3339(&c.created_at)
+                .map(|t| (now - t.to_utc()).num_minutes() as f64 / 60.0)
+                .unwrap_or(0.0);
+            let mut item = serde_json::to_value(&c).unwrap_or_default();
+            item["age_hours"] = json!((age_hours * 10.0).round() / 10.0);
+            item
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor.flatten() })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatsParams {
+    days: Option<String>,
+}
+
+pub async fn stats(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadQueue)?;
+    let p: StatsParams = extract::parse_query(&req)?;
+    let days = match p.days.as_deref().map(str::parse::<u32>) {
+        None => 30,
+        Some(Ok(n)) if (1..=366).contains(&n) => n,
+        _ => {
+            let mut v = Violations::default();
+            v.add("days", "range", "days must be an integer from 1 to 366");
+            return Err(ApiError::InvalidParameter(v.into_result(()).unwrap_err()));
+        }
+    };
+    let today = chrono::Utc::now().date_naive();
+    let stats = state.store.reader.read(move |conn| review::stats(conn, days, today)).await?;
+    Ok(HttpResponse::Ok().json(stats))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    /// The reviewer's name; `null` takes the claim back.
+    pub assignee: Option<String>,
+    pub note: Option<String>,
+}
+
+pub async fn assign(
+    caller: Caller,
+    state: State,
+    req: HttpRequest,
+    body: JsonBody<AssignInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::Assign)?;
+    let id = extract::path_id(&req)?;
+    let mut v = Violations::default();
+    let assignee = v.optional_text("assignee", body.value.assignee.as_deref(), 100);
+    let note = v.optional_text("note", body.value.note.as_deref(), 5000);
+    v.into_result(()).map_err(ApiError::Validation)?;
+    let actor = caller.actor();
+    let detail = state
+        .store
+        .writer
+        .write(move |conn| {
+            claims::assign(conn, id, assignee.as_deref(), note.as_deref(), &actor)?;
+            claims::detail(conn, id)
+        })
+        .await
+        .map_err(not_found(id))?;
+    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
+}
