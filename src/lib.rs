@@ -1,6 +1,7 @@
 //! claimcheck: claims, evidence, a verification workflow and an explainable confidence, served over
 //! HTTP from one binary with an embedded SQLite database.
 
+pub mod admin;
 pub mod api;
 pub mod config;
 pub mod domain;

@@ -41,7 +41,11 @@ impl Application {
         let auth = Auth::new(config.public_read, limits);
         let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth });
         let mut server = HttpServer::new(move || {
-            App::new().app_data(state.clone()).wrap(from_fn(api::middleware::observe)).configure(api::routes)
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(api::middleware::observe))
+                .configure(api::routes)
+                .configure(crate::admin::routes)
         })
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout);

@@ -1,4 +1,5 @@
--- Shared by the scenario scripts: per-thread ids and counters, and the claim count from the arguments.
+-- Shared by the scenario scripts: the API key, per-thread ids and counters, and the claim count.
+wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "")
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -17,5 +18,5 @@ function delay()
   return 0
 end
 function json_post(path, body)
-  return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = wrk.headers["Authorization"]}, body)
 end

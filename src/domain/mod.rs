@@ -6,6 +6,7 @@ pub mod claim;
 pub mod confidence;
 pub mod evidence;
 pub mod normalize;
+pub mod relevance;
 pub mod validation;
 pub mod verdict;
 pub mod workflow;

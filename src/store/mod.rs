@@ -12,6 +12,7 @@ pub mod listing;
 pub mod migrations;
 pub mod read;
 pub mod review;
+pub mod sessions;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod access;
+mod admin;
+mod browser;
 mod claims;
 mod durability;
 mod errors;

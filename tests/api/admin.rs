@@ -1,0 +1,93 @@
+//! The admin page over HTTP: sign-in, the session cookie, CSRF, roles and sign-out.
+
+use claimcheck::domain::access::Role;
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, create_key, spawn_seeded_app};
+
+/// A browser-like client: keeps cookies, does not follow redirects (so they can be checked).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn sign_in(app: &TestApp, role: Role) -> (reqwest::Client, String) {
+    let key = create_key(&app.db_path(), &format!("{} person", role.as_str()), role).await;
+    let client = browser();
+    let response = client.post(app.url("/admin/login")).form(&[("key", key.as_str())]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    (client, csrf)
+}
+
+#[tokio::test]
+async fn signing_in_reviewing_and_signing_out() {
+    let app = spawn_seeded_app().await;
+    let anonymous = browser().get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(anonymous.headers()["location"], "/admin/login");
+    let bad = browser().post(app.url("/admin/login")).form(&[("key", "cck_00000000_nope")]).send().await.unwrap();
+    assert!(bad.text().await.unwrap().contains("Unknown, revoked or expired key"));
+
+    let (client, csrf) = sign_in(&app, Role::Reviewer).await;
+    let queue = client.get(app.url("/admin")).send().await.unwrap();
+    assert!(queue.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert!(queue.text().await.unwrap().contains("$5.6 million"));
+
+    let forged = client
+        .post(app.url("/admin/claims/1/transition"))
+        .form(&[("csrf", "forged"), ("to", "in_review")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.claim(1).await["status"], "submitted");
+
+    let moved = client
+        .post(app.url("/admin/claims/1/transition"))
+        .form(&[("csrf", csrf.as_str()), ("to", "in_review"), ("note", "checking the cost figure")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.claim(1).await["status"], "in_review");
+    let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("checking the cost figure") && page.contains("reviewer person"));
+
+    let attached = client
+        .post(app.url("/admin/claims/1/evidence"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("url", "https://arxiv.org/abs/2412.19437"),
+            ("stance", "supports"),
+            ("reliability", "0.7"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(attached.headers()["location"].to_str().unwrap().contains("notice"));
+    assert_eq!(app.claim(1).await["evidence_count"], 1);
+    let stats = client.get(app.url("/admin/stats")).send().await.unwrap().text().await.unwrap();
+    assert!(stats.contains("<svg"));
+
+    client.post(app.url("/admin/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let after = client.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(after.headers()["location"], "/admin/login");
+}
+
+#[tokio::test]
+async fn a_submitter_sees_the_claim_but_cannot_move_it() {
+    let app = spawn_seeded_app().await;
+    let (client, csrf) = sign_in(&app, Role::Submitter).await;
+    let page = client.get(app.url("/admin/claims/2")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Move claim"), "the form is not offered");
+    let response = client
+        .post(app.url("/admin/claims/2/transition"))
+        .form(&[("csrf", csrf.as_str()), ("to", "rejected")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.claim(2).await["status"], "submitted");
+}

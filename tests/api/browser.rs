@@ -1,0 +1,150 @@
+//! The admin page in real headless Chromium, driven over WebDriver by chromedriver. `.ci/run` installs
+//! Debian's chromium and chromium-driver and runs this; it fails if they are missing.
+//!
+//! The few W3C WebDriver calls are made with reqwest directly: the Rust WebDriver clients pull in a
+//! second TLS stack to build, and a local chromedriver needs none.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use claimcheck::domain::access::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{create_key, spawn_seeded_app};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    http: reqwest::Client,
+    session: String,
+    base: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("chromedriver")
+            .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian's chromium-driver) must be installed");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--window-size=1280,1400".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
+        }}});
+        let created: Value =
+            http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
+        let session =
+            created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_owned();
+        Driver { child, http, session, base, _profile: profile }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer: Value = request.send().await.unwrap().json().await.unwrap();
+        assert!(answer["value"]["error"].is_null(), "WebDriver {path}: {answer}");
+        answer["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found =
+            self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+        found[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({ "text": text }))).await;
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap().to_owned()
+    }
+
+    async fn screenshot(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "browser: run by .ci/run with Debian's chromium and chromium-driver"]
+async fn browser_a_reviewer_signs_in_and_moves_a_seed_claim_to_review() {
+    let app = spawn_seeded_app().await;
+    let key = create_key(&app.db_path(), "Rita Reviewer", Role::Reviewer).await;
+    let driver = Driver::start().await;
+
+    driver.goto(&app.url("/admin/login")).await;
+    driver.type_into("input[name=key]", &key).await;
+    driver.click("button[type=submit]").await;
+    assert!(driver.text("main h1").await.contains("Waiting for review"));
+
+    driver.click("td a[href='/admin/claims/1']").await;
+    assert!(driver.text(".claim-text").await.contains("$5.6 million"));
+    driver.click("select[name=to] option[value=in_review]").await;
+    driver.type_into("textarea[name=note]", "Checking the training-cost figure").await;
+    driver.click("form[action$='/transition'] button").await;
+
+    assert!(driver.text(".notice").await.contains("Moved to in_review"));
+    let history = driver.text("#history").await;
+    assert!(
+        history.contains("claim.transitioned") && history.contains("Checking the training-cost figure"),
+        "{history}"
+    );
+    assert!(history.contains("Rita Reviewer"));
+    assert_eq!(app.claim(1).await["status"], "in_review");
+
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("admin-claim.png");
+    driver.screenshot(&shot).await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+    println!("browser: signed in, moved claim 1 to in_review, screenshot at {}", shot.display());
+    driver.call(reqwest::Method::DELETE, "", None).await;
+}
