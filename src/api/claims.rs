@@ -6,7 +6,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::json;
-use unicode_normalization::UnicodeNormalization;
 
 use super::auth::Caller;
 use super::cache::Rendered;
@@ -15,6 +14,7 @@ use super::extract::{self, JsonBody};
 use super::{State, json_with_etag, saved_response};
 use crate::domain::access::Action;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
+use crate::domain::relevance;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
@@ -191,14 +191,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
     let count = one_of("count", p.count.as_deref(), &["true", "false"]).is_some_and(|c| c == "true");
 
     let search = p.q.as_deref().map(|q| {
-        let words: Vec<String> = q
-            .nfkc()
-            .collect::<String>()
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(32)
-            .map(str::to_lowercase)
-            .collect();
+        let words = relevance::query_words(q);
         if words.is_empty() {
             v.add("q", "has-words", "q must contain at least one letter or digit");
         }

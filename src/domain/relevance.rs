@@ -11,6 +11,12 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
+/// The words of a search, as `q` gives them: compatibility forms folded, at most 32.
+pub fn query_words(q: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    words(&q.nfkc().collect::<String>()).take(32).collect()
+}
+
 /// Orders `(id, text)` candidates best first (ties: newest, that is highest id, first). The last query
 /// word also matches as a prefix, as it does in the index.
 pub fn rank(query: &[String], candidates: &[(i64, String)]) -> Vec<i64> {
