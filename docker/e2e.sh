@@ -83,6 +83,11 @@ HEALTHY_MS=$(wait_healthy "$T0")
 echo "ready in ${READY_MS} ms, healthy in ${HEALTHY_MS} ms (health checks every 100 ms)"
 
 log "API"
+# The first admin key, made the way an operator would: the binary inside the running container.
+KEY=$(docker exec "$NAME" /claimcheck keys create --role admin --name e2e 2>/dev/null)
+[ -n "$KEY" ] || fail "could not create an API key"
+curl() { command curl -H "Authorization: Bearer $KEY" "$@"; }
+[ "$(command curl -s -o /dev/null -w '%{http_code}' "$BASE/v1/claims")" = 401 ] || fail "reads without a key must be refused"
 SEEDED=$(curl -sf "$BASE/v1/claims?count=true&limit=1" | json 'd["total"]')
 [ "$SEEDED" -ge 12 ] || fail "expected the seed claims, found $SEEDED"
 CLAIM=$(curl -sf -X POST "$BASE/v1/claims" -H 'content-type: application/json' \
@@ -117,14 +122,14 @@ BACKED=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).exec
 echo "backup holds $BACKED claims"
 
 log "SIGTERM during a write load"
-python3 - "$BASE" "$WORK/acked" <<'PY' &
+python3 - "$BASE" "$WORK/acked" "$KEY" <<'PY' &
 import json, sys, threading, urllib.request
-base, out = sys.argv[1], sys.argv[2]
+base, out, key = sys.argv[1], sys.argv[2], sys.argv[3]
 acked, lock = [], threading.Lock()
 def writer(n):
     for i in range(100000):
         body = json.dumps({"text": f"Write load {n}-{i} during shutdown"}).encode()
-        req = urllib.request.Request(base + "/v1/claims", body, {"content-type": "application/json"})
+        req = urllib.request.Request(base + "/v1/claims", body, {"content-type": "application/json", "authorization": "Bearer " + key})
         try:
             with urllib.request.urlopen(req, timeout=5) as r:
                 if r.status == 201:

@@ -122,7 +122,12 @@ pub async fn update(
         })
         .await
         .map_err(not_found(id))?;
-    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+    claim_response(&detail)
+}
+
+/// A claim as the answer to a change: its detail, with its new ETag.
+pub fn claim_response(detail: &ClaimDetail) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_string(detail).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
 }
 

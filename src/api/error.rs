@@ -278,3 +278,50 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("unavailable", 503, "The database is not available."),
     ("storage-full", 507, "The database's disk is full; reads still work."),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_500_never_carries_its_cause() {
+        let body =
+            ApiError::Internal("disk I/O error at /var/lib/secret.db".into()).body(Some("r1"), Some("/v1/claims"));
+        assert_eq!(body["status"], 500);
+        assert_eq!(body["request_id"], "r1");
+        assert!(!body.to_string().contains("secret"), "{body}");
+    }
+
+    #[test]
+    fn every_problem_type_is_listed() {
+        let listed: Vec<&str> = PROBLEM_TYPES.iter().map(|(slug, _, _)| *slug).collect();
+        let errors = [
+            ApiError::MalformedJson(String::new()),
+            ApiError::InvalidParameter(vec![]),
+            ApiError::Validation(vec![]),
+            ApiError::UnsupportedMediaType(String::new()),
+            ApiError::PayloadTooLarge(0),
+            ApiError::Unauthorized { detail: String::new(), presented: false },
+            ApiError::Forbidden(String::new()),
+            ApiError::TooManyRequests { reason: "", seconds: 1 },
+            ApiError::NotFound(String::new()),
+            ApiError::DuplicateClaim(1),
+            ApiError::DuplicateEvidence(1),
+            ApiError::EvidenceRequired,
+            ApiError::EvidenceRetracted(1),
+            ApiError::PreconditionRequired,
+            ApiError::PreconditionFailed(String::new()),
+            ApiError::IdempotencyMismatch,
+            ApiError::Busy,
+            ApiError::StorageFull,
+            ApiError::Unavailable,
+            ApiError::Internal(String::new()),
+        ];
+        for e in errors {
+            let (status, slug, _) = e.code();
+            let (_, listed_status, _) = PROBLEM_TYPES.iter().find(|(s, _, _)| *s == slug).unwrap();
+            assert_eq!(status.as_u16(), *listed_status, "{slug}");
+            assert!(listed.contains(&slug));
+        }
+    }
+}

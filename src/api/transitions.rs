@@ -1,14 +1,13 @@
 //! `POST /v1/claims/{id}/transitions`: moving a claim through the workflow.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::State;
 use super::auth::Caller;
-use super::claims::not_found;
+use super::claims::{claim_response, not_found};
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
-use super::{State, json_with_etag};
 use crate::domain::access::Action;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
@@ -47,6 +46,5 @@ pub async fn create(
         })
         .await
         .map_err(not_found(id))?;
-    let body = serde_json::to_string(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
+    claim_response(&detail)
 }

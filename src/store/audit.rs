@@ -61,12 +61,12 @@ pub fn append(
     detail: &Value,
     at: &str,
 ) -> Result<()> {
-    let prev: String = conn
-        .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
+    let (last, prev): (i64, String) = conn
+        .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .unwrap_or_else(|| GENESIS.to_owned());
-    let id: i64 = conn.prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM audit_log")?.query_row([], |r| r.get(0))?;
+        .unwrap_or_else(|| (0, GENESIS.to_owned()));
+    let id = last + 1;
     let link = Link {
         prev,
         id,
