@@ -355,6 +355,8 @@ pub(super) fn evidence_changed(conn: &Connection, id: i64, actor: &Actor, at: &s
 }
 
 /// Adds the claims with ids `lo..=hi`, all inserted in the current transaction, to the search index.
+/// Edits re-index through a trigger (migrations/001); a claim is only ever edited after its creation
+/// was acknowledged, so after this has indexed it.
 pub(super) fn index_for_search(conn: &Connection, lo: i64, hi: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO claims_fts (rowid, text, claimant) SELECT id, text, claimant FROM claims WHERE id BETWEEN ?1 AND ?2",

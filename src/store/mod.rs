@@ -54,10 +54,6 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn anonymous() -> Actor {
-        Actor { name: "anonymous".into(), role: None }
-    }
-
     pub fn system(name: &str) -> Actor {
         Actor { name: name.into(), role: Some("system".into()) }
     }
