@@ -74,6 +74,18 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
     pub auth_failures_per_minute: u32,
 
+    /// The organization publishing the fact-checks, named as `author` in ClaimReview.
+    #[arg(long, env = "CLAIMCHECK_PUBLISHER_NAME", default_value = "claimcheck")]
+    pub publisher_name: String,
+
+    /// The publisher's web site, for ClaimReview.
+    #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
+    pub publisher_url: Option<String>,
+
+    /// Where this service is reached from outside (default: http:// and --listen), for URLs it publishes.
+    #[arg(long, env = "CLAIMCHECK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// HTTP worker threads (default: one per CPU).
     #[arg(long, env = "CLAIMCHECK_WORKERS")]
     pub workers: Option<usize>,

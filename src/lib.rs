@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod claimreview;
 pub mod config;
 pub mod domain;
 pub mod healthcheck;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
 use crate::api::{self, AppState};
+use crate::claimreview::Publisher;
 use crate::config::Config;
 use crate::import;
 use crate::store::{Store, claims};
@@ -39,7 +40,12 @@ impl Application {
         let limits =
             Limits { per_key_per_second: config.rate_limit, failures_per_minute: config.auth_failures_per_minute };
         let auth = Auth::new(config.public_read, limits);
-        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth });
+        let publisher = Publisher {
+            name: config.publisher_name.clone(),
+            url: config.publisher_url.clone(),
+            base_url: config.public_url.clone().unwrap_or_else(|| format!("http://{address}")),
+        };
+        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -139,14 +139,20 @@ async fn queue(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError>
 async fn claim(state: State, req: HttpRequest, query: web::Query<Notice>) -> Result<HttpResponse, ApiError> {
     let Some(signed) = signed_in(&state, &req).await? else { return Ok(to_login()) };
     let id = crate::api::extract::path_id(&req)?;
-    let (detail, history) = state
+    let (detail, history, verified_at) = state
         .store
         .reader
-        .read(move |conn| Ok((claims::detail(conn, id)?, history::for_claim(conn, id)?)))
+        .read(move |conn| {
+            Ok((claims::detail(conn, id)?, history::for_claim(conn, id)?, claims::verified_at(conn, id)?))
+        })
         .await
         .map_err(crate::api::claims::not_found(id))?;
+    let published = matches!(detail.claim.status, Status::Verified | Status::Published);
+    let review = verified_at
+        .filter(|_| published)
+        .and_then(|at| crate::claimreview::review(&detail.claim, &at, &state.publisher));
     let message = query.error.as_deref().map(|e| (true, e)).or(query.notice.as_deref().map(|n| (false, n)));
-    Ok(html(pages::claim(&signed.key, &signed.csrf, &detail, &history, message)))
+    Ok(html(pages::claim(&signed.key, &signed.csrf, &detail, &history, review.as_ref(), message)))
 }
 
 async fn stats(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

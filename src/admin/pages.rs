@@ -1,6 +1,6 @@
 //! The admin page's HTML. No JavaScript and nothing from outside the server: it works on a closed network.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::domain::access::Action;
 use crate::domain::verdict::Verdict;
@@ -95,6 +95,7 @@ pub fn claim(
     csrf: &str,
     detail: &ClaimDetail,
     history: &[HistoryRow],
+    review: Option<&serde_json::Value>,
     message: Option<(bool, &str)>,
 ) -> Markup {
     let c = &detail.claim;
@@ -103,7 +104,11 @@ pub fn claim(
         &format!("Claim {}", c.id),
         Some((key, csrf)),
         html! {
-            @if let Some((is_error, text)) = message {
+            @if let Some(review) = review {
+            // JSON-LD is data, not script; "</" is escaped so the text cannot close the element.
+            script type="application/ld+json" { (PreEscaped(review.to_string().replace("</", "<\\/"))) }
+        }
+        @if let Some((is_error, text)) = message {
                 p class={ "notice" @if is_error { " error" } } { (text) }
             }
             div.card {

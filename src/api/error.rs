@@ -41,6 +41,8 @@ pub enum ApiError {
     InvalidTransition { from: Status, to: Status, allowed: Vec<Status> },
     #[error("a claim can be verified only with at least one evidence item that is not retracted")]
     EvidenceRequired,
+    #[error("claim {0} has no verdict to publish yet: ClaimReview needs a verified or published claim")]
+    NotReviewed(i64),
     #[error("evidence {0} is retracted and cannot change")]
     EvidenceRetracted(i64),
     #[error("this request must carry If-Match with the resource's current ETag")]
@@ -80,6 +82,7 @@ impl ApiError {
             InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid-transition", "Invalid workflow transition"),
             EvidenceRequired => (StatusCode::CONFLICT, "evidence-required", "Evidence required"),
             EvidenceRetracted(_) => (StatusCode::CONFLICT, "evidence-retracted", "Evidence retracted"),
+            NotReviewed(_) => (StatusCode::CONFLICT, "not-reviewed", "Not reviewed yet"),
             PreconditionRequired => {
                 (StatusCode::PRECONDITION_REQUIRED, "precondition-required", "Precondition required")
             }
@@ -262,6 +265,7 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("invalid-transition", 409, "The workflow does not allow this move; `allowed` lists the next states."),
     ("evidence-required", 409, "A claim needs live evidence before it can be verified."),
     ("evidence-retracted", 409, "A retracted evidence item cannot change."),
+    ("not-reviewed", 409, "ClaimReview exists only for verified or published claims."),
     ("precondition-failed", 412, "If-Match does not match the current ETag; `current_etag` gives it."),
     ("payload-too-large", 413, "The body is over 256 KiB."),
     ("unsupported-media-type", 415, "The body must be JSON (application/json)."),
@@ -309,6 +313,7 @@ mod tests {
             ApiError::DuplicateEvidence(1),
             ApiError::EvidenceRequired,
             ApiError::EvidenceRetracted(1),
+            ApiError::NotReviewed(1),
             ApiError::PreconditionRequired,
             ApiError::PreconditionFailed(String::new()),
             ApiError::IdempotencyMismatch,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod claimreview;
 pub mod claims;
 pub mod error;
 pub mod evidence;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub store: Store,
     pub claims_cache: std::sync::Arc<cache::ClaimCache>,
     pub auth: auth::Auth,
+    pub publisher: crate::claimreview::Publisher,
 }
 
 pub type State = web::Data<AppState>;
@@ -43,6 +45,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/claims/{id}/transitions").post(transitions::create))
                 .service(web::resource("/claims/{id}/history").get(history::list))
                 .service(web::resource("/claims/{id}/assign").post(review::assign))
+                .service(web::resource("/claims/{id}/claimreview").get(claimreview::one))
+                .route("/claimreview", web::get().to(claimreview::feed))
                 .service(
                     web::resource("/evidence/{id}")
                         .get(evidence::get)

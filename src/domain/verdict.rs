@@ -54,6 +54,19 @@ impl Verdict {
         }
     }
 
+    /// The verdict on a 1 (worst) to 5 (best) scale of accuracy, for schema.org `Rating` in ClaimReview.
+    /// `misleading` and `unsupported` sit beside the scale; they are rated 2, below `mixed`, because a
+    /// reader should not take either claim as reliable.
+    pub fn rating(self) -> u8 {
+        match self {
+            Verdict::True => 5,
+            Verdict::MostlyTrue => 4,
+            Verdict::Mixed => 3,
+            Verdict::MostlyFalse | Verdict::Misleading | Verdict::Unsupported => 2,
+            Verdict::False => 1,
+        }
+    }
+
     pub fn definition(self) -> &'static str {
         match self {
             Verdict::True => "The claim is accurate and nothing significant is missing.",

@@ -365,6 +365,31 @@ pub(super) fn index_for_search(conn: &Connection, lo: i64, hi: i64) -> Result<()
     Ok(())
 }
 
+/// When the claim last entered `verified`, if it ever did.
+pub fn verified_at(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(at) FROM history WHERE claim_id = ?1 AND action = 'claim.transitioned'
+             AND json_extract(to_value, '$.status') = 'verified'",
+        )?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Published claims, newest first, each with when it was last verified.
+pub fn published(conn: &Connection, limit: usize) -> Result<Vec<(ClaimRow, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM claims c WHERE c.status = 'published' ORDER BY c.id DESC LIMIT {limit}"
+    ))?;
+    let claims = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    claims
+        .into_iter()
+        .map(|c| {
+            let at = verified_at(conn, c.id)?.unwrap_or_else(|| c.updated_at.clone());
+            Ok((c, at))
+        })
+        .collect()
+}
+
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?)
 }

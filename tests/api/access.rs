@@ -48,6 +48,8 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
             s,
         ),
         endpoint(M::GET, format!("/v1/claims/{claim}/history"), None, s),
+        endpoint(M::GET, format!("/v1/claims/{claim}/claimreview"), None, s),
+        endpoint(M::GET, "/v1/claimreview".into(), None, s),
         endpoint(M::POST, format!("/v1/claims/{claim}/transitions"), Some(json!({"to": "in_review"})), r),
         endpoint(M::POST, format!("/v1/claims/{claim}/assign"), Some(json!({"assignee": "rita"})), r),
         endpoint(M::GET, format!("/v1/evidence/{item}"), None, s),
@@ -122,7 +124,7 @@ async fn every_endpoint_by_every_kind_of_caller() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 23 * 7);
+    assert_eq!(checked, 25 * 7);
 }
 
 #[tokio::test]

@@ -68,6 +68,18 @@ async fn signing_in_reviewing_and_signing_out() {
         .unwrap();
     assert!(attached.headers()["location"].to_str().unwrap().contains("notice"));
     assert_eq!(app.claim(1).await["evidence_count"], 1);
+    let verified = client
+        .post(app.url("/admin/claims/1/transition"))
+        .form(&[("csrf", csrf.as_str()), ("to", "verified"), ("verdict", "misleading")])
+        .send()
+        .await
+        .unwrap();
+    assert!(verified.headers()["location"].to_str().unwrap().contains("notice"));
+    let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(r#"<script type="application/ld+json">"#) && page.contains("ClaimReview"),
+        "the page embeds its ClaimReview"
+    );
     let stats = client.get(app.url("/admin/stats")).send().await.unwrap().text().await.unwrap();
     assert!(stats.contains("<svg"));
 

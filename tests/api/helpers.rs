@@ -56,6 +56,9 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         public_read: false,
         rate_limit: 10_000,
         auth_failures_per_minute: 1000,
+        publisher_name: "Test Desk".into(),
+        publisher_url: Some("https://desk.example".into()),
+        public_url: None,
         shutdown_timeout: 5,
     }
 }
