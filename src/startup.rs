@@ -45,7 +45,8 @@ impl Application {
             url: config.publisher_url.clone(),
             base_url: config.public_url.clone().unwrap_or_else(|| format!("http://{address}")),
         };
-        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher });
+        let metrics = crate::api::metrics::Metrics::new()?;
+        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

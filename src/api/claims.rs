@@ -82,8 +82,12 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
     let rendered = match state.claims_cache.get(id) {
-        Some(hit) => hit,
+        Some(hit) => {
+            state.metrics.cache_hits.inc();
+            hit
+        }
         None => {
+            state.metrics.cache_misses.inc();
             let ticket = state.claims_cache.ticket(id);
             let detail = state.store.reader.read(move |conn| claims::detail(conn, id)).await.map_err(not_found(id))?;
             let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;

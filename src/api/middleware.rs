@@ -40,7 +40,11 @@ pub async fn observe(
 
     let status = response.status().as_u16();
     let route = response.request().match_pattern().unwrap_or_else(|| "(unmatched)".into());
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(state) = response.request().app_data::<actix_web::web::Data<super::AppState>>() {
+        state.metrics.observe(method.as_str(), &route, status, elapsed);
+    }
+    let latency_ms = elapsed * 1000.0;
     if route == "/healthz" || route == "/readyz" {
         tracing::debug!(%method, route, status, latency_ms, request_id, "request");
     } else {

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod health;
 pub mod history;
 pub mod keys;
+pub mod metrics;
 pub mod middleware;
 pub mod reference;
 pub mod review;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub claims_cache: std::sync::Arc<cache::ClaimCache>,
     pub auth: auth::Auth,
     pub publisher: crate::claimreview::Publisher,
+    pub metrics: metrics::Metrics,
 }
 
 pub type State = web::Data<AppState>;
@@ -36,6 +38,7 @@ pub type State = web::Data<AppState>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/problems/{slug}", web::get().to(reference::problem))
         .service(
             web::scope("/v1")

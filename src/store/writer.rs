@@ -8,6 +8,7 @@
 //! its index on every release and journals every page twice; it cost a third of the writer's time.)
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -35,11 +36,32 @@ enum Message {
 /// drop them before any caller of that group hears back.
 pub type Listener = Arc<dyn Fn(&[i64]) + Send + Sync>;
 
+/// What the writer has done, for `/metrics`.
+#[derive(Default)]
+pub struct WriterStats {
+    /// Commit groups by size: `sizes[k]` counts groups of at most `2^k` jobs.
+    pub sizes: [AtomicU64; 11],
+    pub groups: AtomicU64,
+    pub jobs: AtomicU64,
+    /// Groups undone: a job failed part-way, the disk was full, or COMMIT failed.
+    pub rolled_back: AtomicU64,
+}
+
+impl WriterStats {
+    fn record_group(&self, jobs: usize) {
+        let bucket = (usize::BITS - jobs.saturating_sub(1).leading_zeros()).min(10) as usize;
+        self.sizes[bucket].fetch_add(1, Ordering::Relaxed);
+        self.groups.fetch_add(1, Ordering::Relaxed);
+        self.jobs.fetch_add(jobs as u64, Ordering::Relaxed);
+    }
+}
+
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Message>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
     listeners: Arc<Mutex<Vec<Listener>>>,
+    pub stats: Arc<WriterStats>,
     wait: Duration,
 }
 
@@ -58,9 +80,10 @@ impl Writer {
             }
         }))
         .map_err(std::io::Error::other)?;
-        let group = Group { conn, changed, listeners: listeners.clone() };
+        let stats: Arc<WriterStats> = Arc::default();
+        let group = Group { conn, changed, listeners: listeners.clone(), stats: stats.clone() };
         let thread = std::thread::Builder::new().name("claimcheck-writer".into()).spawn(move || run(group, rx))?;
-        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), listeners, wait })
+        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), listeners, stats, wait })
     }
 
     /// Registers a listener for the claims each group changes.
@@ -96,6 +119,11 @@ impl Writer {
         }
         // A dropped job (the writer stopped or the group could not begin) never answers.
         rx.await.unwrap_or(Err(Error::Unavailable))
+    }
+
+    /// Writes waiting in the queue.
+    pub fn queued(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
     }
 
     pub fn is_running(&self) -> bool {
@@ -137,6 +165,7 @@ struct Group {
     conn: Connection,
     changed: Arc<Mutex<Changes>>,
     listeners: Arc<Mutex<Vec<Listener>>>,
+    stats: Arc<WriterStats>,
 }
 
 impl Group {
@@ -197,6 +226,7 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
         tracing::error!(error = %e, jobs = jobs.len(), "cannot begin a write transaction");
         return;
     }
+    group.stats.record_group(jobs.len());
     let mut done: Vec<(bool, Deliver)> = Vec::with_capacity(jobs.len());
     for job in jobs {
         let changes = conn.total_changes();
@@ -214,6 +244,7 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
         // The job failed after writing (or SQLite itself rolled back, as on a full disk): its writes
         // cannot be undone alone, so the whole group is undone and every caller in it told to retry.
         let reason = if conn.is_autocommit() { Error::Full } else { Error::Retry };
+        group.stats.rolled_back.fetch_add(1, Ordering::Relaxed);
         tracing::error!(error = %reason, jobs = done.len() + 1, "a write failed part-way; its group is rolled back");
         if !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -239,6 +270,7 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
     };
     let commit_error = indexed.and_then(|()| Ok(conn.execute_batch("COMMIT")?)).err().map(|e| {
         tracing::error!(error = %e, jobs = done.len(), "commit failed; the group is rolled back");
+        group.stats.rolled_back.fetch_add(1, Ordering::Relaxed);
         let _ = conn.execute_batch("ROLLBACK");
         e
     });

@@ -34,6 +34,7 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
     vec![
         endpoint(M::GET, "/healthz".into(), None, None),
         endpoint(M::GET, "/readyz".into(), None, None),
+        endpoint(M::GET, "/metrics".into(), None, None),
         endpoint(M::GET, "/v1/verdicts".into(), None, None),
         endpoint(M::GET, "/v1/workflow".into(), None, None),
         endpoint(M::GET, "/v1/claims".into(), None, s),
@@ -124,7 +125,7 @@ async fn every_endpoint_by_every_kind_of_caller() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 25 * 7);
+    assert_eq!(checked, 26 * 7);
 }
 
 #[tokio::test]

@@ -34,3 +34,27 @@ async fn verdicts_and_workflow_are_published() {
     let workflow: Value = app.get("/v1/workflow").await.json().await.unwrap();
     assert_eq!(workflow["transitions"].as_array().unwrap().len(), 7);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_the_writers_groups() {
+    let app = spawn_app().await;
+    let id = app.create_claim("Metrics claim: the Hang Seng Tech Index climbed 2%.").await["id"].as_i64().unwrap();
+    for _ in 0..3 {
+        app.claim(id).await;
+    }
+    app.get("/v1/claims/999999").await;
+    let text = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains(r#"claimcheck_http_requests_total{method="GET",route="/v1/claims/{id}",status="200"} 3"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"route="/v1/claims/{id}",status="404"} 1"#));
+    assert!(text.contains(r#"claimcheck_http_request_duration_seconds_bucket{method="POST",route="/v1/claims""#));
+    assert!(
+        text.contains("claimcheck_claim_cache_hits_total 2") && text.contains("claimcheck_claim_cache_misses_total 2"),
+        "{text}"
+    );
+    let groups = text.lines().find(|l| l.starts_with("claimcheck_writer_group_size_count")).unwrap();
+    assert!(groups.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() >= 1);
+    assert!(text.contains("claimcheck_writer_queue_depth 0"));
+}

@@ -1,0 +1,75 @@
+//! `GET /metrics`, in Prometheus text format: requests by route template and status, latency
+//! histograms, the rendered-claim cache, and the writer's queue depth, commit groups and rollbacks.
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+
+use actix_web::HttpResponse;
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+
+use super::State;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pub cache_hits: IntCounter,
+    pub cache_misses: IntCounter,
+}
+
+impl Metrics {
+    pub fn new() -> prometheus::Result<Metrics> {
+        let registry = Registry::new_custom(Some("claimcheck".into()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by method, route template and status"),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by method and route template")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["method", "route"],
+        )?;
+        let cache_hits = IntCounter::new("claim_cache_hits_total", "GET /v1/claims/{id} served from memory")?;
+        let cache_misses = IntCounter::new("claim_cache_misses_total", "GET /v1/claims/{id} read from SQLite")?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(cache_hits.clone()))?;
+        registry.register(Box::new(cache_misses.clone()))?;
+        Ok(Metrics { registry, requests, latency, cache_hits, cache_misses })
+    }
+
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
+        self.latency.with_label_values(&[method, route]).observe(seconds);
+    }
+}
+
+pub async fn metrics(state: State) -> HttpResponse {
+    let mut text = Vec::new();
+    let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);
+    let mut text = String::from_utf8(text).unwrap_or_default();
+
+    let writer = &state.store.writer;
+    let stats = &writer.stats;
+    let _ = writeln!(text, "# HELP claimcheck_writer_queue_depth Writes waiting for the writer thread");
+    let _ = writeln!(text, "# TYPE claimcheck_writer_queue_depth gauge");
+    let _ = writeln!(text, "claimcheck_writer_queue_depth {}", writer.queued());
+    let _ = writeln!(text, "# HELP claimcheck_writer_group_size Writes committed together in one transaction");
+    let _ = writeln!(text, "# TYPE claimcheck_writer_group_size histogram");
+    let mut cumulative = 0;
+    for (k, bucket) in stats.sizes.iter().enumerate() {
+        cumulative += bucket.load(Ordering::Relaxed);
+        let _ = writeln!(text, "claimcheck_writer_group_size_bucket{{le=\"{}\"}} {cumulative}", 1u64 << k);
+    }
+    let groups = stats.groups.load(Ordering::Relaxed);
+    let _ = writeln!(text, "claimcheck_writer_group_size_bucket{{le=\"+Inf\"}} {groups}");
+    let _ = writeln!(text, "claimcheck_writer_group_size_sum {}", stats.jobs.load(Ordering::Relaxed));
+    let _ = writeln!(text, "claimcheck_writer_group_size_count {groups}");
+    let _ = writeln!(
+        text,
+        "# HELP claimcheck_writer_rolled_back_groups_total Commit groups undone (failed part-way, disk full)"
+    );
+    let _ = writeln!(text, "# TYPE claimcheck_writer_rolled_back_groups_total counter");
+    let _ = writeln!(text, "claimcheck_writer_rolled_back_groups_total {}", stats.rolled_back.load(Ordering::Relaxed));
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text)
+}
