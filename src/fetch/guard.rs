@@ -1,0 +1,262 @@
+//! The address guard: the service fetches URLs that users give it, so it must not become a way into
+//! the network it runs in. Pure decisions, no I/O: the fetcher resolves a host once, asks
+//! `check_resolved` about every address, and connects to the address it was given back, so DNS
+//! rebinding cannot swap in another between the check and the connection.
+//!
+//! IP literals in other notations (`http://2130706433/`, `http://0x7f.1/`, `http://0177.0.0.1/`) are
+//! already IPv4 addresses by the time `url` has parsed them (WHATWG URL rules), so they meet the same
+//! address rules as dotted ones.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use url::{Host, Url};
+
+#[derive(Debug, Clone)]
+pub struct GuardConfig {
+    /// Lifts the address rule only (for tests and closed networks); schemes and ports still apply.
+    pub allow_private: bool,
+    pub allowed_ports: Vec<u16>,
+}
+
+impl Default for GuardConfig {
+    fn default() -> GuardConfig {
+        GuardConfig { allow_private: false, allowed_ports: vec![80, 443] }
+    }
+}
+
+/// Why a URL or address is refused; shown to reviewers as the `blocked` reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("only http and https URLs are fetched, not {0}")]
+    Scheme(String),
+    #[error("port {0} is not allowed")]
+    Port(u16),
+    #[error("the URL has no host")]
+    NoHost,
+    #[error("{address} is {reason}")]
+    Address { address: IpAddr, reason: &'static str },
+    #[error("the host resolved to no address")]
+    Unresolved,
+}
+
+/// Where a checked URL may be fetched from: a host to resolve, or an address already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Name { host: String, port: u16 },
+    Address { address: IpAddr, port: u16 },
+}
+
+/// Checks scheme, port and, for IP literals, the address.
+pub fn check_url(url: &Url, config: &GuardConfig) -> Result<Target, Refusal> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Refusal::Scheme(url.scheme().to_owned()));
+    }
+    let port = url.port_or_known_default().ok_or(Refusal::NoHost)?;
+    if !config.allowed_ports.contains(&port) {
+        return Err(Refusal::Port(port));
+    }
+    match url.host() {
+        None => Err(Refusal::NoHost),
+        Some(Host::Ipv4(v4)) => check_address(IpAddr::V4(v4), config).map(|address| Target::Address { address, port }),
+        Some(Host::Ipv6(v6)) => check_address(IpAddr::V6(v6), config).map(|address| Target::Address { address, port }),
+        Some(Host::Domain(name)) => Ok(Target::Name { host: name.to_owned(), port }),
+    }
+}
+
+/// Every address a name resolved to must be allowed (an attacker's DNS can mix a private one in);
+/// returns the one to connect to.
+pub fn check_resolved(addresses: &[IpAddr], config: &GuardConfig) -> Result<IpAddr, Refusal> {
+    let first = *addresses.first().ok_or(Refusal::Unresolved)?;
+    for address in addresses {
+        check_address(*address, config)?;
+    }
+    Ok(first)
+}
+
+pub fn check_address(address: IpAddr, config: &GuardConfig) -> Result<IpAddr, Refusal> {
+    match forbidden(address) {
+        Some(reason) if !config.allow_private => Err(Refusal::Address { address, reason }),
+        _ => Ok(address),
+    }
+}
+
+/// Why an address must not be reached from here, or `None` for a public unicast address.
+pub fn forbidden(address: IpAddr) -> Option<&'static str> {
+    match address {
+        IpAddr::V4(v4) => forbidden_v4(v4),
+        IpAddr::V6(v6) => forbidden_v6(v6),
+    }
+}
+
+fn in_v4(address: Ipv4Addr, network: [u8; 4], prefix: u32) -> bool {
+    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    u32::from(address) & mask == u32::from(Ipv4Addr::from(network)) & mask
+}
+
+const V4_RANGES: &[([u8; 4], u32, &str)] = &[
+    ([0, 0, 0, 0], 8, "an unspecified (\"this network\") address"),
+    ([10, 0, 0, 0], 8, "a private address"),
+    ([100, 64, 0, 0], 10, "a carrier-grade NAT (shared) address"),
+    ([127, 0, 0, 0], 8, "a loopback address"),
+    ([169, 254, 0, 0], 16, "a link-local address (cloud metadata lives here)"),
+    ([172, 16, 0, 0], 12, "a private address"),
+    ([192, 0, 0, 0], 24, "an IETF protocol assignment"),
+    ([192, 0, 2, 0], 24, "a documentation address"),
+    ([192, 88, 99, 0], 24, "a 6to4 relay address"),
+    ([192, 168, 0, 0], 16, "a private address"),
+    ([198, 18, 0, 0], 15, "a benchmarking address"),
+    ([198, 51, 100, 0], 24, "a documentation address"),
+    ([203, 0, 113, 0], 24, "a documentation address"),
+    ([224, 0, 0, 0], 4, "a multicast address"),
+    ([240, 0, 0, 0], 4, "a reserved address"),
+];
+
+fn forbidden_v4(address: Ipv4Addr) -> Option<&'static str> {
+    V4_RANGES.iter().find(|(network, prefix, _)| in_v4(address, *network, *prefix)).map(|(_, _, reason)| *reason)
+}
+
+fn forbidden_v6(address: Ipv6Addr) -> Option<&'static str> {
+    let s = address.segments();
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    if address.is_unspecified() {
+        return Some("the unspecified address");
+    }
+    if address.is_loopback() {
+        return Some("a loopback address");
+    }
+    // Forms that carry an IPv4 address: judged by the address they carry.
+    let carried = match s {
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] => Some(embedded(hi, lo)), // IPv4-mapped
+        [0, 0, 0, 0, 0, 0, hi, lo] => Some(embedded(hi, lo)),      // IPv4-compatible (deprecated)
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(embedded(hi, lo)), // NAT64
+        [0x2002, hi, lo, ..] => Some(embedded(hi, lo)),            // 6to4
+        _ => None,
+    };
+    if let Some(v4) = carried {
+        return forbidden_v4(v4);
+    }
+    match s[0] {
+        x if x & 0xfe00 == 0xfc00 => Some("a unique-local address"),
+        x if x & 0xffc0 == 0xfe80 => Some("a link-local address"),
+        x if x & 0xffc0 == 0xfec0 => Some("a site-local address"),
+        x if x & 0xff00 == 0xff00 => Some("a multicast address"),
+        0x2001 if s[1] == 0 => Some("a Teredo address (it hides the IPv4 address it reaches)"),
+        0x2001 if s[1] == 0x0db8 => Some("a documentation address"),
+        0x0100 if s[1..4] == [0, 0, 0] => Some("a discard-only address"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(url: &str) -> bool {
+        check_url(&Url::parse(url).unwrap(), &GuardConfig::default()).is_err()
+    }
+
+    #[test]
+    fn every_written_form_of_loopback_is_refused() {
+        for url in [
+            "http://127.0.0.1/",
+            "http://127.1/",
+            "http://2130706433/",
+            "http://0x7f000001/",
+            "http://0x7f.0.0.1/",
+            "http://0177.0.0.1/",
+            "http://017700000001/",
+            "http://[::1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:7f00:1::]/",
+            "http://0/",
+            "http://0.0.0.0/",
+            "http://[::]/",
+        ] {
+            assert!(refused(url), "{url} must be refused");
+        }
+    }
+
+    #[test]
+    fn private_link_local_cgnat_multicast_and_reserved_ranges_are_refused() {
+        for url in [
+            "http://10.1.2.3/",
+            "http://172.16.0.1/",
+            "http://172.31.255.255/",
+            "http://192.168.1.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://100.64.0.1/",
+            "http://100.127.255.255/",
+            "http://224.0.0.1/",
+            "http://239.255.255.250/",
+            "http://240.0.0.1/",
+            "http://255.255.255.255/",
+            "http://198.18.0.1/",
+            "http://192.0.2.1/",
+            "http://[fd00::1]/",
+            "http://[fd00:ec2::254]/",
+            "http://[fe80::1]/",
+            "http://[fec0::1]/",
+            "http://[ff02::1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[2001::1]/",
+            "http://[2001:db8::1]/",
+        ] {
+            assert!(refused(url), "{url} must be refused");
+        }
+    }
+
+    #[test]
+    fn public_addresses_and_names_pass() {
+        for url in [
+            "https://example.org/a",
+            "http://93.184.216.34/",
+            "http://[2606:4700::1111]/",
+            "http://172.32.0.1/",
+            "http://100.128.0.1/",
+            "http://[::ffff:8.8.8.8]/",
+        ] {
+            assert!(!refused(url), "{url} must pass");
+        }
+        let target = check_url(&Url::parse("https://Example.org:443/x").unwrap(), &GuardConfig::default()).unwrap();
+        assert_eq!(target, Target::Name { host: "example.org".into(), port: 443 });
+    }
+
+    #[test]
+    fn schemes_and_ports_are_checked() {
+        let config = GuardConfig::default();
+        for (url, refusal) in [
+            ("file:///etc/passwd", Refusal::Scheme("file".into())),
+            ("ftp://example.org/", Refusal::Scheme("ftp".into())),
+            ("gopher://example.org/", Refusal::Scheme("gopher".into())),
+            ("http://example.org:8080/", Refusal::Port(8080)),
+            ("https://example.org:22/", Refusal::Port(22)),
+        ] {
+            assert_eq!(check_url(&Url::parse(url).unwrap(), &config), Err(refusal), "{url}");
+        }
+        let config = GuardConfig { allowed_ports: vec![80, 443, 8080], ..GuardConfig::default() };
+        assert!(check_url(&Url::parse("http://example.org:8080/").unwrap(), &config).is_ok());
+    }
+
+    #[test]
+    fn every_resolved_address_must_pass() {
+        let config = GuardConfig::default();
+        let public: IpAddr = "93.184.216.34".parse().unwrap();
+        let private: IpAddr = "10.0.0.7".parse().unwrap();
+        assert_eq!(check_resolved(&[public], &config), Ok(public));
+        assert!(check_resolved(&[public, private], &config).is_err(), "a public then a private answer");
+        assert!(check_resolved(&["::1".parse().unwrap()], &config).is_err());
+        assert_eq!(check_resolved(&[], &config), Err(Refusal::Unresolved));
+    }
+
+    #[test]
+    fn allow_private_lifts_the_address_rule_only() {
+        let config = GuardConfig { allow_private: true, ..GuardConfig::default() };
+        assert!(check_url(&Url::parse("http://127.0.0.1/").unwrap(), &config).is_ok());
+        assert!(check_url(&Url::parse("http://127.0.0.1:9000/").unwrap(), &config).is_err(), "ports still apply");
+        assert!(check_url(&Url::parse("file:///etc/passwd").unwrap(), &config).is_err(), "schemes still apply");
+    }
+}
