@@ -37,28 +37,37 @@ struct Link {
 }
 
 impl Link {
-    /// SHA-256 over the previous row's hash and every field of this one.
+    /// SHA-256 over the previous row's hash and every field of this one, each length-prefixed (and
+    /// optional ones marked present or absent) so no two rows can feed it the same bytes.
     fn hash(&self) -> String {
-        let fields = serde_json::json!([
-            self.prev,
-            self.id,
-            self.at,
-            self.actor,
-            self.role,
-            self.action,
-            self.claim,
-            self.detail
-        ]);
-        hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+        let mut h = Sha256::new();
+        let mut field = |value: Option<&[u8]>| match value {
+            Some(bytes) => {
+                h.update([1]);
+                h.update((bytes.len() as u64).to_le_bytes());
+                h.update(bytes);
+            }
+            None => h.update([0]),
+        };
+        field(Some(self.prev.as_bytes()));
+        field(Some(&self.id.to_le_bytes()));
+        field(Some(self.at.as_bytes()));
+        field(Some(self.actor.as_bytes()));
+        field(self.role.as_deref().map(str::as_bytes));
+        field(Some(self.action.as_bytes()));
+        field(self.claim.map(i64::to_le_bytes).as_ref().map(|b| &b[..]));
+        field(self.detail.as_deref().map(str::as_bytes));
+        hex::encode(h.finalize())
     }
 }
 
+/// Appends a row; `detail` is JSON text.
 pub fn append(
     conn: &Connection,
     actor: &Actor,
     action: &str,
     claim_id: Option<i64>,
-    detail: &Value,
+    detail: &str,
     at: &str,
 ) -> Result<()> {
     let (last, prev): (i64, String) = conn
@@ -75,7 +84,7 @@ pub fn append(
         role: actor.role.clone(),
         action: action.to_owned(),
         claim: claim_id,
-        detail: Some(detail.to_string()),
+        detail: Some(detail.to_owned()),
     };
     conn.prepare_cached(
         "INSERT INTO audit_log (id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash)

@@ -33,10 +33,17 @@ pub struct HistoryRow {
 
 /// Records a change in the claim's history and in the audit log.
 pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> Result<()> {
-    let detail =
-        serde_json::json!({"evidence_id": entry.evidence_id, "from": entry.from, "to": entry.to, "note": entry.note});
+    // Serialized once, for both: this runs on the writer thread for every write.
+    let from = entry.from.map(|v| v.to_string());
+    let to = entry.to.map(|v| v.to_string());
+    let detail = format!(
+        r#"{{"evidence_id":{},"from":{},"to":{},"note":{}}}"#,
+        serde_json::to_string(&entry.evidence_id)?,
+        from.as_deref().unwrap_or("null"),
+        to.as_deref().unwrap_or("null"),
+        serde_json::to_string(&entry.note)?,
+    );
     super::audit::append(conn, actor, entry.action, Some(entry.claim_id), &detail, at)?;
-    let json = |v: Option<Value>| v.map(|v| v.to_string());
     conn.prepare_cached(
         "INSERT INTO history (claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -45,12 +52,12 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
         entry.claim_id,
         entry.evidence_id,
         entry.action,
-        json(entry.from),
-        json(entry.to),
+        from,
+        to,
         entry.note,
         actor.name,
         actor.role,
-        at,
+        at
     ])?;
     Ok(())
 }

@@ -92,7 +92,7 @@ pub fn create(
     .execute(params![name, role.as_str(), prefix, hash_secret(&key), at, expires_at])?;
     let id = conn.last_insert_rowid();
     let detail = json!({"key_id": id, "name": name, "role": role, "prefix": prefix, "expires_at": expires_at});
-    audit::append(conn, actor, "key.created", None, &detail, &at)?;
+    audit::append(conn, actor, "key.created", None, &detail.to_string(), &at)?;
     Ok((get(conn, id)?.row, key))
 }
 
@@ -129,7 +129,7 @@ pub fn revoke(conn: &Connection, id_or_prefix: &str, actor: &Actor) -> Result<Ke
     conn.prepare_cached("UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1")?.execute(params![record.row.id, at])?;
     conn.prepare_cached("DELETE FROM sessions WHERE key_id = ?1")?.execute([record.row.id])?;
     let detail = json!({"key_id": record.row.id, "name": record.row.name, "prefix": record.row.prefix});
-    audit::append(conn, actor, "key.revoked", None, &detail, &at)?;
+    audit::append(conn, actor, "key.revoked", None, &detail.to_string(), &at)?;
     Ok(get(conn, record.row.id)?.row)
 }
 
