@@ -15,9 +15,9 @@ use crate::domain::access::Action;
 use crate::domain::evidence::{EvidenceInput, Stance};
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
-use crate::store::keys::{self, KeyRow};
+use crate::store::keys::KeyRow;
 use crate::store::review::{self, QueueFilter};
-use crate::store::{Actor, claims, evidence, history, now, sessions};
+use crate::store::{Actor, claims, evidence, history, sessions};
 
 const COOKIE: &str = "cc_session";
 
@@ -99,14 +99,19 @@ struct LoginForm {
     key: String,
 }
 
-async fn login(state: State, form: web::Form<LoginForm>) -> Result<HttpResponse, ApiError> {
-    let key = form.key.trim().to_owned();
-    let Some(prefix) = keys::prefix_of(&key).map(str::to_owned) else {
-        return Ok(html(pages::login(Some("That is not an API key."))));
-    };
-    let record = state.store.reader.read(move |conn| keys::find_by_prefix(conn, &prefix)).await?;
-    let Some(record) = record.filter(|r| r.accepts(&key, &now())) else {
-        return Ok(html(pages::login(Some("Unknown, revoked or expired key."))));
+async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> Result<HttpResponse, ApiError> {
+    let record = match state.auth.verify_key(form.key.trim(), &req, &state.store.reader).await {
+        Ok(record) => record,
+        Err(ApiError::Unauthorized { detail, .. }) => {
+            let shown = if detail.contains("not an API key") {
+                "That is not an API key."
+            } else {
+                "Unknown, revoked or expired key."
+            };
+            return Ok(html(pages::login(Some(shown))));
+        }
+        Err(slowed @ ApiError::TooManyRequests { .. }) => return Ok(html(pages::login(Some(&slowed.to_string())))),
+        Err(other) => return Err(other),
     };
     let key_id = record.row.id;
     let session = state.store.writer.write(move |conn| sessions::create(conn, key_id)).await?;

@@ -97,21 +97,26 @@ impl Auth {
             }
             return Err(ApiError::Unauthorized { detail: "this needs an API key".into(), presented: false });
         };
-        let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let key = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or_default();
-        let Some(prefix) = keys::prefix_of(key) else {
-            return Err(self.failed(ip, "the Authorization header must be `Bearer <API key>`"));
+        let Some(key) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
+            return Err(self.failed(req, "the Authorization header must be `Bearer <API key>`"));
         };
-        let record = self.lookup(prefix, reader).await?;
-        let Some(record) = record.filter(|r| r.accepts(key, &now())) else {
-            return Err(self.failed(ip, "unknown, revoked or expired API key"));
-        };
+        let record = self.verify_key(key, req, reader).await?;
         if let Err(not_until) = self.per_key.check_key(&record.row.id) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let seconds = wait.as_secs().max(1);
             return Err(ApiError::TooManyRequests { reason: "this key's request rate is exceeded", seconds });
         }
         Ok(Caller { name: record.row.name, role: Some(record.row.role) })
+    }
+
+    /// The key's record if `key` is a usable key; every failure counts against the caller's address,
+    /// wherever the key came from (the API's header, the admin page's sign-in form).
+    pub async fn verify_key(&self, key: &str, req: &HttpRequest, reader: &ReadPool) -> Result<KeyRecord, ApiError> {
+        let Some(prefix) = keys::prefix_of(key) else {
+            return Err(self.failed(req, "that is not an API key"));
+        };
+        let record = self.lookup(prefix, reader).await?;
+        record.filter(|r| r.accepts(key, &now())).ok_or_else(|| self.failed(req, "unknown, revoked or expired API key"))
     }
 
     async fn lookup(&self, prefix: &str, reader: &ReadPool) -> Result<Option<KeyRecord>, ApiError> {
@@ -131,7 +136,8 @@ impl Auth {
         Ok(record)
     }
 
-    fn failed(&self, ip: IpAddr, detail: &str) -> ApiError {
+    fn failed(&self, req: &HttpRequest, detail: &str) -> ApiError {
+        let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
         match self.failures.check_key(&ip) {
             Ok(()) => ApiError::Unauthorized { detail: detail.into(), presented: true },
             Err(not_until) => {

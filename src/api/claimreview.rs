@@ -4,9 +4,8 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::State;
 use super::auth::Caller;
-use super::claims::not_found;
+use super::claims::{not_found, visible};
 use super::error::ApiError;
-use super::evidence::visible;
 use super::extract;
 use crate::claimreview;
 use crate::domain::access::Action;

@@ -135,6 +135,15 @@ pub fn claim_response(detail: &ClaimDetail) -> Result<HttpResponse, ApiError> {
     Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
 }
 
+/// Anonymous readers may see a claim's parts only once it is published.
+pub fn visible(conn: &rusqlite::Connection, claim_id: i64, public: bool) -> Result<(), crate::store::Error> {
+    let claim = claims::get(conn, claim_id)?;
+    if public && claim.status != Status::Published {
+        return Err(crate::store::Error::NotFound);
+    }
+    Ok(())
+}
+
 /// Maps the store's bare `NotFound` to a message naming the claim.
 pub fn not_found(id: i64) -> impl Fn(crate::store::Error) -> ApiError {
     move |e| match e {

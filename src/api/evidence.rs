@@ -6,17 +6,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Caller;
-use super::claims::not_found;
+use super::claims::{not_found, visible};
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
 use super::{State, json_with_etag, saved_response};
 use crate::domain::access::Action;
 use crate::domain::evidence::{EvidenceInput, EvidencePatch};
 use crate::domain::validation::Violations;
-use crate::domain::workflow::Status;
+use crate::store::Error;
 use crate::store::evidence::{self, EvidenceRow};
 use crate::store::idempotency::{self, Key, Saved};
-use crate::store::{Error, claims};
 
 pub async fn attach(
     caller: Caller,
@@ -135,15 +134,6 @@ pub async fn retract(caller: Caller, state: State, req: HttpRequest) -> Result<H
 fn respond(row: &EvidenceRow) -> Result<HttpResponse, ApiError> {
     let body = serde_json::to_string(row).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(json_with_etag(StatusCode::OK, &row.etag(), body))
-}
-
-/// Anonymous readers may see a claim's parts only once it is published.
-pub fn visible(conn: &rusqlite::Connection, claim_id: i64, public: bool) -> Result<(), Error> {
-    let claim = claims::get(conn, claim_id)?;
-    if public && claim.status != Status::Published {
-        return Err(Error::NotFound);
-    }
-    Ok(())
 }
 
 fn missing(id: i64) -> impl Fn(Error) -> ApiError {

@@ -5,9 +5,8 @@ use serde_json::json;
 
 use super::State;
 use super::auth::Caller;
-use super::claims::not_found;
+use super::claims::{not_found, visible};
 use super::error::ApiError;
-use super::evidence::visible;
 use super::extract;
 use crate::domain::access::Action;
 use crate::store::history;

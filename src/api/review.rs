@@ -10,7 +10,7 @@ use super::claims::{claim_response, not_found};
 use super::error::ApiError;
 use super::extract::{self, JsonBody};
 use crate::domain::access::Action;
-use crate::domain::validation::Violations;
+use crate::domain::validation::{FieldError, Violations};
 use crate::domain::workflow::Status;
 use crate::store::claims;
 use crate::store::review::{self, QueueFilter};
@@ -94,9 +94,11 @@ pub async fn stats(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
         None => 30,
         Some(Ok(n)) if (1..=366).contains(&n) => n,
         _ => {
-            let mut v = Violations::default();
-            v.add("days", "range", "days must be an integer from 1 to 366");
-            return Err(ApiError::InvalidParameter(v.into_result(()).unwrap_err()));
+            return Err(ApiError::InvalidParameter(vec![FieldError {
+                field: "days".into(),
+                rule: "range",
+                message: "days must be an integer from 1 to 366".into(),
+            }]));
         }
     };
     let today = chrono::Utc::now().date_naive();

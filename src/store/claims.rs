@@ -365,29 +365,30 @@ pub(super) fn index_for_search(conn: &Connection, lo: i64, hi: i64) -> Result<()
     Ok(())
 }
 
+/// When claim `c` last entered `verified` (NULL if it never did), as an SQL expression.
+const VERIFIED_AT: &str = "(SELECT max(h.at) FROM history h WHERE h.claim_id = c.id
+    AND h.action = 'claim.transitioned' AND json_extract(h.to_value, '$.status') = 'verified')";
+
 /// When the claim last entered `verified`, if it ever did.
 pub fn verified_at(conn: &Connection, id: i64) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT max(at) FROM history WHERE claim_id = ?1 AND action = 'claim.transitioned'
-             AND json_extract(to_value, '$.status') = 'verified'",
-        )?
-        .query_row([id], |r| r.get(0))?)
+        .prepare_cached(&format!("SELECT {VERIFIED_AT} FROM claims c WHERE c.id = ?1"))?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// Published claims, newest first, each with when it was last verified.
 pub fn published(conn: &Connection, limit: usize) -> Result<Vec<(ClaimRow, String)>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM claims c WHERE c.status = 'published' ORDER BY c.id DESC LIMIT {limit}"
+        "SELECT {COLUMNS}, {VERIFIED_AT} FROM claims c WHERE c.status = 'published' ORDER BY c.id DESC LIMIT {limit}"
     ))?;
-    let claims = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    claims
-        .into_iter()
-        .map(|c| {
-            let at = verified_at(conn, c.id)?.unwrap_or_else(|| c.updated_at.clone());
-            Ok((c, at))
-        })
-        .collect()
+    let rows = stmt.query_map([], |r| {
+        let claim = from_row(r)?;
+        let at = r.get::<_, Option<String>>(15)?.unwrap_or_else(|| claim.updated_at.clone());
+        Ok((claim, at))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {

@@ -27,12 +27,17 @@ pub struct KeyRecord {
     pub hash: String,
 }
 
+impl KeyRow {
+    /// Neither revoked nor expired at `now`.
+    pub fn usable(&self, now: &str) -> bool {
+        self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|e| e > now)
+    }
+}
+
 impl KeyRecord {
-    /// Usable now: not revoked, not expired, and `secret` is this key.
+    /// Usable now, and `secret` is this key.
     pub fn accepts(&self, secret: &str, now: &str) -> bool {
-        self.row.revoked_at.is_none()
-            && self.row.expires_at.as_deref().is_none_or(|e| e > now)
-            && constant_time_eq(hash_secret(secret).as_bytes(), self.hash.as_bytes())
+        self.row.usable(now) && constant_time_eq(hash_secret(secret).as_bytes(), self.hash.as_bytes())
     }
 }
 

@@ -37,8 +37,7 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<Session>> {
         .optional()?;
     let Some((key_id, csrf)) = found else { return Ok(None) };
     let key = keys::get(conn, key_id)?.row;
-    let usable = key.revoked_at.is_none() && key.expires_at.as_deref().is_none_or(|e| e > now().as_str());
-    Ok(usable.then_some(Session { key, csrf }))
+    Ok(key.usable(&now()).then_some(Session { key, csrf }))
 }
 
 pub fn delete(conn: &Connection, id: &str) -> Result<()> {
