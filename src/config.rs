@@ -93,6 +93,64 @@ pub struct Config {
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(long, env = "CLAIMCHECK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// Fetching, archiving and re-checking evidence links.
+#[derive(Debug, Clone, Args)]
+pub struct FetchArgs {
+    /// Links fetched at the same time; 0 turns fetching off (links stay `pending`).
+    #[arg(long, env = "CLAIMCHECK_FETCH_CONCURRENCY", default_value_t = 8)]
+    pub fetch_concurrency: usize,
+
+    /// Let fetches reach loopback, private and other non-public addresses (tests, closed networks).
+    /// Lifts the address rule only: schemes, ports, redirects and limits still apply.
+    #[arg(long, env = "CLAIMCHECK_FETCH_ALLOW_PRIVATE")]
+    pub fetch_allow_private: bool,
+
+    /// Ports fetches may connect to, comma-separated.
+    #[arg(long, env = "CLAIMCHECK_FETCH_PORTS", value_delimiter = ',', default_value = "80,443")]
+    pub fetch_ports: Vec<u16>,
+
+    /// Bytes of a page read and archived at most; the rest is not read.
+    #[arg(long, env = "CLAIMCHECK_FETCH_MAX_BYTES", default_value_t = 5 * 1024 * 1024)]
+    pub fetch_max_bytes: usize,
+
+    /// Time for a whole fetch, redirects and body included (`30s`, `2m`).
+    #[arg(long, env = "CLAIMCHECK_FETCH_TIMEOUT", value_parser = humantime::parse_duration, default_value = "30s")]
+    pub fetch_timeout: Duration,
+
+    /// Time to establish a connection.
+    #[arg(long, env = "CLAIMCHECK_FETCH_CONNECT_TIMEOUT", value_parser = humantime::parse_duration, default_value = "10s")]
+    pub fetch_connect_timeout: Duration,
+
+    /// How often every link is checked again (`1d`, `12h`).
+    #[arg(long, env = "CLAIMCHECK_LINK_RECHECK", value_parser = humantime::parse_duration, default_value = "1d")]
+    pub link_recheck: Duration,
+
+    /// The first retry after a failed check; doubled for each further failure in a row, up to --link-recheck.
+    #[arg(long, env = "CLAIMCHECK_LINK_RETRY", value_parser = humantime::parse_duration, default_value = "1m")]
+    pub link_retry: Duration,
+}
+
+impl FetchArgs {
+    pub fn guard(&self) -> crate::fetch::guard::GuardConfig {
+        crate::fetch::guard::GuardConfig { allow_private: self.fetch_allow_private, allowed_ports: self.fetch_ports.clone() }
+    }
+
+    pub fn limits(&self) -> crate::fetch::client::Limits {
+        crate::fetch::client::Limits {
+            max_bytes: self.fetch_max_bytes,
+            timeout: self.fetch_timeout,
+            connect_timeout: self.fetch_connect_timeout,
+        }
+    }
+
+    pub fn schedule(&self) -> crate::domain::linkcheck::Schedule {
+        crate::domain::linkcheck::Schedule { recheck: self.link_recheck, retry: self.link_retry }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,7 +13,10 @@ use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
 use crate::api::{self, AppState};
 use crate::claimreview::Publisher;
-use crate::config::Config;
+use crate::api::metrics::Metrics;
+use crate::config::{Config, FetchArgs};
+use crate::fetch::client::{Fetcher, system_lookup};
+use crate::fetch::watch::{LinkWatch, Wake};
 use crate::import;
 use crate::store::{Store, claims};
 
@@ -21,6 +24,7 @@ pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     store: Store,
+    link_watch: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -46,7 +50,9 @@ impl Application {
             base_url: config.public_url.clone().unwrap_or_else(|| format!("http://{address}")),
         };
         let metrics = crate::api::metrics::Metrics::new()?;
-        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics });
+        let link_wake = Wake::default();
+        let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
+        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics, link_wake });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -61,7 +67,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
-        Ok(Application { port: address.port(), server, store })
+        Ok(Application { port: address.port(), server, store, link_watch })
     }
 
     pub fn port(&self) -> u16 {
@@ -82,11 +88,40 @@ impl Application {
                 let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
             }
         }
+        // Checks that were running stay due and run again after a restart.
+        if let Some(watch) = self.link_watch {
+            watch.abort();
+        }
         let store = self.store;
         tokio::task::spawn_blocking(move || store.close()).await?;
         tracing::info!("stopped; every acknowledged write is committed");
         Ok(())
     }
+}
+
+/// Starts checking evidence links in the background, unless fetching is turned off.
+fn start_link_watch(
+    fetch: &FetchArgs,
+    store: &Store,
+    wake: &Wake,
+    metrics: &Metrics,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    if fetch.fetch_concurrency == 0 {
+        tracing::info!("evidence fetching is off: links stay pending");
+        return Ok(None);
+    }
+    if fetch.fetch_allow_private {
+        tracing::warn!("fetches may reach private and loopback addresses (--fetch-allow-private)");
+    }
+    let watch = LinkWatch {
+        store: store.clone(),
+        fetcher: Arc::new(Fetcher::new(fetch.guard(), fetch.limits(), system_lookup())?),
+        schedule: fetch.schedule(),
+        concurrency: fetch.fetch_concurrency,
+        wake: wake.clone(),
+        outcomes: metrics.link_checks.clone(),
+    };
+    Ok(Some(tokio::spawn(watch.run())))
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -50,6 +50,9 @@ pub async fn attach(
         })
         .await
         .map_err(not_found(claim_id))?;
+    if !replayed {
+        state.link_wake.wake();
+    }
     Ok(saved_response(saved, replayed))
 }
 
@@ -136,7 +139,7 @@ fn respond(row: &EvidenceRow) -> Result<HttpResponse, ApiError> {
     Ok(json_with_etag(StatusCode::OK, &row.etag(), body))
 }
 
-fn missing(id: i64) -> impl Fn(Error) -> ApiError {
+pub(super) fn missing(id: i64) -> impl Fn(Error) -> ApiError {
     move |e| match e {
         Error::NotFound => ApiError::NotFound(format!("no evidence {id}")),
         other => other.into(),

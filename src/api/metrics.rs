@@ -1,5 +1,6 @@
 //! `GET /metrics`, in Prometheus text format: requests by route template and status, latency
-//! histograms, the rendered-claim cache, and the writer's queue depth, commit groups and rollbacks.
+//! histograms, the rendered-claim cache, evidence link checks by outcome, and the writer's queue depth,
+//! commit groups and rollbacks.
 
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
@@ -15,6 +16,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pub cache_hits: IntCounter,
     pub cache_misses: IntCounter,
+    pub link_checks: IntCounterVec,
 }
 
 impl Metrics {
@@ -31,11 +33,16 @@ impl Metrics {
         )?;
         let cache_hits = IntCounter::new("claim_cache_hits_total", "GET /v1/claims/{id} served from memory")?;
         let cache_misses = IntCounter::new("claim_cache_misses_total", "GET /v1/claims/{id} read from SQLite")?;
+        let link_checks = IntCounterVec::new(
+            Opts::new("link_checks_total", "Evidence link checks by outcome: page, missing, refused, failed"),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(link_checks.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(cache_hits.clone()))?;
         registry.register(Box::new(cache_misses.clone()))?;
-        Ok(Metrics { registry, requests, latency, cache_hits, cache_misses })
+        Ok(Metrics { registry, requests, latency, cache_hits, cache_misses, link_checks })
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod health;
 pub mod history;
 pub mod keys;
+pub mod links;
 pub mod metrics;
 pub mod middleware;
 pub mod reference;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub auth: auth::Auth,
     pub publisher: crate::claimreview::Publisher,
     pub metrics: metrics::Metrics,
+    /// Tells the link watch that a link is due now.
+    pub link_wake: crate::fetch::watch::Wake,
 }
 
 pub type State = web::Data<AppState>;
@@ -50,6 +53,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/claims/{id}/assign").post(review::assign))
                 .service(web::resource("/claims/{id}/claimreview").get(claimreview::one))
                 .route("/claimreview", web::get().to(claimreview::feed))
+                .route("/evidence", web::get().to(links::attention))
+                .route("/evidence/{id}/snapshot", web::get().to(links::snapshot))
+                .route("/evidence/{id}/snapshot/original", web::get().to(links::original))
+                .route("/evidence/{id}/check", web::post().to(links::check))
                 .service(
                     web::resource("/evidence/{id}")
                         .get(evidence::get)

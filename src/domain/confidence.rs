@@ -1,6 +1,7 @@
 //! How far the evidence leans true (`support`) and how settled that is (`confidence`).
 //!
-//! Each live evidence item weighs `reliability × confidence`. Items from the same site are not
+//! Each live evidence item weighs `reliability × confidence`, times `QUOTE_MISSING` when its excerpt
+//! was found neither on the page as archived when it was cited nor on the page as it is now. Items from the same site are not
 //! independent, so within a site they are ranked by weight and the k-th (from 0) counts `SITE_DECAY^k`
 //! of its weight. Supporting items add to S⁺, refuting items to S⁻; context items count zero.
 //! With one unit of `DOUBT` standing for the evidence nobody has found yet:
@@ -18,6 +19,8 @@ use super::evidence::Stance;
 
 pub const SITE_DECAY: f64 = 0.5;
 pub const DOUBT: f64 = 1.0;
+/// What an item whose quoted excerpt its own page does not contain still counts for.
+pub const QUOTE_MISSING: f64 = 0.5;
 
 /// What the formula needs to know of one evidence item.
 #[derive(Debug, Clone)]
@@ -27,6 +30,8 @@ pub struct Item {
     pub stance: Stance,
     pub reliability: f64,
     pub confidence: f64,
+    /// The page was fetched and does not say what the excerpt quotes (and never did).
+    pub quote_missing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +39,7 @@ pub struct ItemWeight {
     pub evidence_id: i64,
     pub site: String,
     pub stance: Stance,
-    /// `reliability × confidence`.
+    /// `reliability × confidence`, halved when the quote is missing.
     pub weight: f64,
     /// 1 for the heaviest stance-bearing item of its site, 2 for the next, ...; 0 for context items.
     pub site_rank: u32,
@@ -66,7 +71,10 @@ pub fn assess(items: &[Item]) -> Assessment {
             by_site.entry(item.site.as_str()).or_default().push(i);
         }
     }
-    let weight = |i: usize| items[i].reliability * items[i].confidence;
+    let weight = |i: usize| {
+        let quote = if items[i].quote_missing { QUOTE_MISSING } else { 1.0 };
+        items[i].reliability * items[i].confidence * quote
+    };
     let mut rank = vec![0u32; items.len()];
     for members in by_site.values_mut() {
         // Heaviest first; ties go to the older item so the result never depends on input order.
@@ -121,7 +129,8 @@ pub fn assess(items: &[Item]) -> Assessment {
 }
 
 fn reason(item: &Item, weight: f64, rank: u32, factor: f64) -> String {
-    let base = format!("reliability {} × confidence {} = {}", item.reliability, item.confidence, round(weight));
+    let quote = if item.quote_missing { format!(" × {QUOTE_MISSING} (the quoted excerpt is not on the page)") } else { String::new() };
+    let base = format!("reliability {} × confidence {}{quote} = {}", item.reliability, item.confidence, round(weight));
     match (item.stance, rank) {
         (Stance::Context, _) => "context: counts zero".to_owned(),
         (_, 1) => format!("{base}, the strongest item from {}: counts in full", item.site),
@@ -163,7 +172,17 @@ mod tests {
     use super::*;
 
     fn item(id: i64, site: &str, stance: Stance, reliability: f64, confidence: f64) -> Item {
-        Item { evidence_id: id, site: site.into(), stance, reliability, confidence }
+        Item { evidence_id: id, site: site.into(), stance, reliability, confidence, quote_missing: false }
+    }
+
+    #[test]
+    fn a_missing_quote_halves_the_item_and_says_so() {
+        let quoted = item(1, "a.org", Stance::Supports, 0.8, 1.0);
+        let missing = Item { quote_missing: true, ..quoted.clone() };
+        let (a, b) = (assess(&[quoted]), assess(&[missing]));
+        assert_eq!(b.supporting_weight, a.supporting_weight * QUOTE_MISSING);
+        assert!(b.items[0].reason.contains("quoted excerpt is not on the page"), "{}", b.items[0].reason);
+        assert!(b.confidence < a.confidence);
     }
 
     #[test]

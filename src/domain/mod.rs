@@ -1,11 +1,14 @@
 //! Pure decisions: what a valid claim or evidence item is, how a claim may move through the workflow,
-//! what each verdict means and how confidence is computed. Nothing here does I/O.
+//! what each verdict means, how confidence is computed, whether a page holds a quote and when a link
+//! is checked again. Nothing here does I/O.
 
 pub mod access;
 pub mod claim;
 pub mod confidence;
 pub mod evidence;
+pub mod linkcheck;
 pub mod normalize;
+pub mod quote;
 pub mod relevance;
 pub mod validation;
 pub mod verdict;

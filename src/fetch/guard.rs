@@ -37,7 +37,14 @@ pub enum Refusal {
     Address { address: IpAddr, reason: &'static str },
     #[error("the host resolved to no address")]
     Unresolved,
+    #[error("{host} is {reason}")]
+    Name { host: String, reason: &'static str },
+    #[error("the redirect to {0:?} is not a valid URL")]
+    Redirect(String),
 }
+
+/// Redirects followed for one fetch; each hop is checked like the first URL.
+pub const MAX_REDIRECTS: usize = 5;
 
 /// Where a checked URL may be fetched from: a host to resolve, or an address already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +66,31 @@ pub fn check_url(url: &Url, config: &GuardConfig) -> Result<Target, Refusal> {
         None => Err(Refusal::NoHost),
         Some(Host::Ipv4(v4)) => check_address(IpAddr::V4(v4), config).map(|address| Target::Address { address, port }),
         Some(Host::Ipv6(v6)) => check_address(IpAddr::V6(v6), config).map(|address| Target::Address { address, port }),
-        Some(Host::Domain(name)) => Ok(Target::Name { host: name.to_owned(), port }),
+        Some(Host::Domain(name)) => match reserved_name(name) {
+            Some(reason) if !config.allow_private => Err(Refusal::Name { host: name.to_owned(), reason }),
+            _ => Ok(Target::Name { host: name.to_owned(), port }),
+        },
+    }
+}
+
+/// Where a redirect from `from` to `location` leads, if the guard allows it.
+pub fn check_redirect(from: &Url, location: &str, config: &GuardConfig) -> Result<Url, Refusal> {
+    let next = from.join(location).map_err(|_| Refusal::Redirect(location.chars().take(200).collect()))?;
+    check_url(&next, config)?;
+    Ok(next)
+}
+
+/// Names that never lead to the public web (RFC 6761 and local conventions): refused before any DNS
+/// query is sent for them.
+fn reserved_name(name: &str) -> Option<&'static str> {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let tld = name.rsplit('.').next().unwrap_or_default();
+    match tld {
+        "localhost" => Some("a loopback name"),
+        "test" | "example" | "invalid" => Some("a reserved name that is never on the public web"),
+        "local" | "internal" | "lan" | "intranet" | "corp" | "home" | "arpa" => Some("a name of a private network"),
+        _ if !name.contains('.') => Some("a single-label name (a machine on the local network)"),
+        _ => None,
     }
 }
 
@@ -221,8 +252,8 @@ mod tests {
         ] {
             assert!(!refused(url), "{url} must pass");
         }
-        let target = check_url(&Url::parse("https://Example.org:443/x").unwrap(), &GuardConfig::default()).unwrap();
-        assert_eq!(target, Target::Name { host: "example.org".into(), port: 443 });
+        let target = check_url(&Url::parse("https://News.Example.org:443/x").unwrap(), &GuardConfig::default()).unwrap();
+        assert_eq!(target, Target::Name { host: "news.example.org".into(), port: 443 });
     }
 
     #[test]
@@ -250,6 +281,43 @@ mod tests {
         assert!(check_resolved(&[public, private], &config).is_err(), "a public then a private answer");
         assert!(check_resolved(&["::1".parse().unwrap()], &config).is_err());
         assert_eq!(check_resolved(&[], &config), Err(Refusal::Unresolved));
+    }
+
+    #[test]
+    fn local_and_reserved_names_are_refused_before_any_lookup() {
+        for url in [
+            "http://localhost/",
+            "http://LOCALHOST./",
+            "http://app.localhost/",
+            "http://printer.local/",
+            "http://metadata.google.internal/",
+            "http://intranet/",
+            "http://a.example/",
+            "http://x.test/",
+            "http://1.0.0.127.in-addr.arpa/",
+        ] {
+            assert!(matches!(check_url(&Url::parse(url).unwrap(), &GuardConfig::default()), Err(Refusal::Name { .. })), "{url}");
+        }
+    }
+
+    #[test]
+    fn every_redirect_hop_is_checked() {
+        let config = GuardConfig::default();
+        let from = Url::parse("https://news.example.org/story").unwrap();
+        assert_eq!(check_redirect(&from, "/moved", &config).unwrap().as_str(), "https://news.example.org/moved");
+        for location in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://2130706433/",
+            "http://10.0.0.1/",
+            "http://localhost/admin",
+            "file:///etc/passwd",
+            "https://news.example.org:8443/",
+            "http://[fd00::1]/",
+        ] {
+            assert!(check_redirect(&from, location, &config).is_err(), "redirect to {location} must be refused");
+        }
+        assert!(matches!(check_redirect(&from, "http://[::1", &config), Err(Refusal::Redirect(_))));
     }
 
     #[test]

@@ -1,4 +1,8 @@
-//! Fetching evidence from the web, safely. So far: the address guard, which decides which URLs and
-//! addresses the service may ever connect to.
+//! Fetching evidence from the web, safely: the address guard decides which URLs and addresses the
+//! service may ever connect to, the client fetches through it, `extract` reads what a page says, and
+//! the link watch archives each page and checks it again on a schedule.
 
+pub mod client;
+pub mod extract;
 pub mod guard;
+pub mod watch;

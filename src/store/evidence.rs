@@ -7,12 +7,12 @@ use serde_json::json;
 
 use super::claims::{self, IfMatch};
 use super::history::{self, Entry, changed_fields};
-use super::{Actor, Error, Result, now};
+use super::{Actor, Error, Result, links, now};
 use crate::domain::confidence;
 use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, Stance};
 
-const COLUMNS: &str = "id, claim_id, url, site, title, publisher, excerpt, stance, reliability, confidence, note,
-    version, created_at, updated_at, retracted_at, retraction_note";
+const COLUMNS: &str = "e.id, e.claim_id, e.url, e.site, e.title, e.publisher, e.excerpt, e.stance, e.reliability,
+    e.confidence, e.note, e.version, e.created_at, e.updated_at, e.retracted_at, e.retraction_note";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceRow {
@@ -33,6 +33,10 @@ pub struct EvidenceRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Where the link stands: fetched, archived, still there, changed or gone.
+    pub fetch: Option<links::Fetch>,
+    /// Whether the page holds the excerpt; `null` until it is fetched, or without an excerpt.
+    pub quote: Option<links::Quote>,
 }
 
 impl EvidenceRow {
@@ -55,6 +59,7 @@ impl EvidenceRow {
             stance: self.stance,
             reliability: self.reliability,
             confidence: self.confidence,
+            quote_missing: self.quote.as_ref().is_some_and(|q| !q.found && !q.found_when_cited),
         }
     }
 
@@ -63,10 +68,14 @@ impl EvidenceRow {
     }
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceRow> {
+/// A row and the snapshot ids its link points at (see `links::describe`).
+type Loaded = (EvidenceRow, [Option<i64>; 2]);
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Loaded> {
     let stance: String = r.get(7)?;
     let retracted_at: Option<String> = r.get(14)?;
-    Ok(EvidenceRow {
+    let links::LinkColumns { fetch, quote, snapshots } = links::from_row(r, 16)?;
+    let row = EvidenceRow {
         id: r.get(0)?,
         claim_id: r.get(1)?,
         url: r.get(2)?,
@@ -86,20 +95,36 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceRow> {
         retracted: retracted_at.is_some(),
         retracted_at,
         retraction_note: r.get(15)?,
-    })
+        fetch,
+        quote,
+    };
+    Ok((row, snapshots))
+}
+
+fn described(conn: &Connection, (mut row, snapshots): Loaded) -> Result<EvidenceRow> {
+    if let Some(fetch) = row.fetch.as_mut() {
+        links::describe(conn, fetch, snapshots)?;
+    }
+    Ok(row)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<EvidenceRow> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM evidence WHERE id = ?1"))?
+    let loaded = conn
+        .prepare_cached(&format!("SELECT {COLUMNS}, {} FROM evidence e {} WHERE e.id = ?1", links::LINK_COLUMNS, links::LINK_JOIN))?
         .query_row([id], from_row)
         .optional()?
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    described(conn, loaded)
 }
 
 pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<EvidenceRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM evidence WHERE claim_id = ?1 ORDER BY id"))?;
-    let rows = stmt.query_map([claim_id], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, {} FROM evidence e {} WHERE e.claim_id = ?1 ORDER BY e.id",
+        links::LINK_COLUMNS,
+        links::LINK_JOIN
+    ))?;
+    let rows = stmt.query_map([claim_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(|loaded| described(conn, loaded)).collect()
 }
 
 pub fn attach(
@@ -140,6 +165,7 @@ pub fn attach(
         at,
     ])?;
     let id = conn.last_insert_rowid();
+    links::schedule(conn, id, &at)?;
     let row = get(conn, id)?;
     let entry = Entry {
         claim_id,
@@ -189,6 +215,9 @@ pub fn update(
         after.note,
         at,
     ])?;
+    if after.excerpt != before.excerpt {
+        links::requote(conn, id, after.excerpt.as_deref())?;
+    }
     let entry = Entry {
         claim_id: current.claim_id,
         evidence_id: Some(id),
@@ -222,6 +251,7 @@ pub fn retract(
         "UPDATE evidence SET retracted_at = ?2, retraction_note = ?3, version = version + 1, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, at, note])?;
+    links::unschedule(conn, id)?;
     let entry = Entry {
         claim_id: current.claim_id,
         evidence_id: Some(id),

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod history;
 pub mod idempotency;
 pub mod keys;
+pub mod links;
 pub mod listing;
 pub mod migrations;
 pub mod read;
@@ -189,4 +190,11 @@ pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<()> {
 /// Now, in the one timestamp format the database uses.
 pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The timestamp `delay` after `at` (or after now, if `at` is not one of ours).
+pub fn after(at: &str, delay: Duration) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339(at).map_or_else(|_| chrono::Utc::now(), |t| t.to_utc());
+    let delay = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::days(365));
+    (start + delay).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

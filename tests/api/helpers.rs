@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 use std::sync::Once;
+use std::time::Duration;
 
 use claimcheck::Application;
-use claimcheck::config::{Config, DatabaseArgs, LogArgs, LogFormat};
+use claimcheck::config::{Config, DatabaseArgs, FetchArgs, LogArgs, LogFormat};
 use claimcheck::domain::access::Role;
 use claimcheck::store::{Actor, Store, Synchronous, keys};
 use reqwest::{Response, StatusCode};
@@ -60,6 +61,17 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         publisher_url: Some("https://desk.example".into()),
         public_url: None,
         shutdown_timeout: 5,
+        // Off unless a test turns it on: other tests attach evidence at names that must not be looked up.
+        fetch: FetchArgs {
+            fetch_concurrency: 0,
+            fetch_allow_private: false,
+            fetch_ports: vec![80, 443],
+            fetch_max_bytes: 64 * 1024,
+            fetch_timeout: Duration::from_secs(2),
+            fetch_connect_timeout: Duration::from_secs(1),
+            link_recheck: Duration::from_secs(86_400),
+            link_retry: Duration::from_millis(50),
+        },
     }
 }
 
