@@ -137,7 +137,10 @@ pub struct FetchArgs {
 
 impl FetchArgs {
     pub fn guard(&self) -> crate::fetch::guard::GuardConfig {
-        crate::fetch::guard::GuardConfig { allow_private: self.fetch_allow_private, allowed_ports: self.fetch_ports.clone() }
+        crate::fetch::guard::GuardConfig {
+            allow_private: self.fetch_allow_private,
+            allowed_ports: self.fetch_ports.clone(),
+        }
     }
 
     pub fn limits(&self) -> crate::fetch::client::Limits {

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
+use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::Publisher;
-use crate::api::metrics::Metrics;
 use crate::config::{Config, FetchArgs};
 use crate::fetch::client::{Fetcher, system_lookup};
 use crate::fetch::watch::{LinkWatch, Wake};
@@ -52,7 +52,8 @@ impl Application {
         let metrics = crate::api::metrics::Metrics::new()?;
         let link_wake = Wake::default();
         let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
-        let state = web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics, link_wake });
+        let state =
+            web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics, link_wake });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -82,13 +83,16 @@ impl Application {
         tokio::select! {
             result = &mut server => result??,
             () = shutdown => {
+                // Checks that were running stay due and run again after a restart.
+                if let Some(watch) = &self.link_watch {
+                    watch.abort();
+                }
                 tracing::info!("shutting down: finishing in-flight requests");
                 handle.stop(true).await;
                 // The server future may already be gone if it stopped on its own.
                 let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
             }
         }
-        // Checks that were running stay due and run again after a restart.
         if let Some(watch) = self.link_watch {
             watch.abort();
         }

@@ -16,6 +16,7 @@ use crate::domain::evidence::{EvidenceInput, Stance};
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::store::keys::KeyRow;
+use crate::store::links::{self, Which};
 use crate::store::review::{self, QueueFilter};
 use crate::store::{Actor, claims, evidence, history, sessions};
 
@@ -34,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/claims/{id}", web::get().to(claim))
             .route("/claims/{id}/transition", web::post().to(transition))
             .route("/claims/{id}/assign", web::post().to(assign))
-            .route("/claims/{id}/evidence", web::post().to(attach)),
+            .route("/claims/{id}/evidence", web::post().to(attach))
+            .route("/evidence/{id}/snapshot", web::get().to(snapshot)),
     );
 }
 
@@ -158,6 +160,26 @@ async fn claim(state: State, req: HttpRequest, query: web::Query<Notice>) -> Res
         .and_then(|at| crate::claimreview::review(&detail.claim, &at, &state.publisher));
     let message = query.error.as_deref().map(|e| (true, e)).or(query.notice.as_deref().map(|n| (false, n)));
     Ok(html(pages::claim(&signed.key, &signed.csrf, &detail, &history, review.as_ref(), message)))
+}
+
+#[derive(Deserialize)]
+struct SnapshotQuery {
+    which: Option<String>,
+}
+
+async fn snapshot(state: State, req: HttpRequest, query: web::Query<SnapshotQuery>) -> Result<HttpResponse, ApiError> {
+    let Some(signed) = signed_in(&state, &req).await? else { return Ok(to_login()) };
+    let id = crate::api::extract::path_id(&req)?;
+    let which = if query.which.as_deref() == Some("current") { Which::Current } else { Which::Cited };
+    let (item, found) = state
+        .store
+        .reader
+        .read(move |conn| Ok((evidence::get(conn, id)?, links::snapshot(conn, id, which, false)?)))
+        .await
+        .map_err(|_| ApiError::NotFound(format!("no evidence {id}")))?;
+    let Some(found) = found else { return Err(ApiError::NotFound(format!("evidence {id} has no snapshot yet"))) };
+    let name = if which == Which::Cited { "as cited" } else { "as it is now" };
+    Ok(html(pages::snapshot(&signed.key, &signed.csrf, &item, name, &found)))
 }
 
 async fn stats(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -5,8 +5,10 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use crate::domain::access::Action;
 use crate::domain::verdict::Verdict;
 use crate::store::claims::{ClaimDetail, ClaimRow};
+use crate::store::evidence::EvidenceRow;
 use crate::store::history::HistoryRow;
 use crate::store::keys::KeyRow;
+use crate::store::links::Snapshot;
 use crate::store::review::Stats;
 
 fn layout(title: &str, who: Option<(&KeyRow, &str)>, body: Markup) -> Markup {
@@ -155,7 +157,7 @@ pub fn claim(
             @if detail.evidence.is_empty() { p.card { "No evidence yet." } }
             @else {
                 table {
-                    thead { tr { th { "Source" } th { "Stance" } th { "Weight" } th { "Counts" } th { "Note" } } }
+                    thead { tr { th { "Source" } th { "Stance" } th { "Weight" } th { "Counts" } th { "Link and quote" } th { "Note" } } }
                     tbody {
                         @for e in &detail.evidence {
                             @let item = b.items.iter().find(|i| i.evidence_id == e.id);
@@ -164,6 +166,7 @@ pub fn claim(
                                 td { (pill(e.stance.as_str(), e.stance.as_str())) @if e.retracted { " " span.pill { "retracted" } } }
                                 td { (format!("{:.2} × {:.2}", e.reliability, e.confidence)) }
                                 td.muted { @if let Some(i) = item { (i.reason) } @else { "not counted" } }
+                                td { (link_state(e)) }
                                 td.muted { (e.note.as_deref().unwrap_or("")) }
                             }
                         }
@@ -247,6 +250,54 @@ pub fn stats(key: &KeyRow, csrf: &str, stats: &Stats) -> Markup {
             }
             div.card { h2 { "Claims submitted per day (30 days)" } (bars(&created, 900, 160)) }
             div.card { h2 { "Claims verified per day (30 days)" } (bars(&verified, 900, 160)) }
+        },
+    )
+}
+
+/// Whether the page is still there, whether it still holds the quote, and a way to what it said.
+fn link_state(e: &EvidenceRow) -> Markup {
+    html! {
+        @if let Some(f) = &e.fetch {
+            (pill(f.state.as_str(), f.state.as_str()))
+            @if let Some(reason) = &f.reason { br; span.muted { (reason) } }
+            @if f.cited.is_some() {
+                br; a href={ "/admin/evidence/" (e.id) "/snapshot" } { "as cited" }
+                @if let Some(current) = &f.current {
+                    " · " a href={ "/admin/evidence/" (e.id) "/snapshot?which=current" } { "as of " (current.fetched_at.get(..10).unwrap_or("")) }
+                }
+            }
+        }
+        @if let Some(q) = &e.quote {
+            br;
+            @if q.found { (pill("supports", "quote found")) }
+            @else if q.found_when_cited { (pill("mixed", "quote removed since citing")) }
+            @else { (pill("refutes", "quote not on page")) }
+            @if let Some(context) = &q.context { br; span.muted { "“" (context) "”" } }
+        }
+    }
+}
+
+/// An archived page's text: never the page itself, so nothing in it runs here.
+pub fn snapshot(key: &KeyRow, csrf: &str, evidence: &EvidenceRow, which: &str, s: &Snapshot) -> Markup {
+    let m = &s.meta;
+    layout(
+        "Snapshot",
+        Some((key, csrf)),
+        html! {
+            p { a href={ "/admin/claims/" (evidence.claim_id) } { "← claim " (evidence.claim_id) } }
+            h1 { (m.title.as_deref().unwrap_or(&evidence.url)) }
+            dl.card {
+                dt { "Snapshot" } dd { (which) ", fetched " (m.fetched_at) }
+                dt { "URL" } dd { (m.final_url) }
+                @if !m.redirects.is_empty() { dt { "Redirected from" } dd { (m.redirects.join(" → ")) } }
+                dt { "Answer" } dd { "HTTP " (m.status) " · " (m.content_type.as_deref().unwrap_or("no type")) " · " (m.size) " bytes" @if m.truncated { " (cut at the size cap)" } }
+                dt { "SHA-256" } dd { code { (m.sha256) } }
+                @if let Some(p) = &m.published { dt { "Published" } dd { (p) } }
+            }
+            @match &s.text {
+                Some(text) => pre.snapshot { (text) },
+                None => p.card { "No text was extracted from this content type." },
+            }
         },
     )
 }

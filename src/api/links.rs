@@ -134,8 +134,7 @@ async fn load(
 pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (id, which, snapshot, checks) = load(&caller, &state, &req, false).await?;
     let which_name = if which == Which::Cited { "cited" } else { "current" };
-    let original =
-        snapshot.meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={which_name}"));
+    let original = snapshot.meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={which_name}"));
     Ok(HttpResponse::Ok().json(json!({
         "evidence_id": id,
         "which": which_name,

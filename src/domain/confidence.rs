@@ -129,7 +129,11 @@ pub fn assess(items: &[Item]) -> Assessment {
 }
 
 fn reason(item: &Item, weight: f64, rank: u32, factor: f64) -> String {
-    let quote = if item.quote_missing { format!(" × {QUOTE_MISSING} (the quoted excerpt is not on the page)") } else { String::new() };
+    let quote = if item.quote_missing {
+        format!(" × {QUOTE_MISSING} (the quoted excerpt is not on the page)")
+    } else {
+        String::new()
+    };
     let base = format!("reliability {} × confidence {}{quote} = {}", item.reliability, item.confidence, round(weight));
     match (item.stance, rank) {
         (Stance::Context, _) => "context: counts zero".to_owned(),

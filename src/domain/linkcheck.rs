@@ -32,8 +32,14 @@ pub enum LinkState {
 }
 
 impl LinkState {
-    pub const ALL: [LinkState; 6] =
-        [LinkState::Pending, LinkState::Live, LinkState::Changed, LinkState::Gone, LinkState::Blocked, LinkState::Failed];
+    pub const ALL: [LinkState; 6] = [
+        LinkState::Pending,
+        LinkState::Live,
+        LinkState::Changed,
+        LinkState::Gone,
+        LinkState::Blocked,
+        LinkState::Failed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -42,7 +42,8 @@ pub fn find(excerpt: &str, text: &str) -> Option<QuoteMatch> {
 
 /// The excerpt's parts between ellipses, folded, without surrounding punctuation.
 fn parts(excerpt: &str) -> Vec<String> {
-    let excerpt = html_escape::decode_html_entities(excerpt).replace("[...]", "…").replace("[…]", "…").replace("...", "…");
+    let excerpt =
+        html_escape::decode_html_entities(excerpt).replace("[...]", "…").replace("[…]", "…").replace("...", "…");
     excerpt
         .split('…')
         .map(|part| Folded::new(part).folded.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())

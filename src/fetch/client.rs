@@ -92,7 +92,8 @@ pub struct Fetcher {
     limits: Limits,
 }
 
-const ACCEPTED: &str = "text/html,application/xhtml+xml,application/json;q=0.9,application/pdf;q=0.9,text/*;q=0.8,*/*;q=0.1";
+const ACCEPTED: &str =
+    "text/html,application/xhtml+xml,application/json;q=0.9,application/pdf;q=0.9,text/*;q=0.8,*/*;q=0.1";
 
 impl Fetcher {
     pub fn new(guard: GuardConfig, limits: Limits, lookup: Lookup) -> anyhow::Result<Fetcher> {
@@ -206,11 +207,15 @@ mod tests {
 
     #[tokio::test]
     async fn a_name_with_any_forbidden_answer_is_refused() {
-        let resolver = GuardedResolver { guard: GuardConfig::default(), lookup: answering(&["93.184.216.34", "10.0.0.7"]) };
+        let resolver =
+            GuardedResolver { guard: GuardConfig::default(), lookup: answering(&["93.184.216.34", "10.0.0.7"]) };
         let error = resolver.addresses("mixed.example.org").await.unwrap_err();
         assert!(error.downcast_ref::<Refusal>().is_some(), "{error}");
         let resolver = GuardedResolver { guard: GuardConfig::default(), lookup: answering(&["93.184.216.34"]) };
-        assert_eq!(resolver.addresses("public.example.org").await.unwrap(), vec!["93.184.216.34".parse::<IpAddr>().unwrap()]);
+        assert_eq!(
+            resolver.addresses("public.example.org").await.unwrap(),
+            vec!["93.184.216.34".parse::<IpAddr>().unwrap()]
+        );
     }
 
     #[tokio::test]
@@ -230,7 +235,8 @@ mod tests {
     #[tokio::test]
     async fn a_refusal_from_the_resolver_reaches_the_caller_as_refused() {
         let guard = GuardConfig { allowed_ports: vec![80, 443], ..GuardConfig::default() };
-        let limits = Limits { max_bytes: 1024, timeout: Duration::from_secs(5), connect_timeout: Duration::from_secs(1) };
+        let limits =
+            Limits { max_bytes: 1024, timeout: Duration::from_secs(5), connect_timeout: Duration::from_secs(1) };
         let fetcher = Fetcher::new(guard, limits, answering(&["127.0.0.1"])).unwrap();
         match fetcher.fetch("http://loopback.example.org/").await {
             Fetched::Refused(Refusal::Address { reason, .. }) => assert_eq!(reason, "a loopback address"),

@@ -42,7 +42,8 @@ pub fn extract(body: &[u8], content_type: Option<&str>) -> Extracted {
 /// Decodes by the charset the header names, else (for HTML) the one the page declares, else UTF-8.
 fn decode(body: &[u8], content_type: Option<&str>, is_html: bool) -> String {
     let declared = content_type.and_then(charset).or_else(|| if is_html { sniff_meta_charset(body) } else { None });
-    let encoding = declared.and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes())).unwrap_or(encoding_rs::UTF_8);
+    let encoding =
+        declared.and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes())).unwrap_or(encoding_rs::UTF_8);
     encoding.decode(body).0.into_owned()
 }
 
@@ -69,9 +70,39 @@ fn sniff_meta_charset(body: &[u8]) -> Option<String> {
 const SKIPPED: &[&str] = &["script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"];
 /// Elements that start a new line of text.
 const BLOCKS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "footer",
-    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-    "table", "td", "th", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
 ];
 
 /// Nesting past which the HTML parser's time grows with the square of the depth: such pages are read
@@ -176,9 +207,8 @@ fn meta(document: &Html, css: &str) -> Option<String> {
 
 /// `og:title` (usually without the site's name), else `<title>`.
 fn title(document: &Html) -> Option<String> {
-    meta(document, r#"meta[property="og:title"], meta[name="og:title"], meta[name="twitter:title"]"#).or_else(|| {
-        document.select(&selector("title")).next().and_then(|t| clean(&t.text().collect::<String>()))
-    })
+    meta(document, r#"meta[property="og:title"], meta[name="og:title"], meta[name="twitter:title"]"#)
+        .or_else(|| document.select(&selector("title")).next().and_then(|t| clean(&t.text().collect::<String>())))
 }
 
 /// The date the page says it was published: meta tags, then JSON-LD, then `<time>` marked up as such.
@@ -195,9 +225,9 @@ fn published(document: &Html) -> Option<String> {
                 .find_map(|v| date_published(&v, 0))
         })
         .or_else(|| {
-            document
-                .select(&selector(r#"time[itemprop="datePublished"], time[pubdate]"#))
-                .find_map(|t| t.value().attr("datetime").and_then(clean).or_else(|| clean(&t.text().collect::<String>())))
+            document.select(&selector(r#"time[itemprop="datePublished"], time[pubdate]"#)).find_map(|t| {
+                t.value().attr("datetime").and_then(clean).or_else(|| clean(&t.text().collect::<String>()))
+            })
         })
 }
 
@@ -261,7 +291,8 @@ mod tests {
 
     #[test]
     fn only_text_html_json_and_pdf_are_archived() {
-        for t in ["text/html", "text/plain; charset=utf-8", "application/json", "application/ld+json", "application/pdf"]
+        for t in
+            ["text/html", "text/plain; charset=utf-8", "application/json", "application/ld+json", "application/pdf"]
         {
             assert!(archived(Some(t)), "{t}");
         }

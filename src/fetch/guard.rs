@@ -252,7 +252,8 @@ mod tests {
         ] {
             assert!(!refused(url), "{url} must pass");
         }
-        let target = check_url(&Url::parse("https://News.Example.org:443/x").unwrap(), &GuardConfig::default()).unwrap();
+        let target =
+            check_url(&Url::parse("https://News.Example.org:443/x").unwrap(), &GuardConfig::default()).unwrap();
         assert_eq!(target, Target::Name { host: "news.example.org".into(), port: 443 });
     }
 
@@ -296,7 +297,10 @@ mod tests {
             "http://x.test/",
             "http://1.0.0.127.in-addr.arpa/",
         ] {
-            assert!(matches!(check_url(&Url::parse(url).unwrap(), &GuardConfig::default()), Err(Refusal::Name { .. })), "{url}");
+            assert!(
+                matches!(check_url(&Url::parse(url).unwrap(), &GuardConfig::default()), Err(Refusal::Name { .. })),
+                "{url}"
+            );
         }
     }
 

@@ -102,7 +102,8 @@ async fn check(watch: Arc<LinkWatch>, job: Job) -> i64 {
     };
     watch.outcomes.with_label_values(&[outcome.label()]).inc();
     let (schedule, jitter) = (watch.schedule, rand::random::<f64>());
-    let recorded = watch.store.writer.write(move |conn| links::record(conn, id, &outcome, schedule, jitter, &now())).await;
+    let recorded =
+        watch.store.writer.write(move |conn| links::record(conn, id, &outcome, schedule, jitter, &now())).await;
     match recorded {
         Ok(Some(state)) => tracing::info!(evidence = id, state = state.as_str(), url = %job.url, "link state changed"),
         Ok(None) => tracing::debug!(evidence = id, "link checked"),

@@ -110,7 +110,11 @@ fn described(conn: &Connection, (mut row, snapshots): Loaded) -> Result<Evidence
 
 pub fn get(conn: &Connection, id: i64) -> Result<EvidenceRow> {
     let loaded = conn
-        .prepare_cached(&format!("SELECT {COLUMNS}, {} FROM evidence e {} WHERE e.id = ?1", links::LINK_COLUMNS, links::LINK_JOIN))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, {} FROM evidence e {} WHERE e.id = ?1",
+            links::LINK_COLUMNS,
+            links::LINK_JOIN
+        ))?
         .query_row([id], from_row)
         .optional()?
         .ok_or(Error::NotFound)?;

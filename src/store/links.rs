@@ -183,8 +183,9 @@ pub fn schedule(conn: &Connection, evidence_id: i64, at: &str) -> Result<()> {
 
 /// Makes the link due now (a reviewer asked for a check); returns false for an item without one.
 pub fn check_now(conn: &Connection, evidence_id: i64, at: &str) -> Result<bool> {
-    let changed =
-        conn.prepare_cached("UPDATE link_checks SET due_at = ?2 WHERE evidence_id = ?1")?.execute(params![evidence_id, at])?;
+    let changed = conn
+        .prepare_cached("UPDATE link_checks SET due_at = ?2 WHERE evidence_id = ?1")?
+        .execute(params![evidence_id, at])?;
     Ok(changed > 0)
 }
 
@@ -227,7 +228,11 @@ pub fn next_due(conn: &Connection) -> Result<Option<String>> {
 
 /// The readable text of a snapshot.
 pub fn snapshot_text(conn: &Connection, id: i64) -> Result<Option<String>> {
-    Ok(conn.prepare_cached("SELECT text FROM snapshots WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?.flatten())
+    Ok(conn
+        .prepare_cached("SELECT text FROM snapshots WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// Which of an item's snapshots to read.
@@ -344,7 +349,8 @@ pub fn record(
         Outcome::Failed(_) => Observation::Error,
     };
     let (state, failures) = linkcheck::next(now.state, now.failures, seen);
-    let (mut cited, mut latest, mut quote) = (now.cited.as_ref().map(|c| c.0), now.latest.as_ref().map(|l| l.0), now.quote.clone());
+    let (mut cited, mut latest, mut quote) =
+        (now.cited.as_ref().map(|c| c.0), now.latest.as_ref().map(|l| l.0), now.quote.clone());
     let reason = match outcome {
         Outcome::Page { snapshot, quote: found, quote_in_cited } => {
             match (&now.cited, seen) {
@@ -361,9 +367,10 @@ pub fn record(
             quote = (found, context, in_cited);
             None
         }
-        Outcome::Missing(why) if state != LinkState::Gone => {
-            Some(format!("{why} ({failures} of {} misses in a row before the link counts as gone)", linkcheck::GONE_AFTER))
-        }
+        Outcome::Missing(why) if state != LinkState::Gone => Some(format!(
+            "{why} ({failures} of {} misses in a row before the link counts as gone)",
+            linkcheck::GONE_AFTER
+        )),
         Outcome::Missing(why) | Outcome::Refused(why) | Outcome::Failed(why) => Some(why.clone()),
     };
     let due = super::after(at, linkcheck::delay(state, failures, schedule, jitter));
@@ -406,7 +413,9 @@ pub fn record(
             evidence_id: Some(evidence_id),
             action: "evidence.checked",
             from: Some(json!({"state": now.state, "quote_found": now.quote.0})),
-            to: Some(json!({"state": state, "reason": reason, "quote_found": quote.0, "quote_found_when_cited": quote.2})),
+            to: Some(
+                json!({"state": state, "reason": reason, "quote_found": quote.0, "quote_found_when_cited": quote.2}),
+            ),
             note: None,
         };
         history::record(conn, entry, &actor, at)?;

@@ -56,6 +56,10 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
         endpoint(M::GET, format!("/v1/evidence/{item}"), None, s),
         endpoint(M::PATCH, format!("/v1/evidence/{item}"), Some(json!({"note": "checked"})), r),
         endpoint(M::DELETE, format!("/v1/evidence/{other}"), None, r),
+        endpoint(M::GET, "/v1/evidence?state=gone".into(), None, r),
+        endpoint(M::GET, format!("/v1/evidence/{item}/snapshot"), None, s),
+        endpoint(M::GET, format!("/v1/evidence/{item}/snapshot/original"), None, s),
+        endpoint(M::POST, format!("/v1/evidence/{item}/check"), None, r),
         endpoint(M::GET, "/v1/admin/queue".into(), None, r),
         endpoint(M::GET, "/v1/admin/stats".into(), None, r),
         endpoint(M::GET, "/v1/admin/keys".into(), None, a),
@@ -125,7 +129,7 @@ async fn every_endpoint_by_every_kind_of_caller() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 26 * 7);
+    assert_eq!(checked, 30 * 7);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn sign_in(app: &TestApp, role: Role) -> (reqwest::Client, String) {
+pub async fn sign_in(app: &TestApp, role: Role) -> (reqwest::Client, String) {
     let key = create_key(&app.db_path(), &format!("{} person", role.as_str()), role).await;
     let client = browser();
     let response = client.post(app.url("/admin/login")).form(&[("key", key.as_str())]).send().await.unwrap();

@@ -142,9 +142,14 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same database file.
     pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Like `restart`, with settings changed by `adjust`.
+    pub async fn restart_with(self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let seed = self.seed;
         let dir = self.stop().await;
-        start(dir, seed).await
+        start_with(dir, seed, adjust).await
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -253,7 +258,17 @@ impl ServerProcess {
         use std::io::BufRead;
         let key = cli_key(db, "admin");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--no-seed", "--log-format", "json", "--db"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--no-seed",
+                "--fetch-concurrency",
+                "0",
+                "--log-format",
+                "json",
+                "--db",
+            ])
             .arg(db)
             .args(extra)
             .stderr(std::process::Stdio::piped())

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, each module a group, every test against a real server over HTTP
 //! with its own SQLite file.
 
+mod fixtures;
 mod helpers;
 
 mod access;
@@ -12,6 +13,7 @@ mod durability;
 mod errors;
 mod evidence;
 mod history;
+mod links;
 mod listing;
 mod reference;
 mod torture;
