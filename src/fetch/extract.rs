@@ -19,7 +19,6 @@ pub fn archived(content_type: Option<&str>) -> bool {
     mime.starts_with("text/")
         || matches!(mime.as_str(), "application/xhtml+xml" | "application/json" | "application/pdf")
         || mime.ends_with("+json")
-        || mime.ends_with("+xml")
 }
 
 fn essence(content_type: Option<&str>) -> Option<String> {
@@ -31,7 +30,7 @@ fn essence(content_type: Option<&str>) -> Option<String> {
 pub fn extract(body: &[u8], content_type: Option<&str>) -> Extracted {
     let Some(mime) = essence(content_type) else { return Extracted::default() };
     let is_html = mime == "text/html" || mime == "application/xhtml+xml";
-    let is_text = mime.starts_with("text/") || mime.ends_with("json") || mime.ends_with("+xml");
+    let is_text = mime.starts_with("text/") || mime.ends_with("json");
     if !is_html && !is_text {
         return Extracted::default();
     }
@@ -296,7 +295,7 @@ mod tests {
         {
             assert!(archived(Some(t)), "{t}");
         }
-        for t in ["image/png", "application/octet-stream", "video/mp4", ""] {
+        for t in ["image/png", "image/svg+xml", "application/octet-stream", "video/mp4", ""] {
             assert!(!archived(Some(t)), "{t}");
         }
         assert!(!archived(None));
