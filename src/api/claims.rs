@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Caller;
@@ -15,6 +15,7 @@ use super::{State, json_with_etag, saved_response};
 use crate::domain::access::Action;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
 use crate::domain::relevance;
+use crate::domain::similarity::THRESHOLD;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
@@ -22,6 +23,7 @@ use crate::store::claims;
 use crate::store::claims::ClaimDetail;
 use crate::store::idempotency::{self, Key, Saved};
 use crate::store::listing::{self, Cursor, Filter, Sort};
+use crate::store::similar::{self, Similar};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
@@ -36,6 +38,10 @@ pub async fn create(
     let content = body.value.validate().map_err(ApiError::Validation)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
     let actor = caller.actor();
+    // Looked up before the write, so the writer thread that every write waits for does no searching.
+    let text = content.text.clone();
+    let similar = state.store.reader.read(move |conn| similar::similar(conn, &text, None, false)).await?;
+    let kept = similar.clone();
     let created = state
         .store
         .writer
@@ -49,14 +55,14 @@ pub async fn create(
                 return Ok(Created::Replayed(saved));
             }
             let claim = claims::insert(conn, &content, None, &actor)?;
-            let saved = created_response(&ClaimDetail::new_claim(claim))?;
+            let saved = created_response(&ClaimDetail::new_claim(claim), &kept)?;
             idempotency::save(conn, &key, &saved)?;
             Ok(Created::Saved(saved))
         })
         .await?;
     Ok(match created {
         // Serialized here rather than on the writer thread, which every write waits for.
-        Created::New(detail) => saved_response(created_response(&detail)?, false),
+        Created::New(detail) => saved_response(created_response(&detail, &similar)?, false),
         Created::Saved(saved) => saved_response(saved, false),
         Created::Replayed(saved) => saved_response(saved, true),
     })
@@ -69,13 +75,39 @@ enum Created {
     Replayed(Saved),
 }
 
-fn created_response(detail: &ClaimDetail) -> Result<Saved, crate::store::Error> {
+/// A new claim, with the claims it resembles.
+#[derive(Serialize)]
+struct CreatedBody<'a> {
+    #[serde(flatten)]
+    detail: &'a ClaimDetail,
+    similar: &'a [Similar],
+}
+
+fn created_response(detail: &ClaimDetail, similar: &[Similar]) -> Result<Saved, crate::store::Error> {
     Ok(Saved {
         status: 201,
         location: Some(format!("/v1/claims/{}", detail.claim.id)),
         etag: Some(detail.claim.etag()),
-        body: serde_json::to_string(detail)?,
+        body: serde_json::to_string(&CreatedBody { detail, similar })?,
     })
+}
+
+/// `GET /v1/claims/{id}/similar`: claims that say much the same in other words.
+pub async fn similar(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadClaims)?;
+    let id = extract::path_id(&req)?;
+    let public = caller.is_public();
+    let items = state
+        .store
+        .reader
+        .read(move |conn| {
+            visible(conn, id, public)?;
+            let claim = claims::get(conn, id)?;
+            similar::similar(conn, &claim.text, Some(id), public)
+        })
+        .await
+        .map_err(not_found(id))?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "threshold": THRESHOLD })))
 }
 
 pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -52,6 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/claims/{id}/history").get(history::list))
                 .service(web::resource("/claims/{id}/assign").post(review::assign))
                 .service(web::resource("/claims/{id}/claimreview").get(claimreview::one))
+                .route("/claims/{id}/similar", web::get().to(claims::similar))
                 .route("/claimreview", web::get().to(claimreview::feed))
                 .route("/evidence", web::get().to(links::attention))
                 .route("/evidence/{id}/snapshot", web::get().to(links::snapshot))

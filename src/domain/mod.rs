@@ -10,6 +10,7 @@ pub mod linkcheck;
 pub mod normalize;
 pub mod quote;
 pub mod relevance;
+pub mod similarity;
 pub mod validation;
 pub mod verdict;
 pub mod workflow;

@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod read;
 pub mod review;
 pub mod sessions;
+pub mod similar;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -50,6 +50,7 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
         ),
         endpoint(M::GET, format!("/v1/claims/{claim}/history"), None, s),
         endpoint(M::GET, format!("/v1/claims/{claim}/claimreview"), None, s),
+        endpoint(M::GET, format!("/v1/claims/{claim}/similar"), None, s),
         endpoint(M::GET, "/v1/claimreview".into(), None, s),
         endpoint(M::POST, format!("/v1/claims/{claim}/transitions"), Some(json!({"to": "in_review"})), r),
         endpoint(M::POST, format!("/v1/claims/{claim}/assign"), Some(json!({"assignee": "rita"})), r),
@@ -129,7 +130,7 @@ async fn every_endpoint_by_every_kind_of_caller() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 30 * 7);
+    assert_eq!(checked, 31 * 7);
 }
 
 #[tokio::test]

@@ -16,5 +16,6 @@ mod history;
 mod links;
 mod listing;
 mod reference;
+mod similar;
 mod torture;
 mod workflow;

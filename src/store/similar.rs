@@ -1,0 +1,72 @@
+//! Near-duplicate claims. Candidates come from the search index: an OR over the claim's rarest words
+//! (found through the index's vocabulary), best BM25 rank first; each candidate is then scored by
+//! word overlap (`domain::similarity`) and kept when it reaches the threshold.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::Result;
+use crate::domain::relevance;
+use crate::domain::similarity::{self, THRESHOLD};
+use crate::domain::workflow::Status;
+
+/// Words of the claim searched for, the rarest first.
+const SEARCHED_WORDS: usize = 6;
+/// A word in more claims than this is too common to find near-duplicates by.
+const COMMON: i64 = 5_000;
+/// Candidates scored.
+const CANDIDATES: i64 = 50;
+/// Similar claims returned.
+pub const SHOWN: usize = 10;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Similar {
+    pub id: i64,
+    pub text: String,
+    pub status: Status,
+    pub score: f64,
+}
+
+/// Claims whose text is similar to `text`, best first; `except` leaves the claim itself out, and
+/// `published_only` everything not published.
+pub fn similar(conn: &Connection, text: &str, except: Option<i64>, published_only: bool) -> Result<Vec<Similar>> {
+    let mut words: Vec<String> = relevance::words(text).filter(|w| w.chars().count() > 1).collect();
+    words.sort();
+    words.dedup();
+    let mut counted = Vec::with_capacity(words.len());
+    let mut vocab = conn.prepare_cached("SELECT doc FROM claims_fts_vocab WHERE term = ?1")?;
+    for word in words {
+        let docs: Option<i64> = vocab.query_row([&word], |r| r.get(0)).optional()?;
+        if let Some(docs) = docs.filter(|d| (1..=COMMON).contains(d)) {
+            counted.push((docs, word));
+        }
+    }
+    if counted.is_empty() {
+        return Ok(Vec::new());
+    }
+    counted.sort();
+    let query = counted.iter().take(SEARCHED_WORDS).map(|(_, w)| format!("\"{w}\"")).collect::<Vec<_>>().join(" OR ");
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.text, c.status FROM claims_fts f JOIN claims c ON c.id = f.rowid
+         WHERE claims_fts MATCH ?1 ORDER BY f.rank LIMIT ?2",
+    )?;
+    let mine = similarity::terms(text);
+    let rows = stmt.query_map(rusqlite::params![format!("text : ({query})"), CANDIDATES], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+    })?;
+    let mut found = Vec::new();
+    for row in rows {
+        let (id, text, status) = row?;
+        let Some(status) = Status::parse(&status) else { continue };
+        if Some(id) == except || (published_only && status != Status::Published) {
+            continue;
+        }
+        let score = similarity::score(&mine, &similarity::terms(&text));
+        if score >= THRESHOLD {
+            found.push(Similar { id, text, status, score });
+        }
+    }
+    found.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+    found.truncate(SHOWN);
+    Ok(found)
+}
