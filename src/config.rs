@@ -96,6 +96,35 @@ pub struct Config {
 
     #[command(flatten)]
     pub fetch: FetchArgs,
+
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// Delivering webhooks (through the same address guard as fetching: see `--fetch-*`).
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Webhook deliveries attempted at the same time; 0 turns delivery off (events wait in the outbox).
+    #[arg(long, env = "CLAIMCHECK_WEBHOOK_CONCURRENCY", default_value_t = 4)]
+    pub webhook_concurrency: usize,
+
+    /// The wait after a failed delivery; doubled after each further failure (with jitter), up to an hour.
+    #[arg(long, env = "CLAIMCHECK_WEBHOOK_RETRY", value_parser = humantime::parse_duration, default_value = "5s")]
+    pub webhook_retry: Duration,
+
+    /// How long after an event its delivery is given up.
+    #[arg(long, env = "CLAIMCHECK_WEBHOOK_GIVE_UP", value_parser = humantime::parse_duration, default_value = "1d")]
+    pub webhook_give_up: Duration,
+
+    /// Time a receiver gets to answer one attempt.
+    #[arg(long, env = "CLAIMCHECK_WEBHOOK_TIMEOUT", value_parser = humantime::parse_duration, default_value = "15s")]
+    pub webhook_timeout: Duration,
+}
+
+impl WebhookArgs {
+    pub fn policy(&self) -> crate::domain::webhook::Policy {
+        crate::domain::webhook::Policy { first_retry: self.webhook_retry, give_up_after: self.webhook_give_up }
+    }
 }
 
 /// Fetching, archiving and re-checking evidence links.

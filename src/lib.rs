@@ -11,6 +11,7 @@ pub mod healthcheck;
 pub mod import;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;
 
 mod startup;
 

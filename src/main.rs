@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API (the default).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Import a claims file, or every .toml file in a folder; importing twice changes nothing.
     Import {
         path: PathBuf,
@@ -76,8 +76,8 @@ enum KeysCommand {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(&cli.log);
-    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(config) => Application::build(config).await?.run_until(shutdown_signal()).await,
+    match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
+        Command::Serve(config) => Application::build(*config).await?.run_until(shutdown_signal()).await,
         Command::Import { path, database } => {
             let config = database.store_config();
             let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;

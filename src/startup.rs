@@ -15,16 +15,18 @@ use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::Publisher;
 use crate::config::{Config, FetchArgs};
-use crate::fetch::client::{Fetcher, system_lookup};
+use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
 use crate::fetch::watch::{LinkWatch, Wake};
 use crate::import;
 use crate::store::{Store, claims};
+use crate::webhooks::Deliverer;
 
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     store: Store,
-    link_watch: Option<tokio::task::JoinHandle<()>>,
+    /// The link watch and the webhook deliverer.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -52,8 +54,10 @@ impl Application {
         let metrics = crate::api::metrics::Metrics::new()?;
         let link_wake = Wake::default();
         let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
+        let deliverer = start_deliverer(&config, &store, &metrics)?;
+        let guard = config.fetch.guard();
         let state =
-            web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics, link_wake });
+            web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics, link_wake, guard });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -68,7 +72,8 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
-        Ok(Application { port: address.port(), server, store, link_watch })
+        let background = link_watch.into_iter().chain(deliverer).collect();
+        Ok(Application { port: address.port(), server, store, background })
     }
 
     pub fn port(&self) -> u16 {
@@ -83,9 +88,9 @@ impl Application {
         tokio::select! {
             result = &mut server => result??,
             () = shutdown => {
-                // Checks that were running stay due and run again after a restart.
-                if let Some(watch) = &self.link_watch {
-                    watch.abort();
+                // Checks and deliveries that were running stay due and run again after a restart.
+                for task in &self.background {
+                    task.abort();
                 }
                 tracing::info!("shutting down: finishing in-flight requests");
                 handle.stop(true).await;
@@ -93,8 +98,8 @@ impl Application {
                 let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
             }
         }
-        if let Some(watch) = self.link_watch {
-            watch.abort();
+        for task in &self.background {
+            task.abort();
         }
         let store = self.store;
         tokio::task::spawn_blocking(move || store.close()).await?;
@@ -126,6 +131,30 @@ fn start_link_watch(
         outcomes: metrics.link_checks.clone(),
     };
     Ok(Some(tokio::spawn(watch.run())))
+}
+
+/// Starts delivering webhooks in the background, unless that is turned off.
+fn start_deliverer(
+    config: &Config,
+    store: &Store,
+    metrics: &Metrics,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let hooks = &config.webhooks;
+    if hooks.webhook_concurrency == 0 {
+        tracing::info!("webhook delivery is off: events wait in the outbox");
+        return Ok(None);
+    }
+    let guard = config.fetch.guard();
+    let deliverer = Deliverer {
+        store: store.clone(),
+        client: guarded_client(&guard, config.fetch.fetch_connect_timeout, system_lookup())?,
+        guard,
+        policy: hooks.policy(),
+        timeout: hooks.webhook_timeout,
+        concurrency: hooks.webhook_concurrency,
+        outcomes: metrics.webhook_attempts.clone(),
+    };
+    Ok(Some(tokio::spawn(deliverer.run())))
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -1,5 +1,5 @@
 //! `GET /metrics`, in Prometheus text format: requests by route template and status, latency
-//! histograms, the rendered-claim cache, evidence link checks by outcome, and the writer's queue depth,
+//! histograms, the rendered-claim cache, evidence link checks and webhook attempts by outcome, and the writer's queue depth,
 //! commit groups and rollbacks.
 
 use std::fmt::Write as _;
@@ -17,6 +17,7 @@ pub struct Metrics {
     pub cache_hits: IntCounter,
     pub cache_misses: IntCounter,
     pub link_checks: IntCounterVec,
+    pub webhook_attempts: IntCounterVec,
 }
 
 impl Metrics {
@@ -38,11 +39,19 @@ impl Metrics {
             &["outcome"],
         )?;
         registry.register(Box::new(link_checks.clone()))?;
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "webhook_attempts_total",
+                "Webhook delivery attempts by outcome: delivered, retry, gave_up, gone",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(webhook_attempts.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(cache_hits.clone()))?;
         registry.register(Box::new(cache_misses.clone()))?;
-        Ok(Metrics { registry, requests, latency, cache_hits, cache_misses, link_checks })
+        Ok(Metrics { registry, requests, latency, cache_hits, cache_misses, link_checks, webhook_attempts })
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod reference;
 pub mod review;
 pub mod transitions;
+pub mod webhooks;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Tells the link watch that a link is due now.
     pub link_wake: crate::fetch::watch::Wake,
+    /// Which URLs the service may send requests to (evidence and webhooks).
+    pub guard: crate::fetch::guard::GuardConfig,
 }
 
 pub type State = web::Data<AppState>;
@@ -68,6 +71,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/workflow", web::get().to(reference::workflow))
                 .service(web::resource("/admin/keys").get(keys::list).post(keys::create))
                 .service(web::resource("/admin/keys/{id}").delete(keys::revoke))
+                .service(web::resource("/admin/webhooks").get(webhooks::list).post(webhooks::create))
+                .service(web::resource("/admin/webhooks/{id}").get(webhooks::get).delete(webhooks::delete))
+                .route("/admin/webhooks/{id}/deliveries", web::get().to(webhooks::deliveries))
                 .route("/admin/audit", web::get().to(audit::list))
                 .route("/admin/audit/verify", web::get().to(audit::verify))
                 .route("/admin/queue", web::get().to(review::queue))

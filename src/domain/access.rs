@@ -22,6 +22,7 @@ pub enum Action {
     Assign,
     ReadQueue,
     ManageKeys,
+    ManageWebhooks,
     ReadAudit,
 }
 
@@ -36,6 +37,7 @@ const ALLOWED: &[(Action, Role)] = &[
     (Action::Assign, Role::Reviewer),
     (Action::ReadQueue, Role::Reviewer),
     (Action::ManageKeys, Role::Admin),
+    (Action::ManageWebhooks, Role::Admin),
     (Action::ReadAudit, Role::Admin),
 ];
 

@@ -13,4 +13,5 @@ pub mod relevance;
 pub mod similarity;
 pub mod validation;
 pub mod verdict;
+pub mod webhook;
 pub mod workflow;

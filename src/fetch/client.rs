@@ -86,6 +86,33 @@ impl Resolve for GuardedResolver {
     }
 }
 
+/// An HTTP client that resolves names only through the guard, follows no redirects on its own (the
+/// caller checks each hop) and ignores proxy settings from the environment. Callers still check each
+/// URL with `guard::check_url`: IP literals never reach the resolver.
+pub fn guarded_client(
+    guard: &GuardConfig,
+    connect_timeout: Duration,
+    lookup: Lookup,
+) -> reqwest::Result<reqwest::Client> {
+    let resolver = GuardedResolver { guard: guard.clone(), lookup };
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        .dns_resolver(Arc::new(resolver))
+        .user_agent(concat!("claimcheck/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Why a request got no answer, in words; refusals by the guard come out as such.
+pub fn describe(e: &reqwest::Error) -> String {
+    match classify(e) {
+        Fetched::Refused(refusal) => format!("refused by the address guard: {refusal}"),
+        Fetched::Missing(why) | Fetched::Failed(why) => why,
+        Fetched::Page(_) => String::new(),
+    }
+}
+
 pub struct Fetcher {
     client: reqwest::Client,
     guard: GuardConfig,
@@ -97,14 +124,7 @@ const ACCEPTED: &str =
 
 impl Fetcher {
     pub fn new(guard: GuardConfig, limits: Limits, lookup: Lookup) -> anyhow::Result<Fetcher> {
-        let resolver = GuardedResolver { guard: guard.clone(), lookup };
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(limits.connect_timeout)
-            .dns_resolver(Arc::new(resolver))
-            .user_agent(concat!("claimcheck/", env!("CARGO_PKG_VERSION"), " (evidence archiver)"))
-            .build()?;
+        let client = guarded_client(&guard, limits.connect_timeout, lookup)?;
         Ok(Fetcher { client, guard, limits })
     }
 

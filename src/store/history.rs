@@ -3,9 +3,10 @@
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use super::{Actor, Result};
+use super::{Actor, Result, webhooks};
+use crate::domain::webhook;
 
 /// One change, as it is recorded.
 pub struct Entry<'a> {
@@ -59,6 +60,24 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
         actor.role,
         at
     ])?;
+    if webhook::is_event(entry.action) {
+        let history_id = conn.last_insert_rowid();
+        let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok());
+        let data = || {
+            json!({
+                "claim_id": entry.claim_id,
+                "evidence_id": entry.evidence_id,
+                "history_id": history_id,
+                "from": parse(&from),
+                "to": parse(&to),
+                "note": entry.note,
+                "actor": actor.name,
+                "actor_role": actor.role,
+                "claim_url": format!("/v1/claims/{}", entry.claim_id),
+            })
+        };
+        webhooks::emit(conn, entry.action, entry.claim_id, data, at)?;
+    }
     Ok(())
 }
 

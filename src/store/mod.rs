@@ -15,6 +15,7 @@ pub mod read;
 pub mod review;
 pub mod sessions;
 pub mod similar;
+pub mod webhooks;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -29,6 +29,15 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
         .json()
         .await
         .unwrap();
+    let hook: Value = app
+        .post(
+            "/v1/admin/webhooks",
+            &json!({"url": format!("https://hooks.example.org/{n}"), "events": ["claim.created"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     use Method as M;
     let (s, r, a) = (Some(Role::Submitter), Some(Role::Reviewer), Some(Role::Admin));
     vec![
@@ -66,6 +75,16 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
         endpoint(M::GET, "/v1/admin/keys".into(), None, a),
         endpoint(M::POST, "/v1/admin/keys".into(), Some(json!({"name": "made in the matrix", "role": "reviewer"})), a),
         endpoint(M::DELETE, format!("/v1/admin/keys/{}", key["id"]), None, a),
+        endpoint(M::GET, "/v1/admin/webhooks".into(), None, a),
+        endpoint(
+            M::POST,
+            "/v1/admin/webhooks".into(),
+            Some(json!({"url": "https://hooks.example.org/matrix", "events": ["claim.created"]})),
+            a,
+        ),
+        endpoint(M::GET, format!("/v1/admin/webhooks/{}", hook["id"]), None, a),
+        endpoint(M::GET, format!("/v1/admin/webhooks/{}/deliveries", hook["id"]), None, a),
+        endpoint(M::DELETE, format!("/v1/admin/webhooks/{}", hook["id"]), None, a),
         endpoint(M::GET, "/v1/admin/audit".into(), None, a),
         endpoint(M::GET, "/v1/admin/audit/verify".into(), None, a),
     ]
@@ -130,7 +149,7 @@ async fn every_endpoint_by_every_kind_of_caller() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 31 * 7);
+    assert_eq!(checked, 36 * 7);
 }
 
 #[tokio::test]

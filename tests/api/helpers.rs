@@ -5,7 +5,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use claimcheck::Application;
-use claimcheck::config::{Config, DatabaseArgs, FetchArgs, LogArgs, LogFormat};
+use claimcheck::config::{Config, DatabaseArgs, FetchArgs, LogArgs, LogFormat, WebhookArgs};
 use claimcheck::domain::access::Role;
 use claimcheck::store::{Actor, Store, Synchronous, keys};
 use reqwest::{Response, StatusCode};
@@ -71,6 +71,13 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
             fetch_connect_timeout: Duration::from_secs(1),
             link_recheck: Duration::from_secs(86_400),
             link_retry: Duration::from_millis(50),
+        },
+        // Off unless a test turns it on, for the same reason.
+        webhooks: WebhookArgs {
+            webhook_concurrency: 0,
+            webhook_retry: Duration::from_millis(50),
+            webhook_give_up: Duration::from_secs(60),
+            webhook_timeout: Duration::from_secs(2),
         },
     }
 }

@@ -18,4 +18,5 @@ mod listing;
 mod reference;
 mod similar;
 mod torture;
+mod webhooks;
 mod workflow;

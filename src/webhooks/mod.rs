@@ -1,0 +1,149 @@
+//! Delivering webhooks: takes due deliveries from the outbox, signs each message (Standard Webhooks),
+//! POSTs it through the address guard, and records the attempt and what comes next. Like the link
+//! watch, the queue is a table, so a restart loses nothing.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use tokio::task::JoinSet;
+use url::Url;
+
+use crate::domain::webhook::{self, Next, Policy};
+use crate::fetch::client::describe;
+use crate::fetch::guard::{self, GuardConfig};
+use crate::store::webhooks::{self, Attempt, Job};
+use crate::store::{Store, now};
+
+/// The longest the worker waits before looking for due deliveries again.
+const POLL: Duration = Duration::from_millis(250);
+
+pub struct Deliverer {
+    pub store: Store,
+    pub client: reqwest::Client,
+    pub guard: GuardConfig,
+    pub policy: Policy,
+    pub timeout: Duration,
+    pub concurrency: usize,
+    /// Attempts by outcome, for `/metrics`.
+    pub outcomes: prometheus::IntCounterVec,
+}
+
+impl Deliverer {
+    /// Runs until the task is aborted; an attempt cut off by that is simply due again.
+    pub async fn run(self) {
+        let this = Arc::new(self);
+        let mut running: JoinSet<i64> = JoinSet::new();
+        let mut in_flight: HashSet<i64> = HashSet::new();
+        loop {
+            let free = this.concurrency.saturating_sub(running.len());
+            if free > 0 {
+                let at = now();
+                let limit = free + in_flight.len();
+                let jobs =
+                    this.store.reader.read(move |conn| webhooks::due(conn, &at, limit)).await.unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "could not read due webhook deliveries");
+                        Vec::new()
+                    });
+                for job in jobs {
+                    if running.len() < this.concurrency && in_flight.insert(job.delivery_id) {
+                        running.spawn(attempt(this.clone(), job));
+                    }
+                }
+            }
+            tokio::select! {
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    if let Ok(id) = done {
+                        in_flight.remove(&id);
+                    }
+                }
+                () = tokio::time::sleep(this.pause().await) => {}
+            }
+        }
+    }
+
+    /// Until the next retry falls due, at most `POLL` (new events are found by polling).
+    async fn pause(&self) -> Duration {
+        let next = self.store.reader.read(webhooks::next_due).await.ok().flatten();
+        let Some(next) = next.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()) else { return POLL };
+        (next.to_utc() - chrono::Utc::now()).to_std().map_or(POLL, |wait| wait.clamp(Duration::from_millis(5), POLL))
+    }
+}
+
+/// One attempt at one delivery; returns the delivery id.
+async fn attempt(this: Arc<Deliverer>, job: Job) -> i64 {
+    let id = job.delivery_id;
+    let started = Instant::now();
+    let (status, retry_after, error) = send(&this, &job).await;
+    let age = chrono::DateTime::parse_from_rfc3339(&job.event_at)
+        .ok()
+        .and_then(|t| (chrono::Utc::now() - t.to_utc()).to_std().ok())
+        .unwrap_or_default();
+    let next = webhook::next(status, retry_after, job.attempts + 1, age, this.policy, rand::random::<f64>());
+    let outcome = match next {
+        Next::Delivered => "delivered",
+        Next::Retry(_) => "retry",
+        Next::GiveUp => "gave_up",
+        Next::Disable => "gone",
+    };
+    this.outcomes.with_label_values(&[outcome]).inc();
+    let attempt = Attempt { status, error, duration_ms: started.elapsed().as_millis() as i64, next };
+    if let Err(e) = this.store.writer.write(move |conn| webhooks::record_attempt(conn, id, &attempt, &now())).await {
+        tracing::warn!(delivery = id, error = %e, "could not record a webhook attempt; it will be made again");
+    }
+    id
+}
+
+/// POSTs the signed message: the status, any `Retry-After` in seconds, and what went wrong if anything.
+async fn send(this: &Deliverer, job: &Job) -> (Option<u16>, Option<u64>, Option<String>) {
+    let url = match Url::parse(&job.url) {
+        Ok(url) => url,
+        Err(e) => return (None, None, Some(format!("not a URL: {e}"))),
+    };
+    if let Err(refusal) = guard::check_url(&url, &this.guard) {
+        return (None, None, Some(format!("refused by the address guard: {refusal}")));
+    }
+    let timestamp = chrono::Utc::now().timestamp();
+    let Some(signature) = webhook::sign(&job.secret, &job.message_id, timestamp, &job.payload) else {
+        return (None, None, Some("the subscription's secret is not a whsec_ secret".into()));
+    };
+    let request = this
+        .client
+        .post(url)
+        .timeout(this.timeout)
+        .header(CONTENT_TYPE, "application/json")
+        .header("webhook-id", &job.message_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(job.payload.clone());
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_seconds);
+            let error = (!response.status().is_success()).then(|| format!("HTTP {status}"));
+            (Some(status), retry_after, error)
+        }
+        Err(e) => (None, None, Some(describe(&e))),
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_seconds(value: &str) -> Option<u64> {
+    value.trim().parse().ok().or_else(|| {
+        let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+        Some((at.to_utc() - chrono::Utc::now()).num_seconds().max(0) as u64)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        assert_eq!(retry_seconds("120"), Some(120));
+        assert_eq!(retry_seconds("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
+        assert_eq!(retry_seconds("soon"), None);
+    }
+}
