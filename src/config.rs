@@ -82,6 +82,10 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
     pub publisher_url: Option<String>,
 
+    /// TOML file mapping foreign ClaimReview rating names to verdicts, over the built-in table.
+    #[arg(long, env = "CLAIMCHECK_RATING_MAP")]
+    pub rating_map: Option<PathBuf>,
+
     /// Where this service is reached from outside (default: http:// and --listen), for URLs it publishes.
     #[arg(long, env = "CLAIMCHECK_PUBLIC_URL")]
     pub public_url: Option<String>,

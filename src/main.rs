@@ -2,8 +2,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use claimcheck::claimreview::Publisher;
+use claimcheck::claimreview::read::RatingMap;
 use claimcheck::config::{Config, DatabaseArgs, LogArgs};
 use claimcheck::domain::access::Role;
+use claimcheck::export::{self, Format};
 use claimcheck::store::{Actor, Store, keys};
 use claimcheck::{Application, healthcheck, import, shutdown_signal, telemetry};
 
@@ -30,6 +33,27 @@ enum Command {
         path: PathBuf,
         #[command(flatten)]
         database: DatabaseArgs,
+        /// TOML file mapping foreign ClaimReview rating names to verdicts, over the built-in table.
+        #[arg(long, env = "CLAIMCHECK_RATING_MAP")]
+        rating_map: Option<PathBuf>,
+    },
+    /// Write every claim with its evidence to stdout or --out: JSON lines, CSV, or a ClaimReview feed.
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        /// File to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The organization publishing the fact-checks, named as `author` in ClaimReview.
+        #[arg(long, env = "CLAIMCHECK_PUBLISHER_NAME", default_value = "claimcheck")]
+        publisher_name: String,
+        #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
+        publisher_url: Option<String>,
+        /// Where the service is reached from outside, for review URLs.
+        #[arg(long, env = "CLAIMCHECK_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
     /// Manage API keys: the way to get the first admin key on a fresh install.
     Keys {
@@ -78,13 +102,33 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(&cli.log);
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
         Command::Serve(config) => Application::build(*config).await?.run_until(shutdown_signal()).await,
-        Command::Import { path, database } => {
+        Command::Import { path, database, rating_map } => {
+            let ratings = match rating_map {
+                Some(file) => RatingMap::with_file(&std::fs::read_to_string(&file)?)?,
+                None => RatingMap::default(),
+            };
             let config = database.store_config();
             let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
-            let result = import::import_path(&store, &path, &Actor::system("import")).await;
+            let result = import::import_path(&store, &path, &Actor::system("import"), &ratings).await;
             tokio::task::spawn_blocking(move || store.close()).await?;
             let summary = result?;
             println!("{summary}");
+            Ok(())
+        }
+        Command::Export { format, out, database, publisher_name, publisher_url, public_url } => {
+            let publisher = Publisher { name: publisher_name, url: publisher_url, base_url: public_url };
+            let config = database.store_config();
+            let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
+            let mut sink: Box<dyn std::io::Write> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let bar = import::progress_bar("export");
+            let result = export::export(&store, format, &publisher, &mut sink, &bar).await;
+            bar.finish_and_clear();
+            drop(sink);
+            tokio::task::spawn_blocking(move || store.close()).await?;
+            eprintln!("{}", result?);
             Ok(())
         }
         Command::Keys { command, database } => {

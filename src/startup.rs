@@ -14,6 +14,7 @@ use crate::api::cache::ClaimCache;
 use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::Publisher;
+use crate::claimreview::read::RatingMap;
 use crate::config::{Config, FetchArgs};
 use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
 use crate::fetch::watch::{LinkWatch, Wake};
@@ -56,8 +57,20 @@ impl Application {
         let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
         let deliverer = start_deliverer(&config, &store, &metrics)?;
         let guard = config.fetch.guard();
-        let state =
-            web::Data::new(AppState { store: store.clone(), claims_cache, auth, publisher, metrics, link_wake, guard });
+        let ratings = match &config.rating_map {
+            Some(file) => RatingMap::with_file(&std::fs::read_to_string(file)?)?,
+            None => RatingMap::default(),
+        };
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            claims_cache,
+            auth,
+            publisher,
+            metrics,
+            link_wake,
+            guard,
+            ratings,
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -28,38 +28,68 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media = check_media_type(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let body = read_body(req, payload, MAX_BODY);
         Box::pin(async move {
-            media?;
-            if declared.is_some_and(|n| n > MAX_DRAIN) {
-                return Err(ApiError::PayloadTooLarge(MAX_BODY));
-            }
-            let mut body = BytesMut::new();
-            let mut seen = 0;
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::MalformedJson(format!("the body could not be read: {e}")))?;
-                seen += chunk.len();
-                if seen > MAX_DRAIN {
-                    break;
-                }
-                if seen <= MAX_BODY {
-                    body.extend_from_slice(&chunk);
-                }
-            }
-            if seen > MAX_BODY {
-                return Err(ApiError::PayloadTooLarge(MAX_BODY));
-            }
-            let raw = body.freeze();
+            let raw = body.await?;
             let value = parse_json(&raw)?;
             Ok(JsonBody { value, raw })
         })
     }
+}
+
+/// The largest document `POST /v1/import` takes.
+pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
+
+/// Any JSON document (object or array) up to `MAX_DOCUMENT`, for bulk import.
+pub struct JsonDocument(pub serde_json::Value);
+
+impl FromRequest for JsonDocument {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload, MAX_DOCUMENT);
+        Box::pin(async move {
+            let raw = body.await?;
+            serde_json::from_slice(&raw).map(JsonDocument).map_err(|e| ApiError::MalformedJson(e.to_string()))
+        })
+    }
+}
+
+/// Reads a JSON body of at most `limit` bytes. A larger one is still read, up to `MAX_DRAIN`, and
+/// dropped, so that the client gets to read the 413.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> LocalBoxFuture<'static, Result<Bytes, ApiError>> {
+    let media = check_media_type(req);
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    let drain = limit.max(MAX_DRAIN);
+    Box::pin(async move {
+        media?;
+        if declared.is_some_and(|n| n > drain) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        let mut body = BytesMut::new();
+        let mut seen = 0;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::MalformedJson(format!("the body could not be read: {e}")))?;
+            seen += chunk.len();
+            if seen > drain {
+                break;
+            }
+            if seen <= limit {
+                body.extend_from_slice(&chunk);
+            }
+        }
+        if seen > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        Ok(body.freeze())
+    })
 }
 
 fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod extract;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod keys;
 pub mod links;
 pub mod metrics;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub link_wake: crate::fetch::watch::Wake,
     /// Which URLs the service may send requests to (evidence and webhooks).
     pub guard: crate::fetch::guard::GuardConfig,
+    /// How foreign ClaimReview ratings map to verdicts.
+    pub ratings: crate::claimreview::read::RatingMap,
 }
 
 pub type State = web::Data<AppState>;
@@ -57,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/claims/{id}/claimreview").get(claimreview::one))
                 .route("/claims/{id}/similar", web::get().to(claims::similar))
                 .route("/claimreview", web::get().to(claimreview::feed))
+                .route("/import", web::post().to(import::import))
                 .route("/evidence", web::get().to(links::attention))
                 .route("/evidence/{id}/snapshot", web::get().to(links::snapshot))
                 .route("/evidence/{id}/snapshot/original", web::get().to(links::original))

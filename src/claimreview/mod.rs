@@ -2,6 +2,8 @@
 //! claimed, by whom and where, and the verdict on a scale whose direction is stated (`bestRating` 5,
 //! `worstRating` 1; see `Verdict::rating`) with the verdict's name as `alternateName`.
 
+pub mod read;
+
 use serde_json::{Value, json};
 
 use crate::store::claims::ClaimRow;

@@ -1,7 +1,9 @@
-//! Bulk import of claims files (`claimcheck import`, and the seed claims on a fresh database).
+//! Bulk import of claims files and ClaimReview JSON-LD (`claimcheck import`, `POST /v1/import`, and the
+//! seed claims on a fresh database).
 //! Imports are idempotent: a claim already imported (same source and key) or already present (same
 //! normalized text) is skipped, so importing a file twice changes nothing.
 
+pub mod claimreview;
 mod claims_file;
 
 use std::path::{Path, PathBuf};
@@ -11,6 +13,9 @@ use serde::Serialize;
 
 pub use claims_file::{ClaimsFile, ParsedClaim};
 
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::claimreview::read::RatingMap;
 use crate::store::{self, Actor, Store, claims};
 
 /// The seed claims, built into the binary so a fresh install has them wherever it runs.
@@ -19,6 +24,7 @@ static SEED_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/claims");
 #[derive(Debug, Default, Clone, Serialize, PartialEq)]
 pub struct Summary {
     pub created: usize,
+    pub updated: usize,
     pub skipped: usize,
     pub rejected: Vec<Rejection>,
 }
@@ -30,8 +36,9 @@ pub struct Rejection {
 }
 
 impl Summary {
-    fn absorb(&mut self, other: Summary) {
+    pub fn absorb(&mut self, other: Summary) {
         self.created += other.created;
+        self.updated += other.updated;
         self.skipped += other.skipped;
         self.rejected.extend(other.rejected);
     }
@@ -39,7 +46,8 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "created {}, skipped {}, rejected {}", self.created, self.skipped, self.rejected.len())?;
+        let (created, updated, skipped, rejected) = (self.created, self.updated, self.skipped, self.rejected.len());
+        write!(f, "created {created}, updated {updated}, skipped {skipped}, rejected {rejected}")?;
         for r in &self.rejected {
             write!(f, "\n  rejected {}: {}", r.source, r.reason)?;
         }
@@ -47,12 +55,15 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// The claims files at `path`: the file itself, or every `.toml` file in the folder, in name order.
+/// Files `import` reads: claims files (TOML) and ClaimReview JSON-LD.
+const EXTENSIONS: [&str; 3] = ["toml", "json", "jsonld"];
+
+/// The files at `path`: the file itself, or every importable file in the folder, in name order.
 pub fn files_at(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e)))
             .collect();
         files.sort();
         Ok(files)
@@ -61,14 +72,34 @@ pub fn files_at(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
 }
 
-/// Imports every claims file at `path`.
-pub async fn import_path(store: &Store, path: &Path, actor: &Actor) -> anyhow::Result<Summary> {
+/// Imports every file at `path`: claims files by the TOML format, `.json` and `.jsonld` files as
+/// ClaimReview. Shows a progress bar when stderr is a terminal.
+pub async fn import_path(store: &Store, path: &Path, actor: &Actor, ratings: &RatingMap) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     for file in files_at(path)? {
         let text = std::fs::read_to_string(&file)?;
-        summary.absorb(import_text(store, &file.display().to_string(), &text, actor).await?);
+        let name = file.display().to_string();
+        if file.extension().is_some_and(|e| e == "toml") {
+            summary.absorb(import_text(store, &name, &text, actor).await?);
+            continue;
+        }
+        let document: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{name} is not JSON: {e}"))?;
+        let bar = progress_bar(&name);
+        summary.absorb(claimreview::import(store, &name, &document, ratings, actor, Some(&bar)).await?);
+        bar.finish_and_clear();
     }
     Ok(summary)
+}
+
+/// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
+pub fn progress_bar(what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
 }
 
 /// Imports the seed claims built into the binary.

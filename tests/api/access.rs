@@ -61,6 +61,7 @@ async fn endpoints(app: &TestApp, n: usize) -> Vec<Endpoint> {
         endpoint(M::GET, format!("/v1/claims/{claim}/claimreview"), None, s),
         endpoint(M::GET, format!("/v1/claims/{claim}/similar"), None, s),
         endpoint(M::GET, "/v1/claimreview".into(), None, s),
+        endpoint(M::POST, "/v1/import".into(), Some(json!({"@type": "DataFeed", "dataFeedElement": []})), r),
         endpoint(M::POST, format!("/v1/claims/{claim}/transitions"), Some(json!({"to": "in_review"})), r),
         endpoint(M::POST, format!("/v1/claims/{claim}/assign"), Some(json!({"assignee": "rita"})), r),
         endpoint(M::GET, format!("/v1/evidence/{item}"), None, s),
@@ -149,7 +150,7 @@ async fn every_endpoint_by_every_kind_of_caller() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 36 * 7);
+    assert_eq!(checked, 37 * 7);
 }
 
 #[tokio::test]

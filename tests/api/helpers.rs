@@ -60,6 +60,7 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         publisher_name: "Test Desk".into(),
         publisher_url: Some("https://desk.example".into()),
         public_url: None,
+        rating_map: None,
         shutdown_timeout: 5,
         // Off unless a test turns it on: other tests attach evidence at names that must not be looked up.
         fetch: FetchArgs {

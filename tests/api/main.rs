@@ -13,6 +13,7 @@ mod durability;
 mod errors;
 mod evidence;
 mod history;
+mod import_export;
 mod links;
 mod listing;
 mod reference;

@@ -1,0 +1,29 @@
+//! `POST /v1/import`: ClaimReview JSON-LD from other fact-checkers (one review, an array, or a
+//! DataFeed), imported idempotently.
+
+use actix_web::HttpResponse;
+
+use super::State;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::extract::JsonDocument;
+use crate::domain::access::Action;
+use crate::import::claimreview;
+
+pub async fn import(caller: Caller, state: State, body: JsonDocument) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::Import)?;
+    let actor = caller.actor();
+    let summary =
+        claimreview::import(&state.store, "body", &body.0, &state.ratings, &actor, None).await.map_err(|e| {
+            match e.downcast::<crate::store::Error>() {
+                Ok(store) => store.into(),
+                Err(e) => ApiError::Validation(vec![crate::domain::validation::FieldError {
+                    field: "body".into(),
+                    rule: "claimreview",
+                    message: e.to_string(),
+                }]),
+            }
+        })?;
+    state.link_wake.wake();
+    Ok(HttpResponse::Ok().json(summary))
+}
