@@ -140,10 +140,9 @@ fn start_link_watch(
         fetcher: Arc::new(Fetcher::new(fetch.guard(), fetch.limits(), system_lookup())?),
         schedule: fetch.schedule(),
         concurrency: fetch.fetch_concurrency,
-        wake: wake.clone(),
         outcomes: metrics.link_checks.clone(),
     };
-    Ok(Some(tokio::spawn(watch.run())))
+    Ok(Some(tokio::spawn(watch.run(wake.clone()))))
 }
 
 /// Starts delivering webhooks in the background, unless that is turned off.

@@ -256,16 +256,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         None if search.is_some() => Sort::Relevance,
         None => Sort::Created { descending: true },
     };
-    let limit = match p.limit.as_deref() {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<usize>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                v.add("limit", "range", format!("limit must be an integer from 1 to {MAX_LIMIT}"));
-                DEFAULT_LIMIT
-            }
-        },
-    };
+    let limit = v.limit(p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT);
     let mut time = |field: &str, value: Option<&str>| {
         let value = value?;
         match chrono::DateTime::parse_from_rfc3339(value) {

@@ -48,14 +48,7 @@ pub async fn attention(caller: Caller, state: State, req: HttpRequest) -> Result
             })
             .collect(),
     };
-    let limit = match p.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=200).contains(&n) => n,
-        _ => {
-            v.add("limit", "range", "limit must be an integer from 1 to 200");
-            50
-        }
-    };
+    let limit = v.limit(p.limit.as_deref(), 50, 200);
     let after = match p.cursor.as_deref().map(str::parse::<i64>) {
         None => 0,
         Some(Ok(id)) if id >= 0 => id,

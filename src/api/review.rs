@@ -37,14 +37,7 @@ pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
             None
         }
     });
-    let limit = match p.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=200).contains(&n) => n,
-        _ => {
-            v.add("limit", "range", "limit must be an integer from 1 to 200");
-            50
-        }
-    };
+    let limit = v.limit(p.limit.as_deref(), 50, 200);
     let after = p.cursor.as_deref().and_then(|c| match c.rsplit_once('~') {
         Some((created, id)) if id.parse::<i64>().is_ok() => Some((created.to_owned(), id.parse().unwrap_or(0))),
         _ => {

@@ -101,14 +101,7 @@ pub async fn deliveries(caller: Caller, state: State, req: HttpRequest) -> Resul
     let id = extract::path_id(&req)?;
     let p: LogParams = extract::parse_query(&req)?;
     let mut v = Violations::default();
-    let limit = match p.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=200).contains(&n) => n,
-        _ => {
-            v.add("limit", "range", "limit must be an integer from 1 to 200");
-            50
-        }
-    };
+    let limit = v.limit(p.limit.as_deref(), 50, 200);
     let before = match p.cursor.as_deref().map(str::parse::<i64>) {
         None => i64::MAX,
         Some(Ok(n)) if n > 0 => n,

@@ -65,6 +65,18 @@ impl Violations {
         }
     }
 
+    /// A page size from a query string: absent is `default`, else an integer in 1..=max.
+    pub fn limit(&mut self, value: Option<&str>, default: usize, max: usize) -> usize {
+        match value.map(str::parse::<usize>) {
+            None => default,
+            Some(Ok(n)) if (1..=max).contains(&n) => n,
+            Some(_) => {
+                self.add("limit", "range", format!("limit must be an integer from 1 to {max}"));
+                default
+            }
+        }
+    }
+
     /// A number in 0..=1, as reliabilities and confidences are.
     pub fn unit_interval(&mut self, field: &str, value: Option<f64>, default: f64) -> f64 {
         match value {

@@ -2,27 +2,28 @@
 //! records each result. The queue is the `link_checks` table itself, so a restart loses nothing: a
 //! check that was running when the process stopped is still due and runs again.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::Connection;
+
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
 
 use super::client::{Fetched, Fetcher, Page};
 use super::extract;
 use crate::domain::linkcheck::Schedule;
 use crate::domain::quote;
+use crate::queue::{self, Queue};
 use crate::store::links::{self, Job, NewSnapshot, Outcome};
-use crate::store::{Store, now};
+use crate::store::{self, Store, now};
 
 /// The longest the watch sleeps without looking at the queue again.
 const IDLE: Duration = Duration::from_secs(60);
 
 /// Wakes the watch when a link becomes due now (new evidence, a reviewer asking for a check).
 #[derive(Clone, Default)]
-pub struct Wake(Arc<Notify>);
+pub struct Wake(pub Arc<Notify>);
 
 impl Wake {
     pub fn wake(&self) {
@@ -35,64 +36,47 @@ pub struct LinkWatch {
     pub fetcher: Arc<Fetcher>,
     pub schedule: Schedule,
     pub concurrency: usize,
-    pub wake: Wake,
     /// Checks by outcome, for `/metrics`.
     pub outcomes: prometheus::IntCounterVec,
 }
 
 impl LinkWatch {
     /// Runs until the task is aborted. Aborting drops the running checks with it; they stay due.
-    pub async fn run(self) {
-        let watch = Arc::new(self);
-        let mut running: JoinSet<i64> = JoinSet::new();
-        let mut in_flight: HashSet<i64> = HashSet::new();
-        loop {
-            let free = watch.concurrency.saturating_sub(running.len());
-            if free > 0 {
-                for job in watch.due(free + in_flight.len()).await {
-                    if running.len() < watch.concurrency && in_flight.insert(job.evidence_id) {
-                        running.spawn(check(watch.clone(), job));
-                    }
-                }
-            }
-            let pause = watch.pause().await;
-            tokio::select! {
-                Some(done) = running.join_next(), if !running.is_empty() => {
-                    if let Ok(id) = done {
-                        in_flight.remove(&id);
-                    }
-                }
-                () = watch.wake.0.notified() => {}
-                () = tokio::time::sleep(pause) => {}
-            }
-        }
-    }
-
-    async fn due(&self, limit: usize) -> Vec<Job> {
-        let at = now();
-        match self.store.reader.read(move |conn| links::due(conn, &at, limit)).await {
-            Ok(jobs) => jobs,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the link checks that are due");
-                Vec::new()
-            }
-        }
-    }
-
-    /// Until the next check falls due; a second when it is overdue (it is running, or waits for a slot,
-    /// and either way a finished check wakes the loop sooner).
-    async fn pause(&self) -> Duration {
-        let next = self.store.reader.read(links::next_due).await.ok().flatten();
-        let Some(next) = next.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()) else { return IDLE };
-        match (next.to_utc() - chrono::Utc::now()).to_std() {
-            Ok(wait) => wait.clamp(Duration::from_millis(5), IDLE),
-            Err(_) => Duration::from_secs(1),
-        }
+    pub async fn run(self, wake: Wake) {
+        queue::run(self, wake.0, IDLE).await;
     }
 }
 
-/// Fetches one link and records what it found; returns the evidence id.
-async fn check(watch: Arc<LinkWatch>, job: Job) -> i64 {
+impl Queue for LinkWatch {
+    type Job = Job;
+
+    fn key(job: &Job) -> i64 {
+        job.evidence_id
+    }
+
+    fn due(conn: &Connection, at: &str, limit: usize) -> store::Result<Vec<Job>> {
+        links::due(conn, at, limit)
+    }
+
+    fn next_due(conn: &Connection) -> store::Result<Option<String>> {
+        links::next_due(conn)
+    }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    async fn work(self: Arc<Self>, job: Job) {
+        check(&self, job).await;
+    }
+}
+
+/// Fetches one link and records what it found.
+async fn check(watch: &LinkWatch, job: Job) {
     let id = job.evidence_id;
     let outcome = match watch.fetcher.fetch(&job.url).await {
         Fetched::Page(page) => archive(&watch.store, page, &job).await,
@@ -109,7 +93,6 @@ async fn check(watch: Arc<LinkWatch>, job: Job) -> i64 {
         Ok(None) => tracing::debug!(evidence = id, "link checked"),
         Err(e) => tracing::warn!(evidence = id, error = %e, "could not record a link check; it stays due"),
     }
-    id
 }
 
 /// Hashes, extracts and compresses a page off the async threads, and checks the quote.

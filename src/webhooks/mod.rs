@@ -2,21 +2,21 @@
 //! POSTs it through the address guard, and records the attempt and what comes next. Like the link
 //! watch, the queue is a table, so a restart loses nothing.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
-use tokio::task::JoinSet;
+use rusqlite::Connection;
 use url::Url;
 
 use crate::domain::webhook::{self, Next, Policy};
 use crate::fetch::client::describe;
 use crate::fetch::guard::{self, GuardConfig};
+use crate::queue::{self, Queue};
 use crate::store::webhooks::{self, Attempt, Job};
-use crate::store::{Store, now};
+use crate::store::{self, Store, now};
 
-/// The longest the worker waits before looking for due deliveries again.
+/// How often the deliverer looks for new events.
 const POLL: Duration = Duration::from_millis(250);
 
 pub struct Deliverer {
@@ -33,49 +33,44 @@ pub struct Deliverer {
 impl Deliverer {
     /// Runs until the task is aborted; an attempt cut off by that is simply due again.
     pub async fn run(self) {
-        let this = Arc::new(self);
-        let mut running: JoinSet<i64> = JoinSet::new();
-        let mut in_flight: HashSet<i64> = HashSet::new();
-        loop {
-            let free = this.concurrency.saturating_sub(running.len());
-            if free > 0 {
-                let at = now();
-                let limit = free + in_flight.len();
-                let jobs =
-                    this.store.reader.read(move |conn| webhooks::due(conn, &at, limit)).await.unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "could not read due webhook deliveries");
-                        Vec::new()
-                    });
-                for job in jobs {
-                    if running.len() < this.concurrency && in_flight.insert(job.delivery_id) {
-                        running.spawn(attempt(this.clone(), job));
-                    }
-                }
-            }
-            tokio::select! {
-                Some(done) = running.join_next(), if !running.is_empty() => {
-                    if let Ok(id) = done {
-                        in_flight.remove(&id);
-                    }
-                }
-                () = tokio::time::sleep(this.pause().await) => {}
-            }
-        }
-    }
-
-    /// Until the next retry falls due, at most `POLL` (new events are found by polling).
-    async fn pause(&self) -> Duration {
-        let next = self.store.reader.read(webhooks::next_due).await.ok().flatten();
-        let Some(next) = next.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()) else { return POLL };
-        (next.to_utc() - chrono::Utc::now()).to_std().map_or(POLL, |wait| wait.clamp(Duration::from_millis(5), POLL))
+        // New events are found by polling: they are written by every kind of change.
+        queue::run(self, Arc::default(), POLL).await;
     }
 }
 
-/// One attempt at one delivery; returns the delivery id.
-async fn attempt(this: Arc<Deliverer>, job: Job) -> i64 {
+impl Queue for Deliverer {
+    type Job = Job;
+
+    fn key(job: &Job) -> i64 {
+        job.delivery_id
+    }
+
+    fn due(conn: &Connection, at: &str, limit: usize) -> store::Result<Vec<Job>> {
+        webhooks::due(conn, at, limit)
+    }
+
+    fn next_due(conn: &Connection) -> store::Result<Option<String>> {
+        webhooks::next_due(conn)
+    }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    async fn work(self: Arc<Self>, job: Job) {
+        attempt(&self, job).await;
+    }
+}
+
+/// One attempt at one delivery, recorded.
+async fn attempt(this: &Deliverer, job: Job) {
     let id = job.delivery_id;
     let started = Instant::now();
-    let (status, retry_after, error) = send(&this, &job).await;
+    let (status, retry_after, error) = send(this, &job).await;
     let age = chrono::DateTime::parse_from_rfc3339(&job.event_at)
         .ok()
         .and_then(|t| (chrono::Utc::now() - t.to_utc()).to_std().ok())
@@ -92,7 +87,6 @@ async fn attempt(this: Arc<Deliverer>, job: Job) -> i64 {
     if let Err(e) = this.store.writer.write(move |conn| webhooks::record_attempt(conn, id, &attempt, &now())).await {
         tracing::warn!(delivery = id, error = %e, "could not record a webhook attempt; it will be made again");
     }
-    id
 }
 
 /// POSTs the signed message: the status, any `Retry-After` in seconds, and what went wrong if anything.
