@@ -170,7 +170,7 @@ struct SnapshotQuery {
 async fn snapshot(state: State, req: HttpRequest, query: web::Query<SnapshotQuery>) -> Result<HttpResponse, ApiError> {
     let Some(signed) = signed_in(&state, &req).await? else { return Ok(to_login()) };
     let id = crate::api::extract::path_id(&req)?;
-    let which = if query.which.as_deref() == Some("current") { Which::Current } else { Which::Cited };
+    let which = query.which.as_deref().and_then(Which::parse).unwrap_or(Which::Cited);
     let (item, found) = state
         .store
         .reader

@@ -38,39 +38,45 @@ pub async fn create(
     let content = body.value.validate().map_err(ApiError::Validation)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
     let actor = caller.actor();
-    // Looked up before the write, so the writer thread that every write waits for does no searching.
     let text = content.text.clone();
-    let similar = state.store.reader.read(move |conn| similar::similar(conn, &text, None, false)).await?;
-    let kept = similar.clone();
+    let lookup = state.store.reader.read(move |conn| similar::similar(conn, &text, None, false));
+    let Some(key) = key else {
+        // The lookup runs beside the write: the writer thread, which every write waits for, does no
+        // searching, and the request waits for the slower of the two, not both.
+        let write = state.store.writer.write(move |conn| claims::insert(conn, &content, None, &actor));
+        let (similar, claim) = tokio::join!(lookup, write);
+        let claim = claim?;
+        let mut similar = similar.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "similar claims could not be looked up");
+            Vec::new()
+        });
+        similar.retain(|s| s.id != claim.id);
+        // Serialized here rather than on the writer thread.
+        return Ok(saved_response(created_response(&ClaimDetail::new_claim(claim), &similar)?, false));
+    };
+    // The saved response must hold the similar claims, so with an Idempotency-Key they come first.
+    let similar = lookup.await?;
     let created = state
         .store
         .writer
         .write(move |conn| {
-            let Some(key) = key else {
-                return Ok(Created::New(Box::new(ClaimDetail::new_claim(claims::insert(
-                    conn, &content, None, &actor,
-                )?))));
-            };
             if let Some(saved) = idempotency::replay(conn, &key)? {
                 return Ok(Created::Replayed(saved));
             }
             let claim = claims::insert(conn, &content, None, &actor)?;
-            let saved = created_response(&ClaimDetail::new_claim(claim), &kept)?;
+            let saved = created_response(&ClaimDetail::new_claim(claim), &similar)?;
             idempotency::save(conn, &key, &saved)?;
             Ok(Created::Saved(saved))
         })
         .await?;
     Ok(match created {
-        // Serialized here rather than on the writer thread, which every write waits for.
-        Created::New(detail) => saved_response(created_response(&detail, &similar)?, false),
         Created::Saved(saved) => saved_response(saved, false),
         Created::Replayed(saved) => saved_response(saved, true),
     })
 }
 
+/// A claim made under an Idempotency-Key: its response, saved with it, or replayed.
 enum Created {
-    New(Box<ClaimDetail>),
-    /// Made under an Idempotency-Key: the response was saved with the claim.
     Saved(Saved),
     Replayed(Saved),
 }

@@ -14,7 +14,7 @@ use super::evidence::missing;
 use super::extract;
 use crate::domain::access::Action;
 use crate::domain::linkcheck::LinkState;
-use crate::domain::validation::Violations;
+use crate::domain::validation::{FieldError, Violations};
 use crate::fetch::watch::gunzip;
 use crate::store::links::{self, Which};
 use crate::store::{Error, evidence, now};
@@ -82,13 +82,14 @@ struct SnapshotParams {
 fn which(req: &HttpRequest) -> Result<Which, ApiError> {
     let p: SnapshotParams = extract::parse_query(req)?;
     match p.which.as_deref() {
-        None | Some("cited") => Ok(Which::Cited),
-        Some("current") => Ok(Which::Current),
-        Some(_) => {
-            let mut v = Violations::default();
-            v.add("which", "one-of", "which must be cited (the page when it was cited) or current");
-            Err(ApiError::InvalidParameter(v.into_result(()).err().unwrap_or_default()))
-        }
+        None => Ok(Which::Cited),
+        Some(given) => Which::parse(given).ok_or_else(|| {
+            ApiError::InvalidParameter(vec![FieldError {
+                field: "which".into(),
+                rule: "one-of",
+                message: "which must be cited (the page when it was cited) or current".into(),
+            }])
+        }),
     }
 }
 
@@ -126,11 +127,11 @@ async fn load(
 /// The archived snapshot as JSON: what was fetched, and the readable text.
 pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (id, which, snapshot, checks) = load(&caller, &state, &req, false).await?;
-    let which_name = if which == Which::Cited { "cited" } else { "current" };
-    let original = snapshot.meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={which_name}"));
+    let original =
+        snapshot.meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={}", which.as_str()));
     Ok(HttpResponse::Ok().json(json!({
         "evidence_id": id,
-        "which": which_name,
+        "which": which.as_str(),
         "snapshot": snapshot.meta,
         "text": snapshot.text,
         "original": original,
@@ -150,12 +151,11 @@ pub async fn original(caller: Caller, state: State, req: HttpRequest) -> Result<
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(format!("archived body of evidence {id}: {e}")))?;
-    let which_name = if which == Which::Cited { "cited" } else { "current" };
     Ok(HttpResponse::Ok()
         .content_type(snapshot.meta.content_type.as_deref().unwrap_or("application/octet-stream"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"evidence-{id}-{which_name}-{}.bin\"", &snapshot.meta.sha256[..12]),
+            format!("attachment; filename=\"evidence-{id}-{}-{}.bin\"", which.as_str(), &snapshot.meta.sha256[..12]),
         ))
         .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -24,6 +24,11 @@ const FUNCTION_WORDS: &[&str] = &[
     "was", "we", "were", "what", "when", "which", "who", "will", "with", "would", "you",
 ];
 
+/// Words that say little about what a claim is about ("the", "was", "by", ...).
+pub fn is_function_word(word: &str) -> bool {
+    FUNCTION_WORDS.contains(&word)
+}
+
 /// The content words of a text, as compared.
 pub fn terms(text: &str) -> BTreeSet<String> {
     normalize_text(text)

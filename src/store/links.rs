@@ -242,6 +242,23 @@ pub enum Which {
     Current,
 }
 
+impl Which {
+    pub fn parse(s: &str) -> Option<Which> {
+        match s {
+            "cited" => Some(Which::Cited),
+            "current" => Some(Which::Current),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Which::Cited => "cited",
+            Which::Current => "current",
+        }
+    }
+}
+
 /// A snapshot with its text and, if asked for, its (gzipped) bytes.
 pub struct Snapshot {
     pub meta: SnapshotMeta,

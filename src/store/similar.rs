@@ -13,9 +13,9 @@ use crate::domain::workflow::Status;
 /// Words of the claim searched for, the rarest first.
 const SEARCHED_WORDS: usize = 6;
 /// A word in more claims than this is too common to find near-duplicates by.
-const COMMON: i64 = 5_000;
+const COMMON: i64 = 1_000;
 /// Candidates scored.
-const CANDIDATES: i64 = 50;
+const CANDIDATES: i64 = 30;
 /// Similar claims returned.
 pub const SHOWN: usize = 10;
 
@@ -30,7 +30,8 @@ pub struct Similar {
 /// Claims whose text is similar to `text`, best first; `except` leaves the claim itself out, and
 /// `published_only` everything not published.
 pub fn similar(conn: &Connection, text: &str, except: Option<i64>, published_only: bool) -> Result<Vec<Similar>> {
-    let mut words: Vec<String> = relevance::words(text).filter(|w| w.chars().count() > 1).collect();
+    let mut words: Vec<String> =
+        relevance::words(text).filter(|w| w.chars().count() > 1 && !similarity::is_function_word(w)).collect();
     words.sort();
     words.dedup();
     let mut counted = Vec::with_capacity(words.len());
