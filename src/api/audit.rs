@@ -24,6 +24,14 @@ struct AuditParams {
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/audit",
+    tag = "admin",
+    summary = "The audit log",
+    params(("actor" = Option<String>, Query, description = "Actor"), ("claim_id" = Option<i64>, Query, minimum = 1, description = "Claim"), ("action" = Option<String>, Query, description = "Action"), ("since" = Option<String>, Query, description = "RFC 3339"), ("until" = Option<String>, Query, description = "RFC 3339"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
+    responses((status = 200, description = "OK", body = crate::api::openapi::AuditPage), crate::api::openapi::Problems)
+)]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAudit)?;
     let p: AuditParams = extract::parse_query(&req)?;
@@ -65,6 +73,13 @@ pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<Http
     Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor.flatten() })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/audit/verify",
+    tag = "admin",
+    summary = "Check the audit log's hash chain",
+    responses((status = 200, description = "OK", body = crate::store::audit::Verification), crate::api::openapi::Problems)
+)]
 pub async fn verify(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAudit)?;
     let verification = state.store.reader.read(audit::verify).await?;

@@ -19,6 +19,14 @@ fn json_ld(body: serde_json::Value) -> HttpResponse {
     HttpResponse::Ok().content_type("application/ld+json").body(body.to_string())
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/claims/{id}/claimreview",
+    tag = "claimreview",
+    summary = "schema.org ClaimReview of a verified or published claim",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"), crate::api::openapi::Problems)
+)]
 pub async fn one(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
@@ -40,6 +48,13 @@ pub async fn one(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     Ok(json_ld(review))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/claimreview",
+    tag = "claimreview",
+    summary = "A DataFeed of published reviews",
+    responses((status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"), crate::api::openapi::Problems)
+)]
 pub async fn feed(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
     let published = state.store.reader.read(|conn| claims::published(conn, FEED_LIMIT)).await?;

@@ -17,6 +17,15 @@ use crate::store::Error;
 use crate::store::evidence::{self, EvidenceRow};
 use crate::store::idempotency::{self, Key, Saved};
 
+#[utoipa::path(
+    post,
+    path = "/v1/claims/{id}/evidence",
+    tag = "evidence",
+    summary = "Attach evidence (fetched in the background)",
+    params(("id" = i64, Path, description = "The id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = crate::domain::evidence::EvidenceInput,
+    responses((status = 201, description = "Created", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+)]
 pub async fn attach(
     caller: Caller,
     state: State,
@@ -56,6 +65,14 @@ pub async fn attach(
     Ok(saved_response(saved, replayed))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/claims/{id}/evidence",
+    tag = "evidence",
+    summary = "A claim's evidence",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = crate::api::openapi::EvidenceList), crate::api::openapi::Problems)
+)]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
     let claim_id = extract::path_id(&req)?;
@@ -72,6 +89,14 @@ pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<Http
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{id}",
+    tag = "evidence",
+    summary = "An evidence item",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+)]
 pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
@@ -89,6 +114,15 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     respond(&row)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/v1/evidence/{id}",
+    tag = "evidence",
+    summary = "Edit an evidence item",
+    params(("id" = i64, Path, description = "The id")),
+    request_body = crate::domain::evidence::EvidencePatch,
+    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+)]
 pub async fn update(
     caller: Caller,
     state: State,
@@ -116,6 +150,14 @@ struct RetractParams {
 }
 
 /// Retracts the item: it stays, with its history, but no longer counts.
+#[utoipa::path(
+    delete,
+    path = "/v1/evidence/{id}",
+    tag = "evidence",
+    summary = "Retract an evidence item (it stays, no longer counting)",
+    params(("id" = i64, Path, description = "The id"), ("note" = Option<String>, Query, description = "Why")),
+    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+)]
 pub async fn retract(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::EditEvidence)?;
     let id = extract::path_id(&req)?;

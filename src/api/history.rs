@@ -11,6 +11,14 @@ use super::extract;
 use crate::domain::access::Action;
 use crate::store::history;
 
+#[utoipa::path(
+    get,
+    path = "/v1/claims/{id}/history",
+    tag = "claims",
+    summary = "Every change to a claim",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = crate::api::openapi::HistoryList), crate::api::openapi::Problems)
+)]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;

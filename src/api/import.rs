@@ -10,6 +10,14 @@ use super::extract::JsonDocument;
 use crate::domain::access::Action;
 use crate::import::claimreview;
 
+#[utoipa::path(
+    post,
+    path = "/v1/import",
+    tag = "claimreview",
+    summary = "Import ClaimReview JSON-LD",
+    request_body = serde_json::Value,
+    responses((status = 200, description = "OK", body = crate::import::Summary), crate::api::openapi::Problems)
+)]
 pub async fn import(caller: Caller, state: State, body: JsonDocument) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Import)?;
     let actor = caller.actor();

@@ -12,7 +12,7 @@ use crate::domain::access::{Action, Role};
 use crate::domain::validation::Violations;
 use crate::store::keys;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyInput {
     pub name: String,
@@ -21,6 +21,14 @@ pub struct KeyInput {
     pub expires_at: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/admin/keys",
+    tag = "admin",
+    summary = "Make a key (shown once)",
+    request_body = KeyInput,
+    responses((status = 201, description = "Created", body = serde_json::Value), crate::api::openapi::Problems)
+)]
 pub async fn create(caller: Caller, state: State, body: JsonBody<KeyInput>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageKeys)?;
     let input = body.value;
@@ -48,12 +56,27 @@ pub async fn create(caller: Caller, state: State, body: JsonBody<KeyInput>) -> R
     Ok(HttpResponse::Created().insert_header(("location", format!("/v1/admin/keys/{}", row.id))).json(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/keys",
+    tag = "admin",
+    summary = "API keys",
+    responses((status = 200, description = "OK", body = crate::api::openapi::KeyList), crate::api::openapi::Problems)
+)]
 pub async fn list(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageKeys)?;
     let items = state.store.reader.read(keys::list).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/keys/{id}",
+    tag = "admin",
+    summary = "Revoke a key",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = crate::store::keys::KeyRow), crate::api::openapi::Problems)
+)]
 pub async fn revoke(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageKeys)?;
     let id = super::extract::path_id(&req)?;

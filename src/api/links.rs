@@ -31,6 +31,14 @@ struct AttentionParams {
 }
 
 /// Evidence whose links are in the given states (`gone`, `changed`, ... comma- or `|`-separated).
+#[utoipa::path(
+    get,
+    path = "/v1/evidence",
+    tag = "evidence",
+    summary = "Evidence whose link needs attention",
+    params(("state" = Option<String>, Query, description = "pending, live, changed, gone, blocked, failed; comma-separated"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
+    responses((status = 200, description = "OK", body = crate::api::openapi::EvidencePage), crate::api::openapi::Problems)
+)]
 pub async fn attention(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadQueue)?;
     let p: AttentionParams = extract::parse_query(&req)?;
@@ -125,6 +133,14 @@ async fn load(
 }
 
 /// The archived snapshot as JSON: what was fetched, and the readable text.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{id}/snapshot",
+    tag = "evidence",
+    summary = "The archived page's text and description",
+    params(("id" = i64, Path, description = "The id"), ("which" = Option<String>, Query, description = "cited (default) or current")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems)
+)]
 pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (id, which, snapshot, checks) = load(&caller, &state, &req, false).await?;
     let original =
@@ -141,6 +157,14 @@ pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<
 
 /// The original bytes, only ever as a download in a sandbox: an archived page must not run as a page
 /// of ours.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{id}/snapshot/original",
+    tag = "evidence",
+    summary = "The archived bytes, as a download",
+    params(("id" = i64, Path, description = "The id"), ("which" = Option<String>, Query, description = "cited (default) or current")),
+    responses((status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"), crate::api::openapi::Problems)
+)]
 pub async fn original(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (id, which, snapshot, _) = load(&caller, &state, &req, true).await?;
     let Some(gzipped) = snapshot.body else {
@@ -164,6 +188,14 @@ pub async fn original(caller: Caller, state: State, req: HttpRequest) -> Result<
 }
 
 /// Checks the link again as soon as a fetch slot is free.
+#[utoipa::path(
+    post,
+    path = "/v1/evidence/{id}/check",
+    tag = "evidence",
+    summary = "Check the link again now",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 202, description = "Accepted", body = serde_json::Value), crate::api::openapi::Problems)
+)]
 pub async fn check(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::EditEvidence)?;
     let id = extract::path_id(&req)?;

@@ -60,6 +60,14 @@ impl Metrics {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "service",
+    summary = "Prometheus metrics",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")),
+    security(())
+)]
 pub async fn metrics(state: State) -> HttpResponse {
     let mut text = Vec::new();
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);

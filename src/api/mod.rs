@@ -16,6 +16,7 @@ pub mod keys;
 pub mod links;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod reference;
 pub mod review;
 pub mod transitions;
@@ -49,6 +50,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))
         .route("/problems/{slug}", web::get().to(reference::problem))
+        .route("/openapi.json", web::get().to(openapi::document))
+        .route("/docs", web::get().to(openapi::docs))
+        .route("/docs/{file}", web::get().to(openapi::docs_asset))
         .service(
             web::scope("/v1")
                 .service(web::resource("/claims").get(claims::list).post(claims::create))

@@ -26,6 +26,14 @@ struct QueueParams {
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/queue",
+    tag = "review",
+    summary = "Claims waiting for action",
+    params(("assignee" = Option<String>, Query, description = "A reviewer, or none"), ("tag" = Option<String>, Query, description = "Tag"), ("status" = Option<String>, Query, description = "submitted or in_review"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems)
+)]
 pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadQueue)?;
     let p: QueueParams = extract::parse_query(&req)?;
@@ -80,6 +88,14 @@ struct StatsParams {
     days: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/stats",
+    tag = "review",
+    summary = "Counts and throughput",
+    params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "Days of history")),
+    responses((status = 200, description = "OK", body = crate::store::review::Stats), crate::api::openapi::Problems)
+)]
 pub async fn stats(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadQueue)?;
     let p: StatsParams = extract::parse_query(&req)?;
@@ -99,7 +115,7 @@ pub async fn stats(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
     Ok(HttpResponse::Ok().json(stats))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignInput {
     /// The reviewer's name; `null` takes the claim back.
@@ -107,6 +123,15 @@ pub struct AssignInput {
     pub note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/claims/{id}/assign",
+    tag = "review",
+    summary = "Give a claim to a reviewer",
+    params(("id" = i64, Path, description = "The id")),
+    request_body = AssignInput,
+    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), crate::api::openapi::Problems)
+)]
 pub async fn assign(
     caller: Caller,
     state: State,

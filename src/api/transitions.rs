@@ -14,7 +14,7 @@ use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::store::claims;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
     pub to: Status,
@@ -22,6 +22,15 @@ pub struct TransitionInput {
     pub note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/claims/{id}/transitions",
+    tag = "claims",
+    summary = "Move a claim through the workflow",
+    params(("id" = i64, Path, description = "The id")),
+    request_body = TransitionInput,
+    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), crate::api::openapi::Problems)
+)]
 pub async fn create(
     caller: Caller,
     state: State,

@@ -15,7 +15,7 @@ use crate::fetch::guard;
 use crate::store::Error;
 use crate::store::webhooks::{self, NewWebhook};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     pub url: String,
@@ -25,6 +25,14 @@ pub struct WebhookInput {
     pub secret: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/admin/webhooks",
+    tag = "admin",
+    summary = "Subscribe (the secret is shown once)",
+    request_body = WebhookInput,
+    responses((status = 201, description = "Created", body = serde_json::Value), crate::api::openapi::Problems)
+)]
 pub async fn create(caller: Caller, state: State, body: JsonBody<WebhookInput>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     let input = body.value;
@@ -60,12 +68,27 @@ pub async fn create(caller: Caller, state: State, body: JsonBody<WebhookInput>) 
     Ok(HttpResponse::Created().insert_header(("location", format!("/v1/admin/webhooks/{}", row.id))).json(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/webhooks",
+    tag = "admin",
+    summary = "Webhook subscriptions",
+    responses((status = 200, description = "OK", body = crate::api::openapi::WebhookList), crate::api::openapi::Problems)
+)]
 pub async fn list(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     let items = state.store.reader.read(webhooks::list).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items, "events": EVENTS })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/webhooks/{id}",
+    tag = "admin",
+    summary = "A subscription",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = crate::store::webhooks::WebhookRow), crate::api::openapi::Problems)
+)]
 pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     let id = extract::path_id(&req)?;
@@ -74,6 +97,14 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
 }
 
 /// Switches the subscription off: nothing more is sent to it; its delivery log stays readable.
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/webhooks/{id}",
+    tag = "admin",
+    summary = "Switch a subscription off",
+    params(("id" = i64, Path, description = "The id")),
+    responses((status = 200, description = "OK", body = crate::store::webhooks::WebhookRow), crate::api::openapi::Problems)
+)]
 pub async fn delete(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     let id = extract::path_id(&req)?;
@@ -96,6 +127,14 @@ struct LogParams {
 }
 
 /// The subscription's deliveries, newest first, each with every attempt.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/webhooks/{id}/deliveries",
+    tag = "admin",
+    summary = "A subscription's delivery log",
+    params(("id" = i64, Path, description = "The id"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
+    responses((status = 200, description = "OK", body = crate::api::openapi::DeliveryPage), crate::api::openapi::Problems)
+)]
 pub async fn deliveries(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     let id = extract::path_id(&req)?;

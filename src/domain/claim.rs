@@ -10,7 +10,7 @@ pub const MAX_TAGS: usize = 20;
 const MAX_TAG: usize = 40;
 
 /// Where a claim was made.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Appearance {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,7 +26,7 @@ pub struct Appearance {
 }
 
 /// A claim as submitted: the body of `POST /v1/claims` and one entry of an import file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {
     pub text: String,
@@ -68,7 +68,7 @@ impl ClaimInput {
 }
 
 /// A change to a claim: absent fields stay, `null` clears an optional one, `tags` replaces the list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimPatch {
     pub text: Option<String>,

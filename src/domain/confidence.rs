@@ -34,7 +34,7 @@ pub struct Item {
     pub quote_missing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ItemWeight {
     pub evidence_id: i64,
     pub site: String,
@@ -51,7 +51,7 @@ pub struct ItemWeight {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Assessment {
     pub support: f64,
     pub confidence: f64,

@@ -10,7 +10,7 @@ pub const DEFAULT_RELIABILITY: f64 = 0.5;
 /// An item attached with a stance is taken to mean it, unless the checker says otherwise.
 pub const DEFAULT_CONFIDENCE: f64 = 1.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stance {
     Supports,
@@ -32,7 +32,7 @@ impl Stance {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceInput {
     pub url: String,
@@ -85,7 +85,7 @@ pub fn site_of(url: &url::Url) -> String {
 }
 
 /// A change to an evidence item: absent fields stay, `null` clears an optional one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidencePatch {
     /// Present only to explain why it cannot change: a different URL is a different item.

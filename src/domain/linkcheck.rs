@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// Misses in a row (404, 410, unknown host) before a link counts as gone.
 pub const GONE_AFTER: u32 = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
     Pending,

@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 /// One broken rule on one input field, reported to the client as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub rule: &'static str,

@@ -21,7 +21,7 @@ use crate::store::{self, Actor, Store, claims};
 /// The seed claims, built into the binary so a fresh install has them wherever it runs.
 static SEED_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/claims");
 
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Summary {
     pub created: usize,
     pub updated: usize,
@@ -29,7 +29,7 @@ pub struct Summary {
     pub rejected: Vec<Rejection>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Rejection {
     pub source: String,
     pub reason: String,

@@ -16,7 +16,7 @@ pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tag
     c.support, c.confidence, c.version, c.created_at, c.updated_at,
     (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL), c.assignee";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClaimRow {
     pub id: i64,
     pub text: String,
@@ -53,7 +53,7 @@ impl ClaimRow {
 }
 
 /// A claim with everything that explains where it stands.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClaimDetail {
     #[serde(flatten)]
     pub claim: ClaimRow,

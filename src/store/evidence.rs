@@ -14,7 +14,7 @@ use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, Stance
 const COLUMNS: &str = "e.id, e.claim_id, e.url, e.site, e.title, e.publisher, e.excerpt, e.stance, e.reliability,
     e.confidence, e.note, e.version, e.created_at, e.updated_at, e.retracted_at, e.retraction_note";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRow {
     pub id: i64,
     pub claim_id: i64,

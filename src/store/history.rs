@@ -18,7 +18,7 @@ pub struct Entry<'a> {
     pub note: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryRow {
     pub id: i64,
     pub claim_id: i64,

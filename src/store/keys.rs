@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::{Actor, Error, Result, audit, now};
 use crate::domain::access::Role;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KeyRow {
     pub id: i64,
     pub name: String,

@@ -19,7 +19,7 @@ const CANDIDATES: i64 = 30;
 /// Similar claims returned.
 pub const SHOWN: usize = 10;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Similar {
     pub id: i64,
     pub text: String,

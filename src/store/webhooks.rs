@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{Actor, Error, Result, audit, now};
 use crate::domain::webhook::Next;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookRow {
     pub id: i64,
     pub url: String,
@@ -199,7 +199,7 @@ pub fn record_attempt(conn: &Connection, delivery_id: i64, attempt: &Attempt, at
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeliveryRow {
     pub id: i64,
     pub message_id: String,
@@ -215,7 +215,7 @@ pub struct DeliveryRow {
     pub log: Vec<AttemptRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttemptRow {
     pub at: String,
     pub status: Option<u16>,

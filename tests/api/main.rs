@@ -16,6 +16,7 @@ mod history;
 mod import_export;
 mod links;
 mod listing;
+mod openapi;
 mod reference;
 mod similar;
 mod torture;

@@ -1,0 +1,239 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations and the
+//! types' `ToSchema` derives, served at `/openapi.json`; interactive docs at `/docs` from a Swagger UI
+//! build that is part of the binary (nothing is fetched from a CDN).
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use super::{audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review};
+use super::{transitions, webhooks};
+use crate::domain::validation::FieldError;
+use crate::store::audit::AuditRow;
+use crate::store::claims::{ClaimDetail, ClaimRow};
+use crate::store::evidence::EvidenceRow;
+use crate::store::history::HistoryRow;
+use crate::store::keys::KeyRow;
+use crate::store::similar::Similar;
+use crate::store::webhooks::{DeliveryRow, WebhookRow};
+
+/// An RFC 9457 problem: every 4xx and 5xx answer has this body, as `application/problem+json`.
+#[derive(serde::Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `GET` it for a description.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: Option<String>,
+    pub instance: Option<String>,
+    pub request_id: Option<String>,
+    /// Every broken rule, for validation problems.
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// Every problem an endpoint can answer with.
+#[derive(utoipa::IntoResponses)]
+pub enum Problems {
+    #[response(
+        status = 400,
+        description = "A malformed body or a query parameter that breaks a rule",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(#[to_schema] Problem),
+    #[response(
+        status = 401,
+        description = "No key, or an unknown, revoked or expired one",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "The key's role does not allow this",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "The request conflicts with the resource's state",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(status = 412, description = "If-Match names an old version", content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    #[response(status = 413, description = "The body is too large", content_type = "application/problem+json")]
+    TooLarge(Problem),
+    #[response(status = 415, description = "The body is not JSON", content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    #[response(
+        status = 422,
+        description = "The body breaks a rule; `errors` lists each",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(status = 428, description = "This change needs If-Match", content_type = "application/problem+json")]
+    PreconditionRequired(Problem),
+    #[response(
+        status = 429,
+        description = "Too many requests; see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    TooManyRequests(Problem),
+    #[response(
+        status = 503,
+        description = "Busy or unavailable; see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(Problem),
+    #[response(status = 507, description = "The database's storage is full", content_type = "application/problem+json")]
+    StorageFull(Problem),
+}
+
+/// A page of claims.
+#[derive(ToSchema)]
+pub struct ClaimPage {
+    pub items: Vec<ClaimRow>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+    /// With `count=true`: how many claims match.
+    pub total: Option<u64>,
+}
+
+/// A claim just created, with the claims it resembles.
+#[derive(serde::Serialize, ToSchema)]
+pub struct ClaimCreated {
+    #[schema(inline)]
+    #[serde(flatten)]
+    pub claim: ClaimDetail,
+    pub similar: Vec<Similar>,
+}
+
+#[derive(ToSchema)]
+pub struct SimilarList {
+    pub items: Vec<Similar>,
+    pub threshold: f64,
+}
+
+#[derive(ToSchema)]
+pub struct EvidenceList {
+    pub items: Vec<EvidenceRow>,
+}
+
+#[derive(ToSchema)]
+pub struct EvidencePage {
+    pub items: Vec<EvidenceRow>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct HistoryList {
+    pub items: Vec<HistoryRow>,
+}
+
+#[derive(ToSchema)]
+pub struct KeyList {
+    pub items: Vec<KeyRow>,
+}
+
+#[derive(ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditRow>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct WebhookList {
+    pub items: Vec<WebhookRow>,
+    /// The events a subscription can ask for.
+    pub events: Vec<String>,
+}
+
+#[derive(ToSchema)]
+pub struct DeliveryPage {
+    pub items: Vec<DeliveryRow>,
+    pub next_cursor: Option<String>,
+}
+
+struct BearerKey;
+
+impl Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("An API key, `cck_<prefix>_<secret>`, from `claimcheck keys create` or /v1/admin/keys"))
+            .build();
+        components.add_security_scheme("key", SecurityScheme::Http(scheme));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "claimcheck", description = "Claims, evidence, a verification workflow and an explainable confidence."),
+    modifiers(&BearerKey),
+    components(schemas(Problem, FieldError)),
+    security(("key" = [])),
+    paths(
+        health::healthz, health::readyz, metrics::metrics, reference::problem, reference::verdicts, reference::workflow,
+        claims::list, claims::create, claims::get, claims::update, claims::similar,
+        evidence::list, evidence::attach, evidence::get, evidence::update, evidence::retract,
+        links::attention, links::snapshot, links::original, links::check,
+        transitions::create, history::list, review::assign, review::queue, review::stats,
+        claimreview::one, claimreview::feed, import::import,
+        keys::list, keys::create, keys::revoke, audit::list, audit::verify,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::delete, webhooks::deliveries,
+    ),
+    tags(
+        (name = "claims", description = "Claims and their workflow"),
+        (name = "evidence", description = "Evidence, its archived pages and link checks"),
+        (name = "review", description = "What reviewers work from"),
+        (name = "claimreview", description = "schema.org ClaimReview in and out"),
+        (name = "admin", description = "Keys, audit log and webhooks"),
+        (name = "service", description = "Health and reference"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /openapi.json`.
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(ApiDoc::openapi().to_json().unwrap_or_default())
+}
+
+const DOCS_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>claimcheck API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>"#;
+
+const DOCS_INIT: &str =
+    r##"window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true });"##;
+
+/// `GET /docs`.
+pub async fn docs() -> HttpResponse {
+    asset(DOCS_PAGE.as_bytes(), "text/html; charset=utf-8")
+}
+
+/// The docs page's script and styles.
+pub async fn docs_asset(file: actix_web::web::Path<String>) -> HttpResponse {
+    match file.as_str() {
+        "init.js" => asset(DOCS_INIT.as_bytes(), "text/javascript"),
+        "swagger-ui-bundle.js" => {
+            asset(include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js"), "text/javascript")
+        }
+        "swagger-ui.css" => asset(include_bytes!("../../assets/swagger-ui/swagger-ui.css"), "text/css"),
+        _ => HttpResponse::NotFound().finish(),
+    }
+}
+
+fn asset(body: &'static [u8], kind: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .insert_header((
+            "content-security-policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        ))
+        .body(body)
+}

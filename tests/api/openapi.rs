@@ -1,0 +1,92 @@
+//! The OpenAPI document and the interactive docs.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+/// Every route the server has, as the document must list it.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("get", "/problems/{slug}"),
+    ("get", "/v1/verdicts"),
+    ("get", "/v1/workflow"),
+    ("get", "/v1/claims"),
+    ("post", "/v1/claims"),
+    ("get", "/v1/claims/{id}"),
+    ("patch", "/v1/claims/{id}"),
+    ("get", "/v1/claims/{id}/similar"),
+    ("get", "/v1/claims/{id}/evidence"),
+    ("post", "/v1/claims/{id}/evidence"),
+    ("post", "/v1/claims/{id}/transitions"),
+    ("get", "/v1/claims/{id}/history"),
+    ("post", "/v1/claims/{id}/assign"),
+    ("get", "/v1/claims/{id}/claimreview"),
+    ("get", "/v1/claimreview"),
+    ("post", "/v1/import"),
+    ("get", "/v1/evidence"),
+    ("get", "/v1/evidence/{id}"),
+    ("patch", "/v1/evidence/{id}"),
+    ("delete", "/v1/evidence/{id}"),
+    ("get", "/v1/evidence/{id}/snapshot"),
+    ("get", "/v1/evidence/{id}/snapshot/original"),
+    ("post", "/v1/evidence/{id}/check"),
+    ("get", "/v1/admin/queue"),
+    ("get", "/v1/admin/stats"),
+    ("get", "/v1/admin/keys"),
+    ("post", "/v1/admin/keys"),
+    ("delete", "/v1/admin/keys/{id}"),
+    ("get", "/v1/admin/audit"),
+    ("get", "/v1/admin/audit/verify"),
+    ("get", "/v1/admin/webhooks"),
+    ("post", "/v1/admin/webhooks"),
+    ("get", "/v1/admin/webhooks/{id}"),
+    ("delete", "/v1/admin/webhooks/{id}"),
+    ("get", "/v1/admin/webhooks/{id}/deliveries"),
+];
+
+#[tokio::test]
+async fn the_document_describes_every_endpoint_and_its_problems() {
+    let app = spawn_app().await;
+    let response = reqwest::get(app.url("/openapi.json")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(documented, ROUTES.len(), "the document lists a route this test does not know");
+    for (method, path) in ROUTES {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is not documented");
+        let responses = operation["responses"].as_object().unwrap();
+        assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} has no success response");
+        if !path.starts_with("/healthz") && *path != "/metrics" {
+            assert!(
+                responses["404"]["content"]["application/problem+json"].is_object(),
+                "{method} {path} does not document its problems"
+            );
+        }
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["key"].is_object());
+}
+
+#[tokio::test]
+async fn the_docs_work_on_a_closed_network() {
+    let app = spawn_app().await;
+    let page = reqwest::get(app.url("/docs")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/docs/swagger-ui-bundle.js"));
+    assert!(!html.contains("https://") && !html.contains("http://"), "nothing from outside: {html}");
+    for (asset, least) in
+        [("/docs/swagger-ui-bundle.js", 1_000_000), ("/docs/swagger-ui.css", 10_000), ("/docs/init.js", 20)]
+    {
+        let response = reqwest::get(app.url(asset)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        assert!(response.bytes().await.unwrap().len() >= least, "{asset}");
+    }
+    assert_eq!(reqwest::get(app.url("/docs/nothing.js")).await.unwrap().status(), StatusCode::NOT_FOUND);
+}
