@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of the container image: builds a static binary on the host, packages it with the
 # image's `prebuilt` target (the same runtime stage users get), runs it with --network host and a named
-# volume, and checks health, the API, persistence across a restart, the non-root user, and that SIGTERM
-# during a write load loses no acknowledged write. Fails on the first thing that fails.
+# volume, and checks health, the API, fetching evidence from inside the container, persistence across a
+# restart, the non-root user, and that SIGTERM during a write load loses no acknowledged write. Fails on
+# the first thing that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,12 +11,17 @@ IMAGE=claimcheck:e2e
 NAME=claimcheck-e2e-$$
 VOLUME=claimcheck-e2e-data-$$
 WORK=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
+# A page for the service to fetch as evidence, under a name the container resolves from its hosts file.
+FIXTURE_PORT=$(free_port)
+FIXTURE_URL=http://evidence-fixture.org:$FIXTURE_PORT/page.html
 
 log() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; docker logs "$NAME" 2>&1 | tail -20 >&2 || true; exit 1; }
 cleanup() {
+  [ -n "${FIXTURE:-}" ] && kill "$FIXTURE" 2>/dev/null || true
   docker rm -f "$NAME" >/dev/null 2>&1 || true
   docker volume rm -f "$VOLUME" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -71,9 +77,15 @@ wait_ready() {
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 log "Run (host network, named volume)"
+mkdir -p "$WORK/www"
+printf '<html><head><title>R1 cost</title></head><body><p>DeepSeek said the final run cost $5.6 million.</p></body></html>' \
+  > "$WORK/www/page.html"
+python3 -m http.server "$FIXTURE_PORT" --bind 127.0.0.1 --directory "$WORK/www" >/dev/null 2>&1 &
+FIXTURE=$!
 docker volume create "$VOLUME" >/dev/null
-docker create --name "$NAME" --network host \
+docker create --name "$NAME" --network host --add-host "evidence-fixture.org:127.0.0.1" \
   -e CLAIMCHECK_LISTEN="127.0.0.1:$PORT" -e CLAIMCHECK_SHUTDOWN_TIMEOUT=20 \
+  -e CLAIMCHECK_FETCH_ALLOW_PRIVATE=true -e CLAIMCHECK_FETCH_PORTS="$FIXTURE_PORT" \
   -v "$VOLUME:/data" --health-interval=100ms --health-start-period=5s \
   "$IMAGE" >/dev/null
 T0=$(( $(date +%s%N) / 1000000 ))
@@ -92,12 +104,21 @@ SEEDED=$(curl -sf "$BASE/v1/claims?count=true&limit=1" | json 'd["total"]')
 [ "$SEEDED" -ge 12 ] || fail "expected the seed claims, found $SEEDED"
 CLAIM=$(curl -sf -X POST "$BASE/v1/claims" -H 'content-type: application/json' \
   -d '{"text": "Container check: SoftBank Group fell 5.4% on the day.", "tags": ["markets"]}' | json 'd["id"]')
-curl -sf -X POST "$BASE/v1/claims/$CLAIM/evidence" -H 'content-type: application/json' \
-  -d '{"url": "https://markets.example/softbank", "stance": "supports", "reliability": 0.8}' >/dev/null
+EVIDENCE=$(curl -sf -X POST "$BASE/v1/claims/$CLAIM/evidence" -H 'content-type: application/json' \
+  -d "{\"url\": \"$FIXTURE_URL\", \"stance\": \"supports\", \"excerpt\": \"the final run cost \$5.6 million\"}" | json 'd["id"]')
 curl -sf -X POST "$BASE/v1/claims/$CLAIM/transitions" -H 'content-type: application/json' -d '{"to": "in_review"}' >/dev/null
+# The page is fetched in the background: the name resolved in the container, archived, quote found.
+LINK=""
+for _ in $(seq 1 100); do
+  LINK=$(curl -sf "$BASE/v1/evidence/$EVIDENCE" | json 'd["fetch"]["state"], (d["quote"] or {}).get("found")')
+  [ "$LINK" = "live True" ] && break
+  sleep 0.1
+done
+[ "$LINK" = "live True" ] || fail "the evidence page was not fetched and quoted: $LINK"
+curl -sf "$BASE/v1/evidence/$EVIDENCE/snapshot" | json 'd["text"]' | grep -q 'final run cost' || fail "no archived text"
 BEFORE=$(curl -sf "$BASE/v1/claims/$CLAIM" | json 'd["status"], d["version"], d["evidence_count"]')
-[ "$BEFORE" = "in_review 3 1" ] || fail "unexpected claim state: $BEFORE"
-echo "seed claims: $SEEDED; claim $CLAIM: $BEFORE"
+case "$BEFORE" in "in_review "*" 1") ;; *) fail "unexpected claim state: $BEFORE" ;; esac
+echo "seed claims: $SEEDED; claim $CLAIM: $BEFORE; evidence $EVIDENCE: $LINK (fetched inside the container)"
 
 log "Non-root"
 PID=$(docker inspect -f '{{.State.Pid}}' "$NAME")

@@ -137,7 +137,7 @@ fn start_link_watch(
     }
     let watch = LinkWatch {
         store: store.clone(),
-        fetcher: Arc::new(Fetcher::new(fetch.guard(), fetch.limits(), system_lookup())?),
+        fetcher: Arc::new(Fetcher::new(fetch.guard(), fetch.limits(), system_lookup()?)?),
         schedule: fetch.schedule(),
         concurrency: fetch.fetch_concurrency,
         outcomes: metrics.link_checks.clone(),
@@ -159,7 +159,7 @@ fn start_deliverer(
     let guard = config.fetch.guard();
     let deliverer = Deliverer {
         store: store.clone(),
-        client: guarded_client(&guard, config.fetch.fetch_connect_timeout, system_lookup())?,
+        client: guarded_client(&guard, config.fetch.fetch_connect_timeout, system_lookup()?)?,
         guard,
         policy: hooks.policy(),
         timeout: hooks.webhook_timeout,

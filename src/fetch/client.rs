@@ -49,11 +49,18 @@ pub enum Fetched {
 pub type Lookup =
     Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> + Send + Sync>;
 
-/// The system resolver.
-pub fn system_lookup() -> Lookup {
-    Arc::new(|host: String| {
-        Box::pin(async move { Ok(tokio::net::lookup_host((host.as_str(), 0)).await?.map(|a| a.ip()).collect()) })
-    })
+/// The system's name servers and hosts file (`/etc/resolv.conf`, `/etc/hosts`), read by an in-process
+/// resolver rather than libc's: the container image is `FROM scratch` with a static binary, where
+/// glibc's resolver cannot load the modules it needs.
+pub fn system_lookup() -> anyhow::Result<Lookup> {
+    let resolver = Arc::new(hickory_resolver::TokioResolver::builder_tokio()?.build());
+    Ok(Arc::new(move |host: String| {
+        let resolver = resolver.clone();
+        Box::pin(async move {
+            let found = resolver.lookup_ip(host.as_str()).await.map_err(std::io::Error::other)?;
+            Ok(found.iter().collect())
+        })
+    }))
 }
 
 /// A host name that did not resolve.
