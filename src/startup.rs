@@ -70,6 +70,7 @@ impl Application {
             link_wake,
             guard,
             ratings,
+            common_words: Arc::default(),
         });
         let mut server = HttpServer::new(move || {
             App::new()

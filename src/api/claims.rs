@@ -47,8 +47,8 @@ pub async fn create(
     let content = body.value.validate().map_err(ApiError::Validation)?;
     let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
     let actor = caller.actor();
-    let text = content.text.clone();
-    let lookup = state.store.reader.read(move |conn| similar::similar(conn, &text, None, false));
+    let (text, common) = (content.text.clone(), state.common_words.clone());
+    let lookup = state.store.reader.read(move |conn| similar::similar(conn, &text, None, false, &common));
     let Some(key) = key else {
         // The lookup runs beside the write: the writer thread, which every write waits for, does no
         // searching, and the request waits for the slower of the two, not both.
@@ -119,14 +119,14 @@ fn created_response(detail: &ClaimDetail, similar: &[Similar]) -> Result<Saved, 
 pub async fn similar(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
     let id = extract::path_id(&req)?;
-    let public = caller.is_public();
+    let (public, common) = (caller.is_public(), state.common_words.clone());
     let items = state
         .store
         .reader
         .read(move |conn| {
             visible(conn, id, public)?;
             let claim = claims::get(conn, id)?;
-            similar::similar(conn, &claim.text, Some(id), public)
+            similar::similar(conn, &claim.text, Some(id), public, &common)
         })
         .await
         .map_err(not_found(id))?;

@@ -41,6 +41,8 @@ pub struct AppState {
     pub guard: crate::fetch::guard::GuardConfig,
     /// How foreign ClaimReview ratings map to verdicts.
     pub ratings: crate::claimreview::read::RatingMap,
+    /// Words too common to find similar claims by, as learnt.
+    pub common_words: std::sync::Arc<crate::store::similar::CommonWords>,
 }
 
 pub type State = web::Data<AppState>;
