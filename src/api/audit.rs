@@ -29,7 +29,15 @@ struct AuditParams {
     path = "/v1/admin/audit",
     tag = "admin",
     summary = "The audit log",
-    params(("actor" = Option<String>, Query, description = "Actor"), ("claim_id" = Option<i64>, Query, minimum = 1, description = "Claim"), ("action" = Option<String>, Query, description = "Action"), ("since" = Option<String>, Query, description = "RFC 3339"), ("until" = Option<String>, Query, description = "RFC 3339"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
+    params(
+        ("actor" = Option<String>, Query, description = "Actor"),
+        ("claim_id" = Option<i64>, Query, minimum = 1, description = "Claim"),
+        ("action" = Option<String>, Query, description = "Action"),
+        ("since" = Option<String>, Query, description = "RFC 3339"),
+        ("until" = Option<String>, Query, description = "RFC 3339"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
+        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+    ),
     responses((status = 200, description = "OK", body = crate::api::openapi::AuditPage), crate::api::openapi::Problems)
 )]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -78,7 +86,10 @@ pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<Http
     path = "/v1/admin/audit/verify",
     tag = "admin",
     summary = "Check the audit log's hash chain",
-    responses((status = 200, description = "OK", body = crate::store::audit::Verification), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::audit::Verification),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn verify(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadAudit)?;

@@ -25,7 +25,10 @@ fn json_ld(body: serde_json::Value) -> HttpResponse {
     tag = "claimreview",
     summary = "schema.org ClaimReview of a verified or published claim",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn one(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
@@ -53,7 +56,10 @@ pub async fn one(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     path = "/v1/claimreview",
     tag = "claimreview",
     summary = "A DataFeed of published reviews",
-    responses((status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn feed(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;

@@ -35,7 +35,10 @@ pub const MAX_LIMIT: usize = 100;
     summary = "Submit a claim",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = crate::domain::claim::ClaimInput,
-    responses((status = 201, description = "Created, with similar claims", body = crate::api::openapi::ClaimCreated), crate::api::openapi::Problems)
+    responses(
+        (status = 201, description = "Created, with similar claims", body = crate::api::openapi::ClaimCreated),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn create(
     caller: Caller,
@@ -114,7 +117,10 @@ fn created_response(detail: &ClaimDetail, similar: &[Similar]) -> Result<Saved, 
     tag = "claims",
     summary = "Claims that say much the same",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::api::openapi::SimilarList), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::api::openapi::SimilarList),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn similar(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
@@ -139,7 +145,11 @@ pub async fn similar(caller: Caller, state: State, req: HttpRequest) -> Result<H
     tag = "claims",
     summary = "A claim with its evidence and confidence breakdown",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), (status = 304, description = "Not modified"), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
+        (status = 304, description = "Not modified"),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
@@ -176,7 +186,10 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     summary = "Edit a claim's content",
     params(("id" = i64, Path, description = "The id"), ("If-Match" = String, Header, description = "The ETag read")),
     request_body = crate::domain::claim::ClaimPatch,
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn update(
     caller: Caller,
@@ -245,7 +258,19 @@ struct ListParams {
     path = "/v1/claims",
     tag = "claims",
     summary = "List and search claims",
-    params(("status" = Option<crate::domain::workflow::Status>, Query, description = "Only claims in this status"), ("verdict" = Option<crate::domain::verdict::Verdict>, Query, description = "Only claims with this verdict"), ("tag" = Option<String>, Query, description = "Only claims with this tag"), ("claimant" = Option<String>, Query, description = "Only claims by this claimant"), ("q" = Option<String>, Query, description = "Full-text search"), ("created_after" = Option<String>, Query, description = "RFC 3339"), ("created_before" = Option<String>, Query, description = "RFC 3339"), ("sort" = Option<String>, Query, description = "created, -created, updated, -updated, confidence, -confidence, relevance"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor"), ("count" = Option<bool>, Query, description = "Add the total")),
+    params(
+        ("status" = Option<crate::domain::workflow::Status>, Query, description = "Only claims in this status"),
+        ("verdict" = Option<crate::domain::verdict::Verdict>, Query, description = "Only claims with this verdict"),
+        ("tag" = Option<String>, Query, description = "Only claims with this tag"),
+        ("claimant" = Option<String>, Query, description = "Only claims by this claimant"),
+        ("q" = Option<String>, Query, description = "Full-text search"),
+        ("created_after" = Option<String>, Query, description = "RFC 3339"),
+        ("created_before" = Option<String>, Query, description = "RFC 3339"),
+        ("sort" = Option<String>, Query, description = "created, -created, updated, -updated, confidence, -confidence, relevance"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size"),
+        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+        ("count" = Option<bool>, Query, description = "Add the total"),
+    ),
     responses((status = 200, description = "OK", body = crate::api::openapi::ClaimPage), crate::api::openapi::Problems)
 )]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

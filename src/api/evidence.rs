@@ -22,9 +22,15 @@ use crate::store::idempotency::{self, Key, Saved};
     path = "/v1/claims/{id}/evidence",
     tag = "evidence",
     summary = "Attach evidence (fetched in the background)",
-    params(("id" = i64, Path, description = "The id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(
+        ("id" = i64, Path, description = "The id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+    ),
     request_body = crate::domain::evidence::EvidenceInput,
-    responses((status = 201, description = "Created", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+    responses(
+        (status = 201, description = "Created", body = crate::store::evidence::EvidenceRow),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn attach(
     caller: Caller,
@@ -71,7 +77,10 @@ pub async fn attach(
     tag = "evidence",
     summary = "A claim's evidence",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::api::openapi::EvidenceList), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::api::openapi::EvidenceList),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
@@ -95,7 +104,10 @@ pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<Http
     tag = "evidence",
     summary = "An evidence item",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::evidence::EvidenceRow),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;
@@ -121,7 +133,10 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     summary = "Edit an evidence item",
     params(("id" = i64, Path, description = "The id")),
     request_body = crate::domain::evidence::EvidencePatch,
-    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::evidence::EvidenceRow),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn update(
     caller: Caller,
@@ -156,7 +171,10 @@ struct RetractParams {
     tag = "evidence",
     summary = "Retract an evidence item (it stays, no longer counting)",
     params(("id" = i64, Path, description = "The id"), ("note" = Option<String>, Query, description = "Why")),
-    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::evidence::EvidenceRow),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn retract(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::EditEvidence)?;

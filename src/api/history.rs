@@ -17,7 +17,10 @@ use crate::store::history;
     tag = "claims",
     summary = "Every change to a claim",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::api::openapi::HistoryList), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::api::openapi::HistoryList),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadClaims)?;

@@ -36,8 +36,15 @@ struct AttentionParams {
     path = "/v1/evidence",
     tag = "evidence",
     summary = "Evidence whose link needs attention",
-    params(("state" = Option<String>, Query, description = "pending, live, changed, gone, blocked, failed; comma-separated"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
-    responses((status = 200, description = "OK", body = crate::api::openapi::EvidencePage), crate::api::openapi::Problems)
+    params(
+        ("state" = Option<String>, Query, description = "pending, live, changed, gone, blocked, failed; comma-separated"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
+        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::api::openapi::EvidencePage),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn attention(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadQueue)?;
@@ -138,7 +145,10 @@ async fn load(
     path = "/v1/evidence/{id}/snapshot",
     tag = "evidence",
     summary = "The archived page's text and description",
-    params(("id" = i64, Path, description = "The id"), ("which" = Option<String>, Query, description = "cited (default) or current")),
+    params(
+        ("id" = i64, Path, description = "The id"),
+        ("which" = Option<String>, Query, description = "cited (default) or current"),
+    ),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems)
 )]
 pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -162,8 +172,14 @@ pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<
     path = "/v1/evidence/{id}/snapshot/original",
     tag = "evidence",
     summary = "The archived bytes, as a download",
-    params(("id" = i64, Path, description = "The id"), ("which" = Option<String>, Query, description = "cited (default) or current")),
-    responses((status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"), crate::api::openapi::Problems)
+    params(
+        ("id" = i64, Path, description = "The id"),
+        ("which" = Option<String>, Query, description = "cited (default) or current"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn original(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (id, which, snapshot, _) = load(&caller, &state, &req, true).await?;

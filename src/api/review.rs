@@ -31,7 +31,13 @@ struct QueueParams {
     path = "/v1/admin/queue",
     tag = "review",
     summary = "Claims waiting for action",
-    params(("assignee" = Option<String>, Query, description = "A reviewer, or none"), ("tag" = Option<String>, Query, description = "Tag"), ("status" = Option<String>, Query, description = "submitted or in_review"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
+    params(
+        ("assignee" = Option<String>, Query, description = "A reviewer, or none"),
+        ("tag" = Option<String>, Query, description = "Tag"),
+        ("status" = Option<String>, Query, description = "submitted or in_review"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
+        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+    ),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems)
 )]
 pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -130,7 +136,10 @@ pub struct AssignInput {
     summary = "Give a claim to a reviewer",
     params(("id" = i64, Path, description = "The id")),
     request_body = AssignInput,
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn assign(
     caller: Caller,

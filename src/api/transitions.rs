@@ -29,7 +29,10 @@ pub struct TransitionInput {
     summary = "Move a claim through the workflow",
     params(("id" = i64, Path, description = "The id")),
     request_body = TransitionInput,
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn create(
     caller: Caller,

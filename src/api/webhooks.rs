@@ -73,7 +73,10 @@ pub async fn create(caller: Caller, state: State, body: JsonBody<WebhookInput>) 
     path = "/v1/admin/webhooks",
     tag = "admin",
     summary = "Webhook subscriptions",
-    responses((status = 200, description = "OK", body = crate::api::openapi::WebhookList), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::api::openapi::WebhookList),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn list(caller: Caller, state: State) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
@@ -87,7 +90,10 @@ pub async fn list(caller: Caller, state: State) -> Result<HttpResponse, ApiError
     tag = "admin",
     summary = "A subscription",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::store::webhooks::WebhookRow), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::webhooks::WebhookRow),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
@@ -103,7 +109,10 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     tag = "admin",
     summary = "Switch a subscription off",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = crate::store::webhooks::WebhookRow), crate::api::openapi::Problems)
+    responses(
+        (status = 200, description = "OK", body = crate::store::webhooks::WebhookRow),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn delete(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
@@ -132,8 +141,15 @@ struct LogParams {
     path = "/v1/admin/webhooks/{id}/deliveries",
     tag = "admin",
     summary = "A subscription's delivery log",
-    params(("id" = i64, Path, description = "The id"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"), ("cursor" = Option<String>, Query, description = "From next_cursor")),
-    responses((status = 200, description = "OK", body = crate::api::openapi::DeliveryPage), crate::api::openapi::Problems)
+    params(
+        ("id" = i64, Path, description = "The id"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
+        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::api::openapi::DeliveryPage),
+        crate::api::openapi::Problems,
+    )
 )]
 pub async fn deliveries(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
