@@ -372,10 +372,10 @@ pub fn record(
         Outcome::Page { snapshot, quote: found, quote_in_cited } => {
             match (&now.cited, seen) {
                 (None, _) => cited = Some(insert_snapshot(conn, evidence_id, snapshot, at)?),
-                (Some(_), Observation::Same) => latest = drop_latest(conn, latest)?,
+                (Some(_), Observation::Same) => latest = drop_latest(conn, evidence_id, latest)?,
                 _ if now.latest.as_ref().is_some_and(|(_, sha)| *sha == snapshot.sha256) => {}
                 _ => {
-                    drop_latest(conn, latest)?;
+                    drop_latest(conn, evidence_id, latest)?;
                     latest = Some(insert_snapshot(conn, evidence_id, snapshot, at)?);
                 }
             }
@@ -465,9 +465,11 @@ fn insert_snapshot(conn: &Connection, evidence_id: i64, s: &NewSnapshot, at: &st
     Ok(conn.last_insert_rowid())
 }
 
-/// Deletes the latest snapshot (never the cited one, which `latest` never points at).
-fn drop_latest(conn: &Connection, latest: Option<i64>) -> Result<Option<i64>> {
+/// Deletes the latest snapshot (never the cited one, which `latest` never points at), unlinking it
+/// first: the link row refers to it.
+fn drop_latest(conn: &Connection, evidence_id: i64, latest: Option<i64>) -> Result<Option<i64>> {
     if let Some(id) = latest {
+        conn.prepare_cached("UPDATE link_checks SET latest = NULL WHERE evidence_id = ?1")?.execute([evidence_id])?;
         conn.prepare_cached("DELETE FROM snapshots WHERE id = ?1")?.execute([id])?;
     }
     Ok(None)

@@ -163,6 +163,37 @@ async fn a_page_edited_after_citing_is_changed_and_its_cited_snapshot_kept() {
 }
 
 #[tokio::test]
+async fn a_page_that_changes_back_and_again_keeps_one_current_version_beside_the_cited_one() {
+    let site = Fixture::start().await;
+    let app = fetching_app(vec![site.port()]).await;
+    let claim_id = claim(&app).await;
+    let id = attach(&app, claim_id, &site.url("/flipping"), Some(EXCERPT)).await["id"].as_i64().unwrap();
+    let cited = wait_for(&app, id, state_is("live")).await["fetch"]["cited"].clone();
+    let mut current = Value::Null;
+    for (checks, state) in [(2, "changed"), (3, "live"), (4, "changed"), (5, "changed")] {
+        check_now(&app, id).await;
+        for _ in 0..200 {
+            let snapshot: Value = app.get(&format!("/v1/evidence/{id}/snapshot")).await.json().await.unwrap();
+            if snapshot["checks"]["checks"] == checks {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let item: Value = app.get(&format!("/v1/evidence/{id}")).await.json().await.unwrap();
+        assert_eq!(item["fetch"]["state"], state, "check {checks}: {item}");
+        assert_eq!(item["fetch"]["cited"], cited, "the cited snapshot never changes");
+        assert_eq!(item["fetch"]["current"].is_null(), state == "live", "check {checks}: {item}");
+        assert_ne!(item["fetch"]["current"], current, "check {checks} archived a new current version or none");
+        current = item["fetch"]["current"].clone();
+    }
+    let snapshots: i64 = rusqlite::Connection::open(app.db_path())
+        .unwrap()
+        .query_row("SELECT count(*) FROM snapshots WHERE evidence_id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(snapshots, 2, "the cited page and the latest one, nothing in between");
+}
+
+#[tokio::test]
 async fn a_page_that_disappears_is_gone_after_several_misses_and_keeps_its_archive() {
     let site = Fixture::start().await;
     let app = fetching_app(vec![site.port()]).await;
