@@ -10,6 +10,7 @@ pub mod export;
 pub mod fetch;
 pub mod healthcheck;
 pub mod import;
+pub mod progress;
 pub mod queue;
 pub mod store;
 pub mod telemetry;

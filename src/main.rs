@@ -123,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            let bar = import::progress_bar("export");
+            let bar = claimcheck::progress::bar("export");
             let result = export::export(&store, format, &publisher, &mut sink, &bar).await;
             bar.finish_and_clear();
             drop(sink);

@@ -74,11 +74,8 @@ pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<Http
     let filter = Filter { actor: p.actor, claim_id, action: p.action, since, until, before_id };
     let limit = limit as usize;
     let mut items = state.store.reader.read(move |conn| audit::list(conn, &filter, limit)).await?;
-    let next_cursor = (items.len() > limit).then(|| {
-        items.truncate(limit);
-        items.last().map(|r| r.id.to_string())
-    });
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor.flatten() })))
+    let next_cursor = super::next_page(&mut items, limit, |r| r.id.to_string());
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
 }
 
 #[utoipa::path(

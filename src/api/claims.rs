@@ -231,10 +231,7 @@ pub fn visible(conn: &rusqlite::Connection, claim_id: i64, public: bool) -> Resu
 
 /// Maps the store's bare `NotFound` to a message naming the claim.
 pub fn not_found(id: i64) -> impl Fn(crate::store::Error) -> ApiError {
-    move |e| match e {
-        crate::store::Error::NotFound => ApiError::NotFound(format!("no claim {id}")),
-        other => other.into(),
-    }
+    super::error::missing("claim", id)
 }
 
 #[derive(Debug, Deserialize)]

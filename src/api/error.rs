@@ -13,6 +13,14 @@ use crate::store;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Maps the store's bare `NotFound` to a message naming what was looked for ("no evidence 7").
+pub fn missing(what: &'static str, id: i64) -> impl Fn(store::Error) -> ApiError {
+    move |e| match e {
+        store::Error::NotFound => ApiError::NotFound(format!("no {what} {id}")),
+        other => other.into(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("the body is not valid JSON: {0}")]

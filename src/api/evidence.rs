@@ -199,9 +199,7 @@ fn respond(row: &EvidenceRow) -> Result<HttpResponse, ApiError> {
     Ok(json_with_etag(StatusCode::OK, &row.etag(), body))
 }
 
+/// Maps the store's bare `NotFound` to a message naming the evidence item.
 pub(super) fn missing(id: i64) -> impl Fn(Error) -> ApiError {
-    move |e| match e {
-        Error::NotFound => ApiError::NotFound(format!("no evidence {id}")),
-        other => other.into(),
-    }
+    super::error::missing("evidence", id)
 }

@@ -15,7 +15,7 @@ use super::extract;
 use crate::domain::access::Action;
 use crate::domain::linkcheck::LinkState;
 use crate::domain::validation::{FieldError, Violations};
-use crate::fetch::watch::gunzip;
+use crate::fetch::archive::gunzip;
 use crate::store::links::{self, Which};
 use crate::store::{Error, evidence, now};
 
@@ -81,11 +81,8 @@ pub async fn attention(caller: Caller, state: State, req: HttpRequest) -> Result
             ids.into_iter().map(|id| evidence::get(conn, id)).collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    let next_cursor = (items.len() > limit).then(|| {
-        items.truncate(limit);
-        items.last().map(|e| e.id.to_string())
-    });
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor.flatten() })))
+    let next_cursor = super::next_page(&mut items, limit, |e| e.id.to_string());
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -91,6 +91,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// Cuts a list read with one item more than `limit` down to `limit`; returns the cursor of the next
+/// page (the last item kept), or `None` when this page is the last.
+pub fn next_page<T>(items: &mut Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> Option<String> {
+    if items.len() <= limit {
+        return None;
+    }
+    items.truncate(limit);
+    items.last().map(cursor)
+}
+
 /// A JSON response with the resource's ETag.
 pub fn json_with_etag(
     status: actix_web::http::StatusCode,

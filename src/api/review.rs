@@ -69,10 +69,7 @@ pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
         after,
     };
     let mut items = state.store.reader.read(move |conn| review::queue(conn, &filter, limit)).await?;
-    let next_cursor = (items.len() > limit).then(|| {
-        items.truncate(limit);
-        items.last().map(|c| format!("{}~{}", c.created_at, c.id))
-    });
+    let next_cursor = super::next_page(&mut items, limit, |c| format!("{}~{}", c.created_at, c.id));
     let now = chrono::Utc::now();
     let items: Vec<_> = items
         .into_iter()
@@ -85,7 +82,7 @@ pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
             item
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor.flatten() })))
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -172,16 +172,10 @@ pub async fn deliveries(caller: Caller, state: State, req: HttpRequest) -> Resul
         .read(move |conn| webhooks::deliveries(conn, id, before, limit + 1))
         .await
         .map_err(missing(id))?;
-    let next_cursor = (items.len() > limit).then(|| {
-        items.truncate(limit);
-        items.last().map(|d| d.id.to_string())
-    });
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor.flatten() })))
+    let next_cursor = super::next_page(&mut items, limit, |d| d.id.to_string());
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
 }
 
 fn missing(id: i64) -> impl Fn(Error) -> ApiError {
-    move |e| match e {
-        Error::NotFound => ApiError::NotFound(format!("no webhook {id}")),
-        other => other.into(),
-    }
+    super::error::missing("webhook", id)
 }

@@ -2,6 +2,7 @@
 //! service may ever connect to, the client fetches through it, `extract` reads what a page says, and
 //! the link watch archives each page and checks it again on a schedule.
 
+pub mod archive;
 pub mod client;
 pub mod extract;
 pub mod guard;

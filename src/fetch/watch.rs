@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
+use super::archive::gzip;
 use super::client::{Fetched, Fetcher, Page};
 use super::extract;
 use crate::domain::linkcheck::Schedule;
@@ -134,20 +135,4 @@ fn prepare(page: Page, excerpt: Option<&str>) -> (NewSnapshot, Option<quote::Quo
         body,
     };
     (snapshot, quote)
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
-}
-
-/// The original bytes of an archived body.
-pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
-    Ok(out)
 }

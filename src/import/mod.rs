@@ -13,8 +13,6 @@ use serde::Serialize;
 
 pub use claims_file::{ClaimsFile, ParsedClaim};
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use crate::claimreview::read::RatingMap;
 use crate::store::{self, Actor, Store, claims};
 
@@ -85,21 +83,11 @@ pub async fn import_path(store: &Store, path: &Path, actor: &Actor, ratings: &Ra
         }
         let document: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{name} is not JSON: {e}"))?;
-        let bar = progress_bar(&name);
+        let bar = crate::progress::bar(&name);
         summary.absorb(claimreview::import(store, &name, &document, ratings, actor, Some(&bar)).await?);
         bar.finish_and_clear();
     }
     Ok(summary)
-}
-
-/// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
-pub fn progress_bar(what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message(what.to_owned());
-    bar
 }
 
 /// Imports the seed claims built into the binary.

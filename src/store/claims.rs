@@ -335,7 +335,7 @@ pub fn transition(
 /// recording the new figures in history when they move.
 pub(super) fn evidence_changed(conn: &Connection, id: i64, actor: &Actor, at: &str) -> Result<()> {
     let before = get(conn, id)?;
-    let after = assess(&evidence::for_claim(conn, id)?);
+    let after = assess(&evidence::for_scoring(conn, id)?);
     conn.prepare_cached(
         "UPDATE claims SET support = ?2, confidence = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1",
     )?

@@ -122,13 +122,22 @@ pub fn get(conn: &Connection, id: i64) -> Result<EvidenceRow> {
 }
 
 pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<EvidenceRow>> {
+    loaded(conn, claim_id)?.into_iter().map(|loaded| described(conn, loaded)).collect()
+}
+
+/// A claim's evidence as the confidence needs it: without the snapshots' descriptions, which rescoring
+/// (on the writer thread, after every evidence change) has no use for.
+pub fn for_scoring(conn: &Connection, claim_id: i64) -> Result<Vec<EvidenceRow>> {
+    Ok(loaded(conn, claim_id)?.into_iter().map(|(row, _)| row).collect())
+}
+
+fn loaded(conn: &Connection, claim_id: i64) -> Result<Vec<Loaded>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS}, {} FROM evidence e {} WHERE e.claim_id = ?1 ORDER BY e.id",
         links::LINK_COLUMNS,
         links::LINK_JOIN
     ))?;
-    let rows = stmt.query_map([claim_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter().map(|loaded| described(conn, loaded)).collect()
+    Ok(stmt.query_map([claim_id], from_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn attach(
