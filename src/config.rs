@@ -74,21 +74,12 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
     pub auth_failures_per_minute: u32,
 
-    /// The organization publishing the fact-checks, named as `author` in ClaimReview.
-    #[arg(long, env = "CLAIMCHECK_PUBLISHER_NAME", default_value = "claimcheck")]
-    pub publisher_name: String,
-
-    /// The publisher's web site, for ClaimReview.
-    #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
-    pub publisher_url: Option<String>,
+    #[command(flatten)]
+    pub publisher: PublisherArgs,
 
     /// TOML file mapping foreign ClaimReview rating names to verdicts, over the built-in table.
     #[arg(long, env = "CLAIMCHECK_RATING_MAP")]
     pub rating_map: Option<PathBuf>,
-
-    /// Where this service is reached from outside (default: http:// and --listen), for URLs it publishes.
-    #[arg(long, env = "CLAIMCHECK_PUBLIC_URL")]
-    pub public_url: Option<String>,
 
     /// HTTP worker threads (default: one per CPU).
     #[arg(long, env = "CLAIMCHECK_WORKERS")]
@@ -103,6 +94,55 @@ pub struct Config {
 
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+}
+
+impl Config {
+    /// Every setting at its default (environment variables still apply), as `claimcheck serve` with
+    /// no flags has them: the one definition tests start from.
+    pub fn defaults() -> Config {
+        Config::parse_from(["claimcheck"])
+    }
+
+    /// `claimcheck serve` with these flags.
+    pub fn parse_from<I, T>(args: I) -> Config
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Serve {
+            #[command(flatten)]
+            config: Config,
+        }
+        <Serve as clap::Parser>::parse_from(args).config
+    }
+}
+
+/// Who publishes the fact-checks, and where they are read: shared by `serve` and `export`.
+#[derive(Debug, Clone, Args)]
+pub struct PublisherArgs {
+    /// The organization publishing the fact-checks, named as `author` in ClaimReview.
+    #[arg(long, env = "CLAIMCHECK_PUBLISHER_NAME", default_value = "claimcheck")]
+    pub publisher_name: String,
+
+    /// The publisher's web site, for ClaimReview.
+    #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
+    pub publisher_url: Option<String>,
+
+    /// Where this service is reached from outside (default: http:// and --listen), for URLs it publishes.
+    #[arg(long, env = "CLAIMCHECK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl PublisherArgs {
+    /// The publisher; `fallback` is where the service is reached when no public URL is set.
+    pub fn publisher(&self, fallback: &str) -> crate::claimreview::Publisher {
+        crate::claimreview::Publisher {
+            name: self.publisher_name.clone(),
+            url: self.publisher_url.clone(),
+            base_url: self.public_url.clone().unwrap_or_else(|| fallback.to_owned()),
+        }
+    }
 }
 
 /// Delivering webhooks (through the same address guard as fetching: see `--fetch-*`).

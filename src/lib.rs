@@ -12,6 +12,7 @@ pub mod healthcheck;
 pub mod import;
 pub mod progress;
 pub mod queue;
+pub mod service;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;

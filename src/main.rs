@@ -2,12 +2,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use claimcheck::claimreview::Publisher;
 use claimcheck::claimreview::read::RatingMap;
-use claimcheck::config::{Config, DatabaseArgs, LogArgs};
-use claimcheck::domain::access::Role;
+use claimcheck::config::{Config, DatabaseArgs, LogArgs, PublisherArgs};
+use claimcheck::domain::access::{Actor, Role};
 use claimcheck::export::{self, Format};
-use claimcheck::store::{Actor, Store, keys};
+use claimcheck::service::keys::KeyInput;
+use claimcheck::service::{Service, Settings};
 use claimcheck::{Application, healthcheck, import, shutdown_signal, telemetry};
 
 /// claimcheck: a claim fact-checking service. Without a subcommand, `serve`.
@@ -46,14 +46,8 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         database: DatabaseArgs,
-        /// The organization publishing the fact-checks, named as `author` in ClaimReview.
-        #[arg(long, env = "CLAIMCHECK_PUBLISHER_NAME", default_value = "claimcheck")]
-        publisher_name: String,
-        #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
-        publisher_url: Option<String>,
-        /// Where the service is reached from outside, for review URLs.
-        #[arg(long, env = "CLAIMCHECK_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-        public_url: String,
+        #[command(flatten)]
+        publisher: PublisherArgs,
     },
     /// Manage API keys: the way to get the first admin key on a fresh install.
     Keys {
@@ -96,6 +90,24 @@ enum KeysCommand {
     Revoke { key: String },
 }
 
+/// Where review URLs point when no public URL is set: the default listening address.
+const DEFAULT_BASE: &str = "http://127.0.0.1:8080";
+
+/// The service over the database, for a command that runs and exits.
+async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: RatingMap) -> anyhow::Result<Service> {
+    let settings = Settings {
+        publisher: publisher.publisher(DEFAULT_BASE),
+        guard: Default::default(),
+        ratings,
+        link_wake: Default::default(),
+    };
+    Service::open(database.store_config(), settings).await
+}
+
+fn default_publisher() -> PublisherArgs {
+    PublisherArgs { publisher_name: "claimcheck".into(), publisher_url: None, public_url: None }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -107,35 +119,30 @@ async fn main() -> anyhow::Result<()> {
                 Some(file) => RatingMap::with_file(&std::fs::read_to_string(&file)?)?,
                 None => RatingMap::default(),
             };
-            let config = database.store_config();
-            let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
-            let result = import::import_path(&store, &path, &Actor::system("import"), &ratings).await;
-            tokio::task::spawn_blocking(move || store.close()).await?;
-            let summary = result?;
-            println!("{summary}");
+            let service = open(&database, &default_publisher(), ratings).await?;
+            let result = import::import_path(&service, &path, &Actor::system("import")).await;
+            service.close().await;
+            println!("{}", result?);
             Ok(())
         }
-        Command::Export { format, out, database, publisher_name, publisher_url, public_url } => {
-            let publisher = Publisher { name: publisher_name, url: publisher_url, base_url: public_url };
-            let config = database.store_config();
-            let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
+        Command::Export { format, out, database, publisher } => {
+            let service = open(&database, &publisher, RatingMap::default()).await?;
             let mut sink: Box<dyn std::io::Write> = match &out {
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let bar = claimcheck::progress::bar("export");
-            let result = export::export(&store, format, &publisher, &mut sink, &bar).await;
+            let result = export::export(&service, format, &mut sink, &bar).await;
             bar.finish_and_clear();
             drop(sink);
-            tokio::task::spawn_blocking(move || store.close()).await?;
+            service.close().await;
             eprintln!("{}", result?);
             Ok(())
         }
         Command::Keys { command, database } => {
-            let config = database.store_config();
-            let store = tokio::task::spawn_blocking(move || Store::open(&config)).await??;
-            let result = keys_command(&store, command).await;
-            tokio::task::spawn_blocking(move || store.close()).await?;
+            let service = open(&database, &default_publisher(), RatingMap::default()).await?;
+            let result = keys_command(&service, command).await;
+            service.close().await;
             result
         }
         Command::Backup { dest, db } => {
@@ -153,23 +160,16 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn keys_command(store: &Store, command: KeysCommand) -> anyhow::Result<()> {
+async fn keys_command(service: &Service, command: KeysCommand) -> anyhow::Result<()> {
     let actor = Actor::system("cli");
     match command {
         KeysCommand::Create { role, name, expires_at } => {
-            let expires_at = expires_at
-                .map(|e| {
-                    chrono::DateTime::parse_from_rfc3339(&e)
-                        .map(|t| t.to_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
-                })
-                .transpose()?;
-            let (row, key) =
-                store.writer.write(move |conn| keys::create(conn, &name, role, expires_at.as_deref(), &actor)).await?;
+            let (row, key) = service.create_key(&actor, &KeyInput { name, role, expires_at }).await?;
             eprintln!("created {} key {} ({}); it is shown only now:", row.role.as_str(), row.id, row.name);
             println!("{key}");
         }
         KeysCommand::List => {
-            for key in store.reader.read(keys::list).await? {
+            for key in service.keys(&actor).await? {
                 let state = match (&key.revoked_at, &key.expires_at) {
                     (Some(at), _) => format!("revoked {at}"),
                     (None, Some(at)) => format!("expires {at}"),
@@ -179,7 +179,7 @@ async fn keys_command(store: &Store, command: KeysCommand) -> anyhow::Result<()>
             }
         }
         KeysCommand::Revoke { key } => {
-            let row = store.writer.write(move |conn| keys::revoke(conn, &key, &actor)).await?;
+            let row = service.revoke_key(&actor, &key).await?;
             println!("revoked key {} ({})", row.id, row.name);
         }
     }

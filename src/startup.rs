@@ -13,13 +13,13 @@ use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
 use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
-use crate::claimreview::Publisher;
 use crate::claimreview::read::RatingMap;
 use crate::config::{Config, FetchArgs};
 use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
 use crate::fetch::watch::{LinkWatch, Wake};
 use crate::import;
-use crate::store::{Store, claims};
+use crate::service::{Service, Settings};
+use crate::store::Store;
 use crate::webhooks::Deliverer;
 
 pub struct Application {
@@ -34,44 +34,34 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config();
         let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
-        if !config.no_seed && store.reader.read(claims::count).await? == 0 {
-            let summary = import::import_seed(&store).await?;
+        let listener = TcpListener::bind(&config.listen)?;
+        let address = listener.local_addr()?;
+        let link_wake = Wake::default();
+        let settings = Settings {
+            publisher: config.publisher.publisher(&format!("http://{address}")),
+            guard: config.fetch.guard(),
+            ratings: match &config.rating_map {
+                Some(file) => RatingMap::with_file(&std::fs::read_to_string(file)?)?,
+                None => RatingMap::default(),
+            },
+            link_wake: link_wake.clone(),
+        };
+        let service = Service::new(store.clone(), settings);
+        if !config.no_seed && service.count_claims().await? == 0 {
+            let summary = import::import_seed(&service).await?;
             tracing::info!(%summary, "seed claims imported");
         }
 
-        let listener = TcpListener::bind(&config.listen)?;
-        let address = listener.local_addr()?;
         let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
         let invalidate = claims_cache.clone();
         store.writer.on_change(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
         let limits =
             Limits { per_key_per_second: config.rate_limit, failures_per_minute: config.auth_failures_per_minute };
-        let auth = Auth::new(config.public_read, limits);
-        let publisher = Publisher {
-            name: config.publisher_name.clone(),
-            url: config.publisher_url.clone(),
-            base_url: config.public_url.clone().unwrap_or_else(|| format!("http://{address}")),
-        };
-        let metrics = crate::api::metrics::Metrics::new()?;
-        let link_wake = Wake::default();
+        let metrics = Metrics::new()?;
         let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
         let deliverer = start_deliverer(&config, &store, &metrics)?;
-        let guard = config.fetch.guard();
-        let ratings = match &config.rating_map {
-            Some(file) => RatingMap::with_file(&std::fs::read_to_string(file)?)?,
-            None => RatingMap::default(),
-        };
-        let state = web::Data::new(AppState {
-            store: store.clone(),
-            claims_cache,
-            auth,
-            publisher,
-            metrics,
-            link_wake,
-            guard,
-            ratings,
-            common_words: Arc::default(),
-        });
+        let auth = Auth::new(config.public_read, limits);
+        let state = web::Data::new(AppState { service, claims_cache, auth, metrics });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -2,16 +2,16 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::domain::access::Action;
+use super::session::Flash;
+use crate::domain::access::{Action, Actor};
 use crate::domain::verdict::Verdict;
-use crate::store::claims::{ClaimDetail, ClaimRow};
+use crate::service::claims::Dossier;
+use crate::store::claims::ClaimRow;
 use crate::store::evidence::EvidenceRow;
-use crate::store::history::HistoryRow;
-use crate::store::keys::KeyRow;
 use crate::store::links::Snapshot;
 use crate::store::review::Stats;
 
-fn layout(title: &str, who: Option<(&KeyRow, &str)>, body: Markup) -> Markup {
+fn layout(title: &str, who: Option<(&Actor, &str)>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -24,10 +24,10 @@ fn layout(title: &str, who: Option<(&KeyRow, &str)>, body: Markup) -> Markup {
             body {
                 header {
                     a href="/admin" { "claimcheck" }
-                    @if let Some((key, csrf)) = who {
+                    @if let Some((actor, csrf)) = who {
                         a href="/admin" { "Queue" }
                         a href="/admin/stats" { "Stats" }
-                        span.who { (key.name) " · " (key.role.as_str()) }
+                        span.who { (actor.name()) " · " (actor.role_name().unwrap_or_default()) }
                         form method="post" action="/admin/logout" {
                             input type="hidden" name="csrf" value=(csrf);
                             button type="submit" { "Sign out" }
@@ -40,7 +40,7 @@ fn layout(title: &str, who: Option<(&KeyRow, &str)>, body: Markup) -> Markup {
     }
 }
 
-pub fn login(error: Option<&str>) -> Markup {
+pub fn login(error: Option<&str>, csrf: &str) -> Markup {
     layout(
         "Sign in",
         None,
@@ -48,6 +48,7 @@ pub fn login(error: Option<&str>) -> Markup {
             h1 { "Sign in" }
             @if let Some(error) = error { p.notice.error { (error) } }
             form.card.stack method="post" action="/admin/login" {
+                input type="hidden" name="csrf" value=(csrf);
                 label { "API key" input type="password" name="key" autocomplete="off" required; }
                 button type="submit" { "Sign in" }
                 p.muted { "Ask an admin for a key, or create the first one with " code { "claimcheck keys create --role admin --name YOU" } "." }
@@ -64,10 +65,10 @@ fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-pub fn queue(key: &KeyRow, csrf: &str, items: &[ClaimRow]) -> Markup {
+pub fn queue(actor: &Actor, csrf: &str, items: &[ClaimRow]) -> Markup {
     layout(
         "Queue",
-        Some((key, csrf)),
+        Some((actor, csrf)),
         html! {
             h1 { "Waiting for review" }
             @if items.is_empty() { p.card { "Nothing is waiting." } }
@@ -92,26 +93,20 @@ pub fn queue(key: &KeyRow, csrf: &str, items: &[ClaimRow]) -> Markup {
     )
 }
 
-pub fn claim(
-    key: &KeyRow,
-    csrf: &str,
-    detail: &ClaimDetail,
-    history: &[HistoryRow],
-    review: Option<&serde_json::Value>,
-    message: Option<(bool, &str)>,
-) -> Markup {
+pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>) -> Markup {
+    let Dossier { detail, history, review } = dossier;
     let c = &detail.claim;
     let b = &detail.confidence_breakdown;
     layout(
         &format!("Claim {}", c.id),
-        Some((key, csrf)),
+        Some((actor, csrf)),
         html! {
             @if let Some(review) = review {
             // JSON-LD is data, not script; "</" is escaped so the text cannot close the element.
             script type="application/ld+json" { (PreEscaped(review.to_string().replace("</", "<\\/"))) }
         }
-        @if let Some((is_error, text)) = message {
-                p class={ "notice" @if is_error { " error" } } { (text) }
+        @if let Some(flash) = flash {
+                p class={ "notice" @if flash.error { " error" } } { (flash.text) }
             }
             div.card {
                 p.claim-text { (c.text) }
@@ -134,7 +129,7 @@ pub fn claim(
                     progress max="1" value=(b.support) title="support" { (percent(b.support)) }
                     p.muted { (b.explanation) }
                 }
-                @if key.role.may(Action::Transition) {
+                @if actor.require(Action::Transition).is_ok() {
                     form.card.stack method="post" action={ "/admin/claims/" (c.id) "/transition" } {
                         h2 { "Move" }
                         input type="hidden" name="csrf" value=(csrf);
@@ -144,7 +139,7 @@ pub fn claim(
                         button type="submit" { "Move claim" }
                     }
                 }
-                @if key.role.may(Action::Assign) {
+                @if actor.require(Action::Assign).is_ok() {
                     form.card.stack method="post" action={ "/admin/claims/" (c.id) "/assign" } {
                         h2 { "Assign" }
                         input type="hidden" name="csrf" value=(csrf);
@@ -173,7 +168,7 @@ pub fn claim(
                     }
                 }
             }
-            @if key.role.may(Action::AttachEvidence) {
+            @if actor.require(Action::AttachEvidence).is_ok() {
                 form.card.stack method="post" action={ "/admin/claims/" (c.id) "/evidence" } {
                     h2 { "Attach evidence" }
                     input type="hidden" name="csrf" value=(csrf);
@@ -230,7 +225,7 @@ fn bars(values: &[(String, i64)], width: u32, height: u32) -> Markup {
     }
 }
 
-pub fn stats(key: &KeyRow, csrf: &str, stats: &Stats) -> Markup {
+pub fn stats(actor: &Actor, csrf: &str, stats: &Stats) -> Markup {
     let statuses: Vec<(String, i64)> =
         stats.by_status.iter().map(|c| (c.key.clone().unwrap_or_default(), c.count)).collect();
     let verdicts: Vec<(String, i64)> =
@@ -239,7 +234,7 @@ pub fn stats(key: &KeyRow, csrf: &str, stats: &Stats) -> Markup {
     let verified: Vec<(String, i64)> = stats.per_day.iter().map(|d| (d.day.clone(), d.verified)).collect();
     layout(
         "Stats",
-        Some((key, csrf)),
+        Some((actor, csrf)),
         html! {
             h1 { "Stats" }
             p { (stats.claims) " claims · median time to verified: "
@@ -278,11 +273,11 @@ fn link_state(e: &EvidenceRow) -> Markup {
 }
 
 /// An archived page's text: never the page itself, so nothing in it runs here.
-pub fn snapshot(key: &KeyRow, csrf: &str, evidence: &EvidenceRow, which: &str, s: &Snapshot) -> Markup {
+pub fn snapshot(actor: &Actor, csrf: &str, evidence: &EvidenceRow, which: &str, s: &Snapshot) -> Markup {
     let m = &s.meta;
     layout(
         "Snapshot",
-        Some((key, csrf)),
+        Some((actor, csrf)),
         html! {
             p { a href={ "/admin/claims/" (evidence.claim_id) } { "← claim " (evidence.claim_id) } }
             h1 { (m.title.as_deref().unwrap_or(&evidence.url)) }
@@ -298,6 +293,20 @@ pub fn snapshot(key: &KeyRow, csrf: &str, evidence: &EvidenceRow, which: &str, s
                 Some(text) => pre.snapshot { (text) },
                 None => p.card { "No text was extracted from this content type." },
             }
+        },
+    )
+}
+
+/// A page saying why a request failed.
+pub fn failure(who: Option<(&Actor, &str)>, status: actix_web::http::StatusCode, detail: &str) -> Markup {
+    let title = status.canonical_reason().unwrap_or("Error");
+    layout(
+        title,
+        who,
+        html! {
+            h1 { (title) }
+            p.notice.error { (detail) }
+            p { a href="/admin" { "Back to the queue" } }
         },
     )
 }

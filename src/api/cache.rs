@@ -18,8 +18,8 @@ const SHARDS: usize = 64;
 pub struct Rendered {
     pub etag: String,
     pub body: Bytes,
-    /// Whether anonymous readers may see it.
-    pub published: bool,
+    /// Whether anonymous readers may see it depends on it.
+    pub status: crate::domain::workflow::Status,
 }
 
 pub struct ClaimCache {
@@ -119,7 +119,7 @@ mod tests {
     use super::*;
 
     fn rendered(v: &str) -> Rendered {
-        Rendered { etag: v.into(), body: Bytes::from(v.to_owned()), published: false }
+        Rendered { etag: v.into(), body: Bytes::from(v.to_owned()), status: crate::domain::workflow::Status::Submitted }
     }
 
     #[test]

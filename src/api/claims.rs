@@ -5,28 +5,35 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::auth::Caller;
 use super::cache::Rendered;
 use super::error::ApiError;
-use super::extract::{self, JsonBody};
-use super::{State, json_with_etag, saved_response};
-use crate::domain::access::Action;
+use super::extract::{self, Id, JsonBody};
+use super::{Saved, State, json_with_etag, send};
 use crate::domain::claim::{ClaimInput, ClaimPatch};
 use crate::domain::relevance;
 use crate::domain::similarity::THRESHOLD;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
-use crate::store::claims;
-use crate::store::claims::ClaimDetail;
-use crate::store::idempotency::{self, Key, Saved};
+use crate::service::claims::Submitted;
+use crate::service::once::Once;
+use crate::store::claims::{ClaimDetail, ClaimRow};
 use crate::store::listing::{self, Cursor, Filter, Sort};
-use crate::store::similar::{self, Similar};
+use crate::store::similar::Similar;
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
+
+/// A new claim, with the claims it resembles.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimCreated {
+    #[schema(inline)]
+    #[serde(flatten)]
+    pub claim: ClaimDetail,
+    pub similar: Vec<Similar>,
+}
 
 #[utoipa::path(
     post,
@@ -35,79 +42,31 @@ pub const MAX_LIMIT: usize = 100;
     summary = "Submit a claim",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = crate::domain::claim::ClaimInput,
-    responses(
-        (status = 201, description = "Created, with similar claims", body = crate::api::openapi::ClaimCreated),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 201, description = "Created, with similar claims", body = ClaimCreated), super::problems::Problems)
 )]
 pub async fn create(
-    caller: Caller,
+    Caller(actor): Caller,
     state: State,
     req: HttpRequest,
     body: JsonBody<ClaimInput>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::CreateClaims)?;
-    let content = body.value.validate().map_err(ApiError::Validation)?;
-    let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
-    let actor = caller.actor();
-    let (text, common) = (content.text.clone(), state.common_words.clone());
-    let lookup = state.store.reader.read(move |conn| similar::similar(conn, &text, None, false, &common));
-    let Some(key) = key else {
-        // The lookup runs beside the write: the writer thread, which every write waits for, does no
-        // searching, and the request waits for the slower of the two, not both.
-        let write = state.store.writer.write(move |conn| claims::insert(conn, &content, None, &actor));
-        let (similar, claim) = tokio::join!(lookup, write);
-        let claim = claim?;
-        let mut similar = similar.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "similar claims could not be looked up");
-            Vec::new()
-        });
-        similar.retain(|s| s.id != claim.id);
-        // Serialized here rather than on the writer thread.
-        return Ok(saved_response(created_response(&ClaimDetail::new_claim(claim), &similar)?, false));
-    };
-    // The saved response must hold the similar claims, so with an Idempotency-Key they come first.
-    let similar = lookup.await?;
-    let created = state
-        .store
-        .writer
-        .write(move |conn| {
-            if let Some(saved) = idempotency::replay(conn, &key)? {
-                return Ok(Created::Replayed(saved));
-            }
-            let claim = claims::insert(conn, &content, None, &actor)?;
-            let saved = created_response(&ClaimDetail::new_claim(claim), &similar)?;
-            idempotency::save(conn, &key, &saved)?;
-            Ok(Created::Saved(saved))
-        })
-        .await?;
-    Ok(match created {
-        Created::Saved(saved) => saved_response(saved, false),
-        Created::Replayed(saved) => saved_response(saved, true),
-    })
+    let once =
+        extract::idempotency_key(&req)?.map(|key| Once { key, request: body.fingerprint(&req), render: created });
+    let answer = state.service.submit_claim(&actor, &body.value, once).await?;
+    send(answer, created)
 }
 
-/// A claim made under an Idempotency-Key: its response, saved with it, or replayed.
-enum Created {
-    Saved(Saved),
-    Replayed(Saved),
+fn created(s: &Submitted) -> Result<String, serde_json::Error> {
+    let body = ClaimCreated { claim: s.detail.clone(), similar: s.similar.clone() };
+    Saved::created(format!("/v1/claims/{}", s.detail.claim.id), s.detail.claim.version, &body)
 }
 
-/// A new claim, with the claims it resembles.
-#[derive(Serialize)]
-struct CreatedBody<'a> {
-    #[serde(flatten)]
-    detail: &'a ClaimDetail,
-    similar: &'a [Similar],
-}
-
-fn created_response(detail: &ClaimDetail, similar: &[Similar]) -> Result<Saved, crate::store::Error> {
-    Ok(Saved {
-        status: 201,
-        location: Some(format!("/v1/claims/{}", detail.claim.id)),
-        etag: Some(detail.claim.etag()),
-        body: serde_json::to_string(&CreatedBody { detail, similar })?,
-    })
+/// Claims that say much the same as one claim.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SimilarList {
+    pub items: Vec<Similar>,
+    /// The least score shown.
+    pub threshold: f64,
 }
 
 /// `GET /v1/claims/{id}/similar`: claims that say much the same in other words.
@@ -117,26 +76,11 @@ fn created_response(detail: &ClaimDetail, similar: &[Similar]) -> Result<Saved, 
     tag = "claims",
     summary = "Claims that say much the same",
     params(("id" = i64, Path, description = "The id")),
-    responses(
-        (status = 200, description = "OK", body = crate::api::openapi::SimilarList),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = SimilarList), super::problems::Problems)
 )]
-pub async fn similar(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadClaims)?;
-    let id = extract::path_id(&req)?;
-    let (public, common) = (caller.is_public(), state.common_words.clone());
-    let items = state
-        .store
-        .reader
-        .read(move |conn| {
-            visible(conn, id, public)?;
-            let claim = claims::get(conn, id)?;
-            similar::similar(conn, &claim.text, Some(id), public, &common)
-        })
-        .await
-        .map_err(not_found(id))?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "threshold": THRESHOLD })))
+pub async fn similar(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
+    let items = state.service.similar_claims(&actor, id).await?;
+    Ok(HttpResponse::Ok().json(SimilarList { items, threshold: THRESHOLD }))
 }
 
 #[utoipa::path(
@@ -148,35 +92,35 @@ pub async fn similar(caller: Caller, state: State, req: HttpRequest) -> Result<H
     responses(
         (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
         (status = 304, description = "Not modified"),
-        crate::api::openapi::Problems,
+        super::problems::Problems,
     )
 )]
-pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadClaims)?;
-    let id = extract::path_id(&req)?;
+pub async fn get(Caller(actor): Caller, state: State, req: HttpRequest, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let rendered = match state.claims_cache.get(id) {
         Some(hit) => {
             state.metrics.cache_hits.inc();
             hit
         }
-        None => {
-            state.metrics.cache_misses.inc();
-            let ticket = state.claims_cache.ticket(id);
-            let detail = state.store.reader.read(move |conn| claims::detail(conn, id)).await.map_err(not_found(id))?;
-            let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
-            let published = detail.claim.status == Status::Published;
-            let rendered = Rendered { etag: detail.claim.etag(), body: body.into(), published };
-            state.claims_cache.insert(id, ticket, rendered.clone());
-            rendered
-        }
+        None => render(&state, &actor, id).await?,
     };
-    if caller.is_public() && !rendered.published {
+    if !rendered.status.visible_to(&actor) {
         return Err(ApiError::NotFound(format!("no claim {id}")));
     }
     if extract::not_modified(&req, &rendered.etag) {
         return Ok(HttpResponse::NotModified().insert_header(("etag", rendered.etag)).finish());
     }
-    Ok(json_with_etag(StatusCode::OK, &rendered.etag, rendered.body))
+    Ok(HttpResponse::Ok().content_type("application/json").insert_header(("etag", rendered.etag)).body(rendered.body))
+}
+
+/// Reads and renders a claim that is not in the cache, and caches it.
+async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) -> Result<Rendered, ApiError> {
+    state.metrics.cache_misses.inc();
+    let ticket = state.claims_cache.ticket(id);
+    let detail = state.service.claim(actor, id).await?;
+    let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let rendered = Rendered { etag: super::etag(detail.claim.version), body: body.into(), status: detail.claim.status };
+    state.claims_cache.insert(id, ticket, rendered.clone());
+    Ok(rendered)
 }
 
 #[utoipa::path(
@@ -186,52 +130,23 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     summary = "Edit a claim's content",
     params(("id" = i64, Path, description = "The id"), ("If-Match" = String, Header, description = "The ETag read")),
     request_body = crate::domain::claim::ClaimPatch,
-    responses(
-        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), super::problems::Problems)
 )]
 pub async fn update(
-    caller: Caller,
+    Caller(actor): Caller,
     state: State,
     req: HttpRequest,
+    Id(id): Id,
     body: JsonBody<ClaimPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::EditClaims)?;
-    let id = extract::path_id(&req)?;
-    let precondition = extract::required_if_match(&req)?;
-    let patch = body.value;
-    let actor = caller.actor();
-    let detail = state
-        .store
-        .writer
-        .write(move |conn| {
-            claims::update(conn, id, &patch, &precondition, &actor)?;
-            claims::detail(conn, id)
-        })
-        .await
-        .map_err(not_found(id))?;
+    let expected = extract::required_if_match(&req)?;
+    let detail = state.service.edit_claim(&actor, id, body.value, expected).await?;
     claim_response(&detail)
 }
 
 /// A claim as the answer to a change: its detail, with its new ETag.
 pub fn claim_response(detail: &ClaimDetail) -> Result<HttpResponse, ApiError> {
-    let body = serde_json::to_string(detail).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json_with_etag(StatusCode::OK, &detail.claim.etag(), body))
-}
-
-/// Anonymous readers may see a claim's parts only once it is published.
-pub fn visible(conn: &rusqlite::Connection, claim_id: i64, public: bool) -> Result<(), crate::store::Error> {
-    let claim = claims::get(conn, claim_id)?;
-    if public && claim.status != Status::Published {
-        return Err(crate::store::Error::NotFound);
-    }
-    Ok(())
-}
-
-/// Maps the store's bare `NotFound` to a message naming the claim.
-pub fn not_found(id: i64) -> impl Fn(crate::store::Error) -> ApiError {
-    super::error::missing("claim", id)
+    json_with_etag(StatusCode::OK, detail.claim.version, detail)
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,28 +183,24 @@ struct ListParams {
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
         ("count" = Option<bool>, Query, description = "Add the total"),
     ),
-    responses((status = 200, description = "OK", body = crate::api::openapi::ClaimPage), crate::api::openapi::Problems)
+    responses((status = 200, description = "OK", body = ClaimPage), super::problems::Problems)
 )]
-pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadClaims)?;
-    let params: ListParams = extract::parse_query(&req)?;
-    let mut request = list_request(params)?;
-    if caller.is_public() {
-        // Anonymous readers see published claims only: asking for another status finds nothing.
-        if request.filter.status.is_some_and(|s| s != Status::Published) {
-            return Ok(HttpResponse::Ok().json(json!({"items": [], "next_cursor": null})));
-        }
-        request.filter.status = Some(Status::Published);
-    }
-    let page = state.store.reader.read(move |conn| listing::list(conn, &request)).await?;
-    let mut body = json!({
-        "items": page.items,
-        "next_cursor": page.next.as_ref().map(encode_cursor),
-    });
-    if let Some(total) = page.total {
-        body["total"] = json!(total);
-    }
-    Ok(HttpResponse::Ok().json(body))
+pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let request = list_request(extract::parse_query(&req)?)?;
+    let page = state.service.list_claims(&actor, request).await?;
+    let next_cursor = page.next.as_ref().map(encode_cursor);
+    Ok(HttpResponse::Ok().json(ClaimPage { items: page.items, next_cursor, total: page.total }))
+}
+
+/// A page of claims.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimPage {
+    pub items: Vec<ClaimRow>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+    /// With `count=true`: how many claims match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }
 
 fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
@@ -327,18 +238,8 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         None => Sort::Created { descending: true },
     };
     let limit = v.limit(p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT);
-    let mut time = |field: &str, value: Option<&str>| {
-        let value = value?;
-        match chrono::DateTime::parse_from_rfc3339(value) {
-            Ok(t) => Some(t.to_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
-            Err(_) => {
-                v.add(field, "rfc3339", format!("{field} must be an RFC 3339 timestamp"));
-                None
-            }
-        }
-    };
-    let created_after = time("created_after", p.created_after.as_deref());
-    let created_before = time("created_before", p.created_before.as_deref());
+    let created_after = v.time("created_after", p.created_after.as_deref());
+    let created_before = v.time("created_before", p.created_before.as_deref());
     let cursor = p.cursor.as_deref().and_then(|c| match decode_cursor(c) {
         Some(cursor) if cursor.sort == sort.name() => Some(cursor),
         Some(_) => {

@@ -1,34 +1,31 @@
-//! The one error type of the HTTP layer. Every failure maps to a status, a stable problem type and an
-//! RFC 9457 `application/problem+json` body; server faults are logged in full and answered without
-//! their internals.
+//! The one error type of the HTTP layer. Every failure maps to a problem type (`problems`), hence a
+//! status and an RFC 9457 `application/problem+json` body; server faults are logged in full and
+//! answered without their internals.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Map, Value, json};
 
+use super::problems::{self, ProblemType};
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::{Status, TransitionError};
+use crate::service;
 use crate::store;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Maps the store's bare `NotFound` to a message naming what was looked for ("no evidence 7").
-pub fn missing(what: &'static str, id: i64) -> impl Fn(store::Error) -> ApiError {
-    move |e| match e {
-        store::Error::NotFound => ApiError::NotFound(format!("no {what} {id}")),
-        other => other.into(),
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(name(ErrorKind), derive(strum::EnumIter))]
 pub enum ApiError {
     #[error("the body is not valid JSON: {0}")]
     MalformedJson(String),
-    #[error("invalid request parameters")]
+    #[error("invalid request parameters: {}", describe(.0))]
     InvalidParameter(Vec<FieldError>),
-    #[error("the request body breaks {} rule(s)", .0.len())]
+    #[error("the request body breaks {} rule(s): {}", .0.len(), describe(.0))]
     Validation(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("the body is larger than {0} bytes")]
@@ -41,6 +38,10 @@ pub enum ApiError {
     TooManyRequests { reason: &'static str, seconds: u64 },
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("a claim with the same text exists: {0}")]
     DuplicateClaim(i64),
     #[error("this URL is already attached to the claim as evidence {0}")]
@@ -69,40 +70,53 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl ApiError {
-    /// The HTTP status, the stable problem slug and the problem's title.
-    fn code(&self) -> (StatusCode, &'static str, &'static str) {
-        use ApiError::*;
+/// Each broken rule in a few words, so that a message shown alone (the admin page's) names them.
+fn describe(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+}
+
+impl ErrorKind {
+    /// The problem type of each kind of error.
+    pub fn slug(self) -> &'static str {
+        use ErrorKind::*;
         match self {
-            MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON"),
-            InvalidParameter(_) => (StatusCode::BAD_REQUEST, "invalid-parameter", "Invalid request parameter"),
-            Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request body"),
-            UnsupportedMediaType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
-            }
-            PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
-            Unauthorized { .. } => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
-            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
-            TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests"),
-            NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
-            DuplicateClaim(_) => (StatusCode::CONFLICT, "duplicate-claim", "Duplicate claim"),
-            DuplicateEvidence(_) => (StatusCode::CONFLICT, "duplicate-evidence", "Duplicate evidence"),
-            InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid-transition", "Invalid workflow transition"),
-            EvidenceRequired => (StatusCode::CONFLICT, "evidence-required", "Evidence required"),
-            EvidenceRetracted(_) => (StatusCode::CONFLICT, "evidence-retracted", "Evidence retracted"),
-            NotReviewed(_) => (StatusCode::CONFLICT, "not-reviewed", "Not reviewed yet"),
-            PreconditionRequired => {
-                (StatusCode::PRECONDITION_REQUIRED, "precondition-required", "Precondition required")
-            }
-            PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "precondition-failed", "Precondition failed"),
-            IdempotencyMismatch => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused")
-            }
-            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy"),
-            StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage-full", "Storage full"),
-            Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+            MalformedJson => "malformed-json",
+            InvalidParameter => "invalid-parameter",
+            Validation => "validation",
+            BadRequest => "bad-request",
+            UnsupportedMediaType => "unsupported-media-type",
+            PayloadTooLarge => "payload-too-large",
+            Unauthorized => "unauthorized",
+            Forbidden => "forbidden",
+            TooManyRequests => "too-many-requests",
+            NotFound => "not-found",
+            MethodNotAllowed => "method-not-allowed",
+            RequestTimeout => "request-timeout",
+            DuplicateClaim => "duplicate-claim",
+            DuplicateEvidence => "duplicate-evidence",
+            InvalidTransition => "invalid-transition",
+            EvidenceRequired => "evidence-required",
+            NotReviewed => "not-reviewed",
+            EvidenceRetracted => "evidence-retracted",
+            PreconditionRequired => "precondition-required",
+            PreconditionFailed => "precondition-failed",
+            IdempotencyMismatch => "idempotency-key-reused",
+            Busy => "busy",
+            StorageFull => "storage-full",
+            Unavailable => "unavailable",
+            Internal => "internal",
         }
+    }
+
+    pub fn problem(self) -> &'static ProblemType {
+        // Every slug is in the table: a unit test walks every kind.
+        problems::find(self.slug()).unwrap_or(&problems::PROBLEM_TYPES[0])
+    }
+}
+
+impl ApiError {
+    pub fn problem(&self) -> &'static ProblemType {
+        ErrorKind::from(self).problem()
     }
 
     /// Members added to the problem object beyond the standard ones.
@@ -130,8 +144,8 @@ impl ApiError {
 
     /// The problem+json body; `request_id` and `instance` come from the request when known.
     pub fn body(&self, request_id: Option<&str>, instance: Option<&str>) -> Value {
-        let (status, slug, title) = self.code();
-        let detail = if status.is_server_error() {
+        let problem = self.problem();
+        let detail = if problem.status >= 500 {
             // The cause goes to the log, never to the client.
             match self {
                 ApiError::Internal(_) => "The server could not complete the request; it has been logged.".to_owned(),
@@ -141,9 +155,9 @@ impl ApiError {
             self.to_string()
         };
         let mut body = Map::new();
-        body.insert("type".into(), json!(problem_type(slug)));
-        body.insert("title".into(), json!(title));
-        body.insert("status".into(), json!(status.as_u16()));
+        body.insert("type".into(), json!(problems::type_uri(problem.slug)));
+        body.insert("title".into(), json!(problem.title));
+        body.insert("status".into(), json!(problem.status));
         body.insert("detail".into(), json!(detail));
         if let Some(instance) = instance {
             body.insert("instance".into(), json!(instance));
@@ -168,37 +182,33 @@ impl ApiError {
     }
 }
 
-/// Problem types are URI references resolved against the server; `GET /problems/{slug}` describes each.
-pub fn problem_type(slug: &str) -> String {
-    format!("/problems/{slug}")
-}
+impl ApiError {
+    /// A body rule broken by input that came in the query string instead.
+    pub fn as_parameter_error(self) -> ApiError {
+        match self {
+            ApiError::Validation(errors) => ApiError::InvalidParameter(errors),
+            other => other,
+        }
+    }
 
-/// A problem body for a status that no handler produced (unknown route, wrong method).
-pub fn bare_problem(status: StatusCode, detail: &str, request_id: Option<&str>, instance: Option<&str>) -> Value {
-    let slug = match status {
-        StatusCode::NOT_FOUND => "not-found",
-        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
-        s if s.is_server_error() => "internal",
-        _ => "bad-request",
-    };
-    let mut body = json!({
-        "type": problem_type(slug),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-    });
-    if let Some(instance) = instance {
-        body["instance"] = json!(instance);
+    /// The error for a status that no handler produced (an unknown route, a wrong method, an
+    /// extractor's refusal).
+    pub fn for_status(status: StatusCode, detail: String) -> ApiError {
+        match status {
+            StatusCode::NOT_FOUND => ApiError::NotFound(detail),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(detail),
+            StatusCode::REQUEST_TIMEOUT => ApiError::RequestTimeout(detail),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(super::extract::MAX_BODY),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(detail),
+            s if s.is_server_error() => ApiError::Internal(detail),
+            _ => ApiError::BadRequest(detail),
+        }
     }
-    if let Some(id) = request_id {
-        body["request_id"] = json!(id);
-    }
-    body
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.code().0
+        StatusCode::from_u16(self.problem().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The plain rendering; `api::middleware` replaces the body with one naming the request.
@@ -233,7 +243,7 @@ impl From<store::Error> for ApiError {
             S::NotFound => ApiError::NotFound("no such resource".into()),
             S::DuplicateClaim(id) => ApiError::DuplicateClaim(id),
             S::DuplicateEvidence(id) => ApiError::DuplicateEvidence(id),
-            S::Stale { current } => ApiError::PreconditionFailed(current),
+            S::Stale { current } => ApiError::PreconditionFailed(super::etag(current)),
             S::Transition(TransitionError::Illegal { from, to, allowed }) => {
                 ApiError::InvalidTransition { from, to, allowed }
             }
@@ -259,37 +269,20 @@ impl From<store::Error> for ApiError {
     }
 }
 
-/// The problem types, for `GET /problems/{slug}` and the README.
-pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
-    ("malformed-json", 400, "The body is not well-formed JSON."),
-    ("invalid-parameter", 400, "A path, query or header parameter is invalid; `errors` names each."),
-    ("bad-request", 400, "The request cannot be understood."),
-    ("unauthorized", 401, "No API key, or an unknown, revoked or expired one (`WWW-Authenticate` says which)."),
-    ("forbidden", 403, "The key's role does not allow this."),
-    ("not-found", 404, "No resource at this address."),
-    ("method-not-allowed", 405, "The resource does not support this method."),
-    ("duplicate-claim", 409, "A claim with the same normalized text exists; `duplicate_of` is its id."),
-    ("duplicate-evidence", 409, "The URL is already attached to this claim; `duplicate_of` is the item."),
-    ("invalid-transition", 409, "The workflow does not allow this move; `allowed` lists the next states."),
-    ("evidence-required", 409, "A claim needs live evidence before it can be verified."),
-    ("evidence-retracted", 409, "A retracted evidence item cannot change."),
-    ("not-reviewed", 409, "ClaimReview exists only for verified or published claims."),
-    ("precondition-failed", 412, "If-Match does not match the current ETag; `current_etag` gives it."),
-    ("payload-too-large", 413, "The body is over 256 KiB."),
-    ("unsupported-media-type", 415, "The body must be JSON (application/json)."),
-    ("validation", 422, "The body breaks rules; `errors` lists each as {field, rule, message}."),
-    ("idempotency-key-reused", 422, "The Idempotency-Key was used before with a different request."),
-    ("precondition-required", 428, "This change needs If-Match with the current ETag."),
-    (
-        "too-many-requests",
-        429,
-        "Too many requests from this key, or failed sign-ins from this address; see Retry-After.",
-    ),
-    ("internal", 500, "The server failed; the request id identifies it in the log."),
-    ("busy", 503, "Too many writes are queued; retry after Retry-After seconds."),
-    ("unavailable", 503, "The database is not available."),
-    ("storage-full", 507, "The database's disk is full; reads still work."),
-];
+impl From<service::Error> for ApiError {
+    fn from(e: service::Error) -> ApiError {
+        use service::Error as E;
+        match e {
+            E::Missing { kind, id } => ApiError::NotFound(format!("no {kind} {id}")),
+            E::Absent(detail) => ApiError::NotFound(detail),
+            E::NeedsKey => ApiError::Unauthorized { detail: "this needs an API key".into(), presented: false },
+            E::Forbidden(role) => ApiError::Forbidden(format!("a {} key may not do this", role.as_str())),
+            E::Invalid(errors) => ApiError::Validation(errors),
+            E::NotReviewed(id) => ApiError::NotReviewed(id),
+            E::Store(e) => e.into(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -305,36 +298,14 @@ mod tests {
     }
 
     #[test]
-    fn every_problem_type_is_listed() {
-        let listed: Vec<&str> = PROBLEM_TYPES.iter().map(|(slug, _, _)| *slug).collect();
-        let errors = [
-            ApiError::MalformedJson(String::new()),
-            ApiError::InvalidParameter(vec![]),
-            ApiError::Validation(vec![]),
-            ApiError::UnsupportedMediaType(String::new()),
-            ApiError::PayloadTooLarge(0),
-            ApiError::Unauthorized { detail: String::new(), presented: false },
-            ApiError::Forbidden(String::new()),
-            ApiError::TooManyRequests { reason: "", seconds: 1 },
-            ApiError::NotFound(String::new()),
-            ApiError::DuplicateClaim(1),
-            ApiError::DuplicateEvidence(1),
-            ApiError::EvidenceRequired,
-            ApiError::EvidenceRetracted(1),
-            ApiError::NotReviewed(1),
-            ApiError::PreconditionRequired,
-            ApiError::PreconditionFailed(String::new()),
-            ApiError::IdempotencyMismatch,
-            ApiError::Busy,
-            ApiError::StorageFull,
-            ApiError::Unavailable,
-            ApiError::Internal(String::new()),
-        ];
-        for e in errors {
-            let (status, slug, _) = e.code();
-            let (_, listed_status, _) = PROBLEM_TYPES.iter().find(|(s, _, _)| *s == slug).unwrap();
-            assert_eq!(status.as_u16(), *listed_status, "{slug}");
-            assert!(listed.contains(&slug));
+    fn every_kind_of_error_has_a_problem_type_and_every_type_is_used() {
+        use strum::IntoEnumIterator;
+        let slugs: Vec<&str> = ErrorKind::iter().map(ErrorKind::slug).collect();
+        for slug in &slugs {
+            assert!(problems::find(slug).is_some(), "{slug} is not in the table");
+        }
+        for problem in problems::PROBLEM_TYPES {
+            assert!(slugs.contains(&problem.slug), "{} is never produced", problem.slug);
         }
     }
 }

@@ -2,20 +2,16 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
-use super::claims::{not_found, visible};
 use super::error::ApiError;
-use super::extract::{self, JsonBody};
-use super::{State, json_with_etag, saved_response};
-use crate::domain::access::Action;
+use super::extract::{self, Id, JsonBody};
+use super::problems::Problems;
+use super::{Saved, State, json_with_etag, send};
 use crate::domain::evidence::{EvidenceInput, EvidencePatch};
-use crate::domain::validation::Violations;
-use crate::store::Error;
-use crate::store::evidence::{self, EvidenceRow};
-use crate::store::idempotency::{self, Key, Saved};
+use crate::service::once::Once;
+use crate::store::evidence::EvidenceRow;
 
 #[utoipa::path(
     post,
@@ -27,48 +23,29 @@ use crate::store::idempotency::{self, Key, Saved};
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
     ),
     request_body = crate::domain::evidence::EvidenceInput,
-    responses(
-        (status = 201, description = "Created", body = crate::store::evidence::EvidenceRow),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 201, description = "Created", body = crate::store::evidence::EvidenceRow), Problems)
 )]
 pub async fn attach(
-    caller: Caller,
+    Caller(actor): Caller,
     state: State,
     req: HttpRequest,
+    Id(claim_id): Id,
     body: JsonBody<EvidenceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::AttachEvidence)?;
-    let claim_id = extract::path_id(&req)?;
-    let item = body.value.validate().map_err(ApiError::Validation)?;
-    let precondition = extract::if_match(&req)?;
-    let key = extract::idempotency_key(&req)?.map(|k| Key::new(&k, "POST", req.path(), &body.raw));
-    let actor = caller.actor();
-    let (saved, replayed) = state
-        .store
-        .writer
-        .write(move |conn| {
-            if let Some(saved) = key.as_ref().map(|k| idempotency::replay(conn, k)).transpose()?.flatten() {
-                return Ok((saved, true));
-            }
-            let row = evidence::attach(conn, claim_id, &item, precondition.as_ref(), &actor)?;
-            let saved = Saved {
-                status: 201,
-                location: Some(format!("/v1/evidence/{}", row.id)),
-                etag: Some(row.etag()),
-                body: serde_json::to_string(&row)?,
-            };
-            if let Some(key) = &key {
-                idempotency::save(conn, key, &saved)?;
-            }
-            Ok((saved, false))
-        })
-        .await
-        .map_err(not_found(claim_id))?;
-    if !replayed {
-        state.link_wake.wake();
-    }
-    Ok(saved_response(saved, replayed))
+    let expected = extract::if_match(&req)?;
+    let once =
+        extract::idempotency_key(&req)?.map(|key| Once { key, request: body.fingerprint(&req), render: created });
+    send(state.service.attach_evidence(&actor, claim_id, &body.value, expected, once).await?, created)
+}
+
+fn created(row: &EvidenceRow) -> Result<String, serde_json::Error> {
+    Saved::created(format!("/v1/evidence/{}", row.id), row.version, row)
+}
+
+/// A claim's evidence.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvidenceList {
+    pub items: Vec<EvidenceRow>,
 }
 
 #[utoipa::path(
@@ -77,25 +54,11 @@ pub async fn attach(
     tag = "evidence",
     summary = "A claim's evidence",
     params(("id" = i64, Path, description = "The id")),
-    responses(
-        (status = 200, description = "OK", body = crate::api::openapi::EvidenceList),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = EvidenceList), Problems)
 )]
-pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadClaims)?;
-    let claim_id = extract::path_id(&req)?;
-    let public = caller.is_public();
-    let items = state
-        .store
-        .reader
-        .read(move |conn| {
-            visible(conn, claim_id, public)?;
-            evidence::for_claim(conn, claim_id)
-        })
-        .await
-        .map_err(not_found(claim_id))?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+pub async fn list(Caller(actor): Caller, state: State, Id(claim_id): Id) -> Result<HttpResponse, ApiError> {
+    let items = state.service.claim_evidence(&actor, claim_id).await?;
+    Ok(HttpResponse::Ok().json(EvidenceList { items }))
 }
 
 #[utoipa::path(
@@ -104,26 +67,11 @@ pub async fn list(caller: Caller, state: State, req: HttpRequest) -> Result<Http
     tag = "evidence",
     summary = "An evidence item",
     params(("id" = i64, Path, description = "The id")),
-    responses(
-        (status = 200, description = "OK", body = crate::store::evidence::EvidenceRow),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), Problems)
 )]
-pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadClaims)?;
-    let id = extract::path_id(&req)?;
-    let public = caller.is_public();
-    let row = state
-        .store
-        .reader
-        .read(move |conn| {
-            let row = evidence::get(conn, id)?;
-            visible(conn, row.claim_id, public)?;
-            Ok(row)
-        })
-        .await
-        .map_err(missing(id))?;
-    respond(&row)
+pub async fn get(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
+    let row = state.service.evidence(&actor, id).await?;
+    json_with_etag(StatusCode::OK, row.version, &row)
 }
 
 #[utoipa::path(
@@ -133,29 +81,17 @@ pub async fn get(caller: Caller, state: State, req: HttpRequest) -> Result<HttpR
     summary = "Edit an evidence item",
     params(("id" = i64, Path, description = "The id")),
     request_body = crate::domain::evidence::EvidencePatch,
-    responses(
-        (status = 200, description = "OK", body = crate::store::evidence::EvidenceRow),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), Problems)
 )]
 pub async fn update(
-    caller: Caller,
+    Caller(actor): Caller,
     state: State,
     req: HttpRequest,
+    Id(id): Id,
     body: JsonBody<EvidencePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::EditEvidence)?;
-    let id = extract::path_id(&req)?;
-    let precondition = extract::if_match(&req)?;
-    let patch = body.value;
-    let actor = caller.actor();
-    let row = state
-        .store
-        .writer
-        .write(move |conn| evidence::update(conn, id, &patch, precondition.as_ref(), &actor))
-        .await
-        .map_err(missing(id))?;
-    respond(&row)
+    let row = state.service.edit_evidence(&actor, id, body.value, extract::if_match(&req)?).await?;
+    json_with_etag(StatusCode::OK, row.version, &row)
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,35 +107,17 @@ struct RetractParams {
     tag = "evidence",
     summary = "Retract an evidence item (it stays, no longer counting)",
     params(("id" = i64, Path, description = "The id"), ("note" = Option<String>, Query, description = "Why")),
-    responses(
-        (status = 200, description = "OK", body = crate::store::evidence::EvidenceRow),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = crate::store::evidence::EvidenceRow), Problems)
 )]
-pub async fn retract(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::EditEvidence)?;
-    let id = extract::path_id(&req)?;
+pub async fn retract(
+    Caller(actor): Caller,
+    state: State,
+    req: HttpRequest,
+    Id(id): Id,
+) -> Result<HttpResponse, ApiError> {
     let params: RetractParams = extract::parse_query(&req)?;
-    let mut v = Violations::default();
-    let note = v.optional_text("note", params.note.as_deref(), 5000);
-    v.into_result(()).map_err(ApiError::InvalidParameter)?;
-    let precondition = extract::if_match(&req)?;
-    let actor = caller.actor();
-    let row = state
-        .store
-        .writer
-        .write(move |conn| evidence::retract(conn, id, note.as_deref(), precondition.as_ref(), &actor))
-        .await
-        .map_err(missing(id))?;
-    respond(&row)
-}
-
-fn respond(row: &EvidenceRow) -> Result<HttpResponse, ApiError> {
-    let body = serde_json::to_string(row).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json_with_etag(StatusCode::OK, &row.etag(), body))
-}
-
-/// Maps the store's bare `NotFound` to a message naming the evidence item.
-pub(super) fn missing(id: i64) -> impl Fn(Error) -> ApiError {
-    super::error::missing("evidence", id)
+    let retracted = state.service.retract_evidence(&actor, id, params.note.as_deref(), extract::if_match(&req)?).await;
+    // The note comes in the query string: a broken rule there is a bad parameter.
+    let row = retracted.map_err(|e| ApiError::from(e).as_parameter_error())?;
+    json_with_etag(StatusCode::OK, row.version, &row)
 }

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::domain::validation::FieldError;
-use crate::store::claims::IfMatch;
+use crate::domain::version::Expected;
 
 pub const MAX_BODY: usize = 256 * 1024;
 /// An oversized body is still read (and dropped) up to this size, so that the client, which is likely
@@ -21,6 +21,13 @@ const MAX_DRAIN: usize = 4 * 1024 * 1024;
 pub struct JsonBody<T> {
     pub value: T,
     pub raw: Bytes,
+}
+
+impl<T> JsonBody<T> {
+    /// What identifies this request for an idempotency key: method, path and body.
+    pub fn fingerprint(&self, req: &HttpRequest) -> Vec<Vec<u8>> {
+        vec![req.method().as_str().as_bytes().to_vec(), req.path().as_bytes().to_vec(), self.raw.to_vec()]
+    }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
@@ -183,7 +190,19 @@ pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError
     })
 }
 
-/// A resource id from the path: a positive integer.
+/// A resource id from the path (`{id}`): a positive integer.
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub i64);
+
+impl FromRequest for Id {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Id, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(path_id(req).map(Id))
+    }
+}
+
 pub fn path_id(req: &HttpRequest) -> Result<i64, ApiError> {
     let raw = req.match_info().get("id").unwrap_or_default();
     raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
@@ -195,29 +214,28 @@ pub fn path_id(req: &HttpRequest) -> Result<i64, ApiError> {
     })
 }
 
-/// `If-Match`, if sent: `*` or a list of entity tags.
-pub fn if_match(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
+/// `If-Match`, if sent: `*` or a list of entity tags. A tag that is not one of ours names no
+/// version, so it matches nothing.
+pub fn if_match(req: &HttpRequest) -> Result<Option<Expected>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| header_error("If-Match", "etag", "If-Match must be ASCII"))?.trim();
     if value == "*" {
-        return Ok(Some(IfMatch::Any));
+        return Ok(Some(Expected::Any));
     }
-    let tags: Vec<String> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| if t.starts_with('"') || t.starts_with("W/") { t.to_owned() } else { format!("\"{t}\"") })
-        .collect();
+    let tags: Vec<&str> = value.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
     if tags.is_empty() {
         return Err(header_error("If-Match", "etag", "If-Match must be * or a list of ETags"));
     }
-    Ok(Some(IfMatch::OneOf(tags)))
+    // Strong comparison (RFC 9110 13.1.1): a weak tag never matches.
+    let versions =
+        tags.iter().filter(|t| !t.starts_with("W/")).filter_map(|t| t.trim_matches('"').parse::<i64>().ok()).collect();
+    Ok(Some(Expected::OneOf(versions)))
 }
 
 /// `If-Match`, which this request must carry.
-pub fn required_if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+pub fn required_if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
     if_match(req)?.ok_or(ApiError::PreconditionRequired)
 }
 

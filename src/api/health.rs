@@ -9,7 +9,7 @@ use super::error::{ApiError, PROBLEM_JSON};
     path = "/healthz",
     tag = "service",
     summary = "The process is alive",
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems),
+    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
     security(())
 )]
 pub async fn healthz() -> HttpResponse {
@@ -22,15 +22,14 @@ pub async fn healthz() -> HttpResponse {
     path = "/readyz",
     tag = "service",
     summary = "The database answers and the writer runs",
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems),
+    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
     security(())
 )]
 pub async fn readyz(state: State) -> HttpResponse {
-    let reads = state.store.reader.read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await;
-    let writer = state.store.writer.is_running();
-    let ready = reads.is_ok() && writer;
+    let (reads, writer) = state.service.ready().await;
+    let ready = reads && writer;
     let checks = serde_json::json!({
-        "database": if reads.is_ok() { "ok" } else { "failing" },
+        "database": if reads { "ok" } else { "failing" },
         "writer": if writer { "running" } else { "stopped" },
     });
     if ready {

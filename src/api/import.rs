@@ -7,8 +7,6 @@ use super::State;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::JsonDocument;
-use crate::domain::access::Action;
-use crate::import::claimreview;
 
 #[utoipa::path(
     post,
@@ -16,22 +14,9 @@ use crate::import::claimreview;
     tag = "claimreview",
     summary = "Import ClaimReview JSON-LD",
     request_body = serde_json::Value,
-    responses((status = 200, description = "OK", body = crate::import::Summary), crate::api::openapi::Problems)
+    responses((status = 200, description = "OK", body = crate::import::Summary), super::problems::Problems)
 )]
-pub async fn import(caller: Caller, state: State, body: JsonDocument) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::Import)?;
-    let actor = caller.actor();
-    let summary =
-        claimreview::import(&state.store, "body", &body.0, &state.ratings, &actor, None).await.map_err(|e| {
-            match e.downcast::<crate::store::Error>() {
-                Ok(store) => store.into(),
-                Err(e) => ApiError::Validation(vec![crate::domain::validation::FieldError {
-                    field: "body".into(),
-                    rule: "claimreview",
-                    message: e.to_string(),
-                }]),
-            }
-        })?;
-    state.link_wake.wake();
+pub async fn import(Caller(actor): Caller, state: State, body: JsonDocument) -> Result<HttpResponse, ApiError> {
+    let summary = state.service.import_reviews(&actor, "body", &body.0, &|_, _| {}).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

@@ -3,21 +3,17 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::State;
 use super::auth::Caller;
-use super::claims::visible;
 use super::error::ApiError;
-use super::evidence::missing;
-use super::extract;
-use crate::domain::access::Action;
+use super::extract::{self, Id};
+use super::problems::Problems;
 use crate::domain::linkcheck::LinkState;
 use crate::domain::validation::{FieldError, Violations};
-use crate::fetch::archive::gunzip;
-use crate::store::links::{self, Which};
-use crate::store::{Error, evidence, now};
+use crate::store::evidence::EvidenceRow;
+use crate::store::links::{Checks, SnapshotMeta, Which};
 
 /// What `GET /v1/evidence` lists when no `state` is given: every link that is not as it was cited.
 const ATTENTION: [LinkState; 4] = [LinkState::Gone, LinkState::Changed, LinkState::Blocked, LinkState::Failed];
@@ -41,14 +37,23 @@ struct AttentionParams {
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
     ),
-    responses(
-        (status = 200, description = "OK", body = crate::api::openapi::EvidencePage),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = EvidencePage), Problems)
 )]
-pub async fn attention(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadQueue)?;
-    let p: AttentionParams = extract::parse_query(&req)?;
+pub async fn attention(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (states, after, limit) = attention_request(extract::parse_query(&req)?)?;
+    let mut items = state.service.links_in_states(&actor, states, after, limit).await?;
+    let next_cursor = super::next_page(&mut items, limit, |e| e.id.to_string());
+    Ok(HttpResponse::Ok().json(EvidencePage { items, next_cursor }))
+}
+
+/// A page of evidence.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvidencePage {
+    pub items: Vec<EvidenceRow>,
+    pub next_cursor: Option<String>,
+}
+
+fn attention_request(p: AttentionParams) -> Result<(Vec<LinkState>, i64, usize), ApiError> {
     let mut v = Violations::default();
     let states: Vec<LinkState> = match p.state.as_deref() {
         None => ATTENTION.to_vec(),
@@ -72,17 +77,7 @@ pub async fn attention(caller: Caller, state: State, req: HttpRequest) -> Result
             0
         }
     };
-    v.into_result(()).map_err(ApiError::InvalidParameter)?;
-    let mut items = state
-        .store
-        .reader
-        .read(move |conn| {
-            let ids = links::in_states(conn, &states, after, limit + 1)?;
-            ids.into_iter().map(|id| evidence::get(conn, id)).collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    let next_cursor = super::next_page(&mut items, limit, |e| e.id.to_string());
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
+    v.into_result((states, after, limit)).map_err(ApiError::InvalidParameter)
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,37 +100,6 @@ fn which(req: &HttpRequest) -> Result<Which, ApiError> {
     }
 }
 
-/// Reads a snapshot of an item the caller may see; 404 with the link's state when there is none yet.
-async fn load(
-    caller: &Caller,
-    state: &State,
-    req: &HttpRequest,
-    with_body: bool,
-) -> Result<(i64, Which, links::Snapshot, Option<links::Checks>), ApiError> {
-    caller.require(Action::ReadClaims)?;
-    let id = extract::path_id(req)?;
-    let which = which(req)?;
-    let public = caller.is_public();
-    let found = state
-        .store
-        .reader
-        .read(move |conn| {
-            let item = evidence::get(conn, id)?;
-            visible(conn, item.claim_id, public)?;
-            let snapshot = links::snapshot(conn, id, which, with_body)?;
-            Ok((item, snapshot, links::bookkeeping(conn, id)?))
-        })
-        .await
-        .map_err(missing(id))?;
-    match found {
-        (_, Some(snapshot), checks) => Ok((id, which, snapshot, checks)),
-        (item, None, _) => {
-            let link = item.fetch.map_or("not checked", |f| f.state.as_str());
-            Err(ApiError::NotFound(format!("evidence {id} has no snapshot yet: its link is {link}")))
-        }
-    }
-}
-
 /// The archived snapshot as JSON: what was fetched, and the readable text.
 #[utoipa::path(
     get,
@@ -146,20 +110,40 @@ async fn load(
         ("id" = i64, Path, description = "The id"),
         ("which" = Option<String>, Query, description = "cited (default) or current"),
     ),
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems)
+    responses((status = 200, description = "OK", body = SnapshotBody), Problems)
 )]
-pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let (id, which, snapshot, checks) = load(&caller, &state, &req, false).await?;
-    let original =
-        snapshot.meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={}", which.as_str()));
-    Ok(HttpResponse::Ok().json(json!({
-        "evidence_id": id,
-        "which": which.as_str(),
-        "snapshot": snapshot.meta,
-        "text": snapshot.text,
-        "original": original,
-        "checks": checks,
-    })))
+pub async fn snapshot(
+    Caller(actor): Caller,
+    state: State,
+    req: HttpRequest,
+    Id(id): Id,
+) -> Result<HttpResponse, ApiError> {
+    let which = which(&req)?;
+    let found = state.service.snapshot(&actor, id, which, false).await?;
+    let meta = found.snapshot.meta;
+    let original = meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={}", which.as_str()));
+    let (text, checks) = (found.snapshot.text, found.checks);
+    Ok(HttpResponse::Ok().json(SnapshotBody {
+        evidence_id: id,
+        which: which.as_str(),
+        snapshot: meta,
+        text,
+        original,
+        checks,
+    }))
+}
+
+/// An archived snapshot: what was fetched, and the readable text.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SnapshotBody {
+    pub evidence_id: i64,
+    /// `cited` or `current`.
+    pub which: &'static str,
+    pub snapshot: SnapshotMeta,
+    pub text: Option<String>,
+    /// Where the archived bytes are, when they are archived.
+    pub original: Option<String>,
+    pub checks: Option<Checks>,
 }
 
 /// The original bytes, only ever as a download in a sandbox: an archived page must not run as a page
@@ -175,29 +159,28 @@ pub async fn snapshot(caller: Caller, state: State, req: HttpRequest) -> Result<
     ),
     responses(
         (status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"),
-        crate::api::openapi::Problems,
+        Problems,
     )
 )]
-pub async fn original(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let (id, which, snapshot, _) = load(&caller, &state, &req, true).await?;
-    let Some(gzipped) = snapshot.body else {
-        let kind = snapshot.meta.content_type.as_deref().unwrap_or("no content type");
-        return Err(ApiError::NotFound(format!("the original bytes of this snapshot are not archived ({kind})")));
-    };
-    let bytes = tokio::task::spawn_blocking(move || gunzip(&gzipped))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(format!("archived body of evidence {id}: {e}")))?;
+pub async fn original(
+    Caller(actor): Caller,
+    state: State,
+    req: HttpRequest,
+    Id(id): Id,
+) -> Result<HttpResponse, ApiError> {
+    let which = which(&req)?;
+    let original = state.service.original(&actor, id, which).await?;
+    let digest = original.sha256.get(..12).unwrap_or_default();
     Ok(HttpResponse::Ok()
-        .content_type(snapshot.meta.content_type.as_deref().unwrap_or("application/octet-stream"))
+        .content_type(original.content_type.as_deref().unwrap_or("application/octet-stream"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"evidence-{id}-{}-{}.bin\"", which.as_str(), &snapshot.meta.sha256[..12]),
+            format!("attachment; filename=\"evidence-{id}-{}-{digest}.bin\"", which.as_str()),
         ))
         .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-transform"))
-        .body(bytes))
+        .body(original.bytes))
 }
 
 /// Checks the link again as soon as a fetch slot is free.
@@ -207,26 +190,16 @@ pub async fn original(caller: Caller, state: State, req: HttpRequest) -> Result<
     tag = "evidence",
     summary = "Check the link again now",
     params(("id" = i64, Path, description = "The id")),
-    responses((status = 202, description = "Accepted", body = serde_json::Value), crate::api::openapi::Problems)
+    responses((status = 202, description = "Accepted", body = CheckQueued), Problems)
 )]
-pub async fn check(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::EditEvidence)?;
-    let id = extract::path_id(&req)?;
-    let at = now();
-    let due = at.clone();
-    state
-        .store
-        .writer
-        .write(move |conn| {
-            let item = evidence::get(conn, id)?;
-            if item.retracted {
-                return Err(Error::Retracted(id));
-            }
-            links::check_now(conn, id, &at)?;
-            Ok(())
-        })
-        .await
-        .map_err(missing(id))?;
-    state.link_wake.wake();
-    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(json!({ "evidence_id": id, "due_at": due })))
+pub async fn check(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
+    let due_at = state.service.check_link(&actor, id).await?;
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(CheckQueued { evidence_id: id, due_at }))
+}
+
+/// A check asked for: when it is due.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CheckQueued {
+    pub evidence_id: i64,
+    pub due_at: String,
 }

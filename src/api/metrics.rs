@@ -73,7 +73,7 @@ pub async fn metrics(state: State) -> HttpResponse {
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);
     let mut text = String::from_utf8(text).unwrap_or_default();
 
-    let writer = &state.store.writer;
+    let writer = &state.service.store().writer;
     let stats = &writer.stats;
     let _ = writeln!(text, "# HELP claimcheck_writer_queue_depth Writes waiting for the writer thread");
     let _ = writeln!(text, "# TYPE claimcheck_writer_queue_depth gauge");

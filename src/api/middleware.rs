@@ -9,7 +9,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
-use super::error::{ApiError, PROBLEM_JSON, bare_problem};
+use super::error::{ApiError, PROBLEM_JSON};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -75,19 +75,23 @@ fn as_problem<B: MessageBody + 'static>(response: ServiceResponse<B>, request_id
                 if status.is_server_error() {
                     tracing::error!(error = %e, request_id, "request failed");
                 }
-                bare_problem(status, &detail, Some(request_id), Some(&instance))
+                ApiError::for_status(status, detail).body(Some(request_id), Some(&instance))
             }
         },
-        None if is_problem(&response) => return response.map_into_boxed_body(),
+        // Problems already, and the admin page's error pages, go out as they are.
+        None if is_problem(&response) || is_html(&response) => return response.map_into_boxed_body(),
         None => {
             let detail = match status.as_u16() {
                 404 => format!("nothing at {instance}"),
                 405 => format!("{instance} does not support {}", response.request().method()),
                 _ => status.canonical_reason().unwrap_or("error").to_owned(),
             };
-            bare_problem(status, &detail, Some(request_id), Some(&instance))
+            ApiError::for_status(status, detail).body(Some(request_id), Some(&instance))
         }
     };
+    let mut body = body;
+    // Statuses no handler chose (431, 414...) keep their own number in the body.
+    body["status"] = status.as_u16().into();
     response.map_body(|head, _| {
         head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         BoxBody::new(body.to_string())
@@ -96,4 +100,8 @@ fn as_problem<B: MessageBody + 'static>(response: ServiceResponse<B>, request_id
 
 fn is_problem<B>(response: &ServiceResponse<B>) -> bool {
     response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+}
+
+fn is_html<B>(response: &ServiceResponse<B>) -> bool {
+    response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
 }

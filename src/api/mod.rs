@@ -1,5 +1,5 @@
-//! The HTTP API: routing, and one module per resource. Handlers parse and check the request, hand the
-//! work to the store, and render the result.
+//! The HTTP API: routing, and one module per resource. A handler reads its input, calls one service
+//! function, and renders the answer; the request and response types of the contract live here.
 
 pub mod audit;
 pub mod auth;
@@ -17,32 +17,25 @@ pub mod links;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod problems;
 pub mod reference;
 pub mod review;
 pub mod transitions;
 pub mod webhooks;
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
 
-use crate::store::Store;
-use crate::store::idempotency::Saved;
+use crate::service::Service;
+use crate::service::once::Answer;
 
 /// What every handler can reach.
 pub struct AppState {
-    pub store: Store,
+    pub service: Service,
     pub claims_cache: std::sync::Arc<cache::ClaimCache>,
     pub auth: auth::Auth,
-    pub publisher: crate::claimreview::Publisher,
     pub metrics: metrics::Metrics,
-    /// Tells the link watch that a link is due now.
-    pub link_wake: crate::fetch::watch::Wake,
-    /// Which URLs the service may send requests to (evidence and webhooks).
-    pub guard: crate::fetch::guard::GuardConfig,
-    /// How foreign ClaimReview ratings map to verdicts.
-    pub ratings: crate::claimreview::read::RatingMap,
-    /// Words too common to find similar claims by, as learnt.
-    pub common_words: std::sync::Arc<crate::store::similar::CommonWords>,
 }
 
 pub type State = web::Data<AppState>;
@@ -101,28 +94,63 @@ pub fn next_page<T>(items: &mut Vec<T>, limit: usize, cursor: impl Fn(&T) -> Str
     items.last().map(cursor)
 }
 
-/// A JSON response with the resource's ETag.
-pub fn json_with_etag(
-    status: actix_web::http::StatusCode,
-    etag: &str,
-    body: impl actix_web::body::MessageBody + 'static,
-) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/json").insert_header((header::ETAG, etag)).body(body)
+/// The entity tag of a resource at `version`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
-/// Sends a response saved for replay (see `store::idempotency`).
-pub fn saved_response(saved: Saved, replayed: bool) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(saved.status).unwrap_or(actix_web::http::StatusCode::OK);
-    let mut response = HttpResponse::build(status);
-    response.content_type("application/json");
-    if let Some(location) = saved.location {
-        response.insert_header((header::LOCATION, location));
+/// A JSON response with the resource's ETag.
+pub fn json_with_etag(status: StatusCode, version: i64, body: impl Serialize) -> Result<HttpResponse, error::ApiError> {
+    let body = serde_json::to_string(&body).map_err(|e| error::ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("application/json")
+        .insert_header((header::ETAG, etag(version)))
+        .body(body))
+}
+
+/// An answer as first sent, saved under an idempotency key to be sent again to a retry.
+#[derive(Serialize, Deserialize)]
+pub struct Saved {
+    pub status: u16,
+    pub location: Option<String>,
+    pub version: Option<i64>,
+    pub body: String,
+}
+
+impl Saved {
+    pub fn created(location: String, version: i64, body: &impl Serialize) -> Result<String, serde_json::Error> {
+        let body = serde_json::to_string(body)?;
+        serde_json::to_string(&Saved { status: 201, location: Some(location), version: Some(version), body })
     }
-    if let Some(etag) = saved.etag {
-        response.insert_header((header::ETAG, etag));
+
+    fn send(self, replayed: bool) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/json");
+        if let Some(location) = self.location {
+            response.insert_header((header::LOCATION, location));
+        }
+        if let Some(version) = self.version {
+            response.insert_header((header::ETAG, etag(version)));
+        }
+        if replayed {
+            response.insert_header(("idempotent-replayed", "true"));
+        }
+        response.body(self.body)
     }
-    if replayed {
-        response.insert_header(("idempotent-replayed", "true"));
-    }
-    response.body(saved.body)
+}
+
+/// Sends the answer of an idempotent use case: the saved one when there is one (first time or
+/// replay), else `render`'s.
+pub fn send<T>(
+    answer: Answer<T>,
+    render: fn(&T) -> Result<String, serde_json::Error>,
+) -> Result<HttpResponse, error::ApiError> {
+    let (saved, replayed) = match answer {
+        Answer::Done(_, Some(saved)) => (saved, false),
+        Answer::Done(value, None) => (render(&value).map_err(|e| error::ApiError::Internal(e.to_string()))?, false),
+        Answer::Replayed(saved) => (saved, true),
+    };
+    let saved: Saved = serde_json::from_str(&saved).map_err(|e| error::ApiError::Internal(e.to_string()))?;
+    Ok(saved.send(replayed))
 }

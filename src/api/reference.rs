@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::error::{ApiError, PROBLEM_TYPES, problem_type};
+use super::error::ApiError;
+use super::problems;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::{Status, TRANSITIONS};
 
@@ -12,7 +13,7 @@ use crate::domain::workflow::{Status, TRANSITIONS};
     path = "/v1/verdicts",
     tag = "service",
     summary = "The verdicts, with definitions",
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems),
+    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
     security(())
 )]
 pub async fn verdicts() -> HttpResponse {
@@ -26,7 +27,7 @@ pub async fn verdicts() -> HttpResponse {
     path = "/v1/workflow",
     tag = "service",
     summary = "The workflow's states and transitions",
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems),
+    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
     security(())
 )]
 pub async fn workflow() -> HttpResponse {
@@ -49,14 +50,12 @@ pub async fn workflow() -> HttpResponse {
     tag = "service",
     summary = "What a problem type means",
     params(("slug" = String, Path, description = "The problem type")),
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems),
+    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
     security(())
 )]
 pub async fn problem(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let slug = req.match_info().get("slug").unwrap_or_default();
-    let (_, status, description) = PROBLEM_TYPES
-        .iter()
-        .find(|(s, _, _)| *s == slug)
-        .ok_or_else(|| ApiError::NotFound(format!("no problem type {slug:?}")))?;
-    Ok(HttpResponse::Ok().json(json!({"type": problem_type(slug), "status": status, "description": description})))
+    let problem = problems::find(slug).ok_or_else(|| ApiError::NotFound(format!("no problem type {slug:?}")))?;
+    let (status, description) = (problem.status, problem.description);
+    Ok(HttpResponse::Ok().json(json!({"type": problems::type_uri(slug), "status": status, "description": description})))
 }

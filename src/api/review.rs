@@ -1,19 +1,18 @@
 //! What reviewers work from: `/v1/admin/queue`, `/v1/admin/stats`, and `POST /v1/claims/{id}/assign`.
 
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::State;
 use super::auth::Caller;
-use super::claims::{claim_response, not_found};
+use super::claims::claim_response;
 use super::error::ApiError;
-use super::extract::{self, JsonBody};
-use crate::domain::access::Action;
+use super::extract::{self, Id, JsonBody};
+use super::problems::Problems;
 use crate::domain::validation::{FieldError, Violations};
-use crate::domain::workflow::Status;
-use crate::store::claims;
-use crate::store::review::{self, QueueFilter};
+use crate::domain::workflow::{AssignInput, Status};
+use crate::store::claims::ClaimRow;
+use crate::store::review::QueueFilter;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,11 +37,41 @@ struct QueueParams {
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
     ),
-    responses((status = 200, description = "OK", body = serde_json::Value), crate::api::openapi::Problems)
+    responses((status = 200, description = "OK", body = QueuePage), Problems)
 )]
-pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadQueue)?;
-    let p: QueueParams = extract::parse_query(&req)?;
+pub async fn queue(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (filter, limit) = queue_request(extract::parse_query(&req)?)?;
+    let mut items = state.service.queue(&actor, filter, limit).await?;
+    let next_cursor = super::next_page(&mut items, limit, |c| format!("{}~{}", c.created_at, c.id));
+    let now = chrono::Utc::now();
+    let items = items.into_iter().map(|claim| QueueItem { age_hours: age_hours(&claim, now), claim }).collect();
+    Ok(HttpResponse::Ok().json(QueuePage { items, next_cursor }))
+}
+
+/// A page of the queue.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub next_cursor: Option<String>,
+}
+
+/// A claim waiting for action, with how long it has waited.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueueItem {
+    #[serde(flatten)]
+    pub claim: ClaimRow,
+    /// Hours since it was submitted, to a tenth.
+    pub age_hours: f64,
+}
+
+fn age_hours(claim: &ClaimRow, now: chrono::DateTime<chrono::Utc>) -> f64 {
+    let hours = chrono::DateTime::parse_from_rfc3339(&claim.created_at)
+        .map(|t| (now - t.to_utc()).num_minutes() as f64 / 60.0)
+        .unwrap_or(0.0);
+    (hours * 10.0).round() / 10.0
+}
+
+fn queue_request(p: QueueParams) -> Result<(QueueFilter, usize), ApiError> {
     let mut v = Violations::default();
     let status = p.status.as_deref().and_then(|s| match Status::parse(s) {
         Some(st @ (Status::Submitted | Status::InReview)) => Some(st),
@@ -68,21 +97,7 @@ pub async fn queue(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
         status,
         after,
     };
-    let mut items = state.store.reader.read(move |conn| review::queue(conn, &filter, limit)).await?;
-    let next_cursor = super::next_page(&mut items, limit, |c| format!("{}~{}", c.created_at, c.id));
-    let now = chrono::Utc::now();
-    let items: Vec<_> = items
-        .into_iter()
-        .map(|c| {
-            let age_hours = chrono::DateTime::parse_from_rfc3339(&c.created_at)
-                .map(|t| (now - t.to_utc()).num_minutes() as f64 / 60.0)
-                .unwrap_or(0.0);
-            let mut item = serde_json::to_value(&c).unwrap_or_default();
-            item["age_hours"] = json!((age_hours * 10.0).round() / 10.0);
-            item
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
+    Ok((filter, limit))
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,12 +112,15 @@ struct StatsParams {
     tag = "review",
     summary = "Counts and throughput",
     params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "Days of history")),
-    responses((status = 200, description = "OK", body = crate::store::review::Stats), crate::api::openapi::Problems)
+    responses((status = 200, description = "OK", body = crate::store::review::Stats), Problems)
 )]
-pub async fn stats(caller: Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ReadQueue)?;
-    let p: StatsParams = extract::parse_query(&req)?;
-    let days = match p.days.as_deref().map(str::parse::<u32>) {
+pub async fn stats(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let days = days(extract::parse_query(&req)?)?;
+    Ok(HttpResponse::Ok().json(state.service.stats(&actor, days).await?))
+}
+
+fn days(p: StatsParams) -> Result<u32, ApiError> {
+    Ok(match p.days.as_deref().map(str::parse::<u32>) {
         None => 30,
         Some(Ok(n)) if (1..=366).contains(&n) => n,
         _ => {
@@ -112,18 +130,7 @@ pub async fn stats(caller: Caller, state: State, req: HttpRequest) -> Result<Htt
                 message: "days must be an integer from 1 to 366".into(),
             }]));
         }
-    };
-    let today = chrono::Utc::now().date_naive();
-    let stats = state.store.reader.read(move |conn| review::stats(conn, days, today)).await?;
-    Ok(HttpResponse::Ok().json(stats))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignInput {
-    /// The reviewer's name; `null` takes the claim back.
-    pub assignee: Option<String>,
-    pub note: Option<String>,
+    })
 }
 
 #[utoipa::path(
@@ -133,32 +140,13 @@ pub struct AssignInput {
     summary = "Give a claim to a reviewer",
     params(("id" = i64, Path, description = "The id")),
     request_body = AssignInput,
-    responses(
-        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
-        crate::api::openapi::Problems,
-    )
+    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), Problems)
 )]
 pub async fn assign(
-    caller: Caller,
+    Caller(actor): Caller,
     state: State,
-    req: HttpRequest,
+    Id(id): Id,
     body: JsonBody<AssignInput>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::Assign)?;
-    let id = extract::path_id(&req)?;
-    let mut v = Violations::default();
-    let assignee = v.optional_text("assignee", body.value.assignee.as_deref(), 100);
-    let note = v.optional_text("note", body.value.note.as_deref(), 5000);
-    v.into_result(()).map_err(ApiError::Validation)?;
-    let actor = caller.actor();
-    let detail = state
-        .store
-        .writer
-        .write(move |conn| {
-            claims::assign(conn, id, assignee.as_deref(), note.as_deref(), &actor)?;
-            claims::detail(conn, id)
-        })
-        .await
-        .map_err(not_found(id))?;
-    claim_response(&detail)
+    claim_response(&state.service.assign(&actor, id, body.value).await?)
 }

@@ -1,4 +1,5 @@
-//! Roles and what each may do. `ALLOWED` is the one definition; the API asks `Role::may`.
+//! Roles, what each may do, and who is acting. `ALLOWED` is the one definition; every use case asks
+//! `Actor::require` before it reads or writes anything.
 
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +66,81 @@ impl Role {
     }
 }
 
+/// Who is acting, as every use case and every record of a change sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Someone holding an API key, through the API or the admin page. Names need not be unique; the
+    /// id tells keys apart.
+    Key { id: i64, name: String, role: Role },
+    /// An anonymous reader under `--public-read`: published claims only.
+    Public,
+    /// The service itself or its operator's command line (seeding, imports, link checks).
+    System(String),
+}
+
+/// Why an actor may not do something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Anonymous, and the action needs a key.
+    NeedsKey,
+    /// The key's role is below the one the action needs.
+    Role(Role),
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Actor {
+        Actor::System(name.to_owned())
+    }
+
+    pub fn require(&self, action: Action) -> Result<(), Refusal> {
+        match self {
+            Actor::Key { role, .. } if role.may(action) => Ok(()),
+            Actor::Key { role, .. } => Err(Refusal::Role(*role)),
+            // Anonymous readers exist only under --public-read, and see published claims only.
+            Actor::Public if action == Action::ReadClaims => Ok(()),
+            Actor::Public => Err(Refusal::NeedsKey),
+            Actor::System(_) => Ok(()),
+        }
+    }
+
+    /// Anonymous readers see published claims only.
+    pub fn is_public(&self) -> bool {
+        matches!(self, Actor::Public)
+    }
+
+    pub fn key_id(&self) -> Option<i64> {
+        match self {
+            Actor::Key { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Actor::Key { name, .. } | Actor::System(name) => name,
+            Actor::Public => "public",
+        }
+    }
+
+    /// The role as recorded in history and the audit log.
+    pub fn role_name(&self) -> Option<&'static str> {
+        match self {
+            Actor::Key { role, .. } => Some(role.as_str()),
+            Actor::System(_) => Some("system"),
+            Actor::Public => None,
+        }
+    }
+
+    /// Who owns what this actor leaves behind (idempotency keys): the key, or the system name.
+    pub fn owner(&self) -> String {
+        match self {
+            Actor::Key { id, .. } => format!("key:{id}"),
+            Actor::System(name) => format!("system:{name}"),
+            Actor::Public => "public".to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +152,13 @@ mod tests {
         assert!(Role::Reviewer.may(Action::Transition) && Role::Reviewer.may(Action::AttachEvidence));
         assert!(!Role::Reviewer.may(Action::ManageKeys));
         assert!(ALLOWED.iter().all(|(a, _)| Role::Admin.may(*a)));
+    }
+
+    #[test]
+    fn anonymous_readers_read_published_claims_only() {
+        assert_eq!(Actor::Public.require(Action::ReadClaims), Ok(()));
+        assert_eq!(Actor::Public.require(Action::CreateClaims), Err(Refusal::NeedsKey));
+        let submitter = Actor::Key { id: 1, name: "s".into(), role: Role::Submitter };
+        assert_eq!(submitter.require(Action::ReadQueue), Err(Refusal::Role(Role::Submitter)));
     }
 }

@@ -13,5 +13,6 @@ pub mod relevance;
 pub mod similarity;
 pub mod validation;
 pub mod verdict;
+pub mod version;
 pub mod webhook;
 pub mod workflow;

@@ -8,6 +8,11 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A time in the one format the database stores (which sorts as text).
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
 /// Collects every broken rule of a request so the client can fix them all at once.
 #[derive(Debug, Default)]
 pub struct Violations(Vec<FieldError>);
@@ -41,6 +46,38 @@ impl Violations {
             None | Some("") => None,
             Some(v) => self.text(field, v, max),
         }
+    }
+
+    /// A name shown in lists and logs: like `text`, without control characters (a newline or a tab in
+    /// a name would forge a row of a listing).
+    pub fn name(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        let name = self.text(field, value, max)?;
+        if name.chars().any(char::is_control) {
+            self.add(field, "no-control-characters", format!("{field} must not hold control characters"));
+            return None;
+        }
+        Some(name)
+    }
+
+    /// An RFC 3339 time, in the one format the database stores.
+    pub fn time(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        match chrono::DateTime::parse_from_rfc3339(value?) {
+            Ok(t) => Some(timestamp(t.to_utc())),
+            Err(_) => {
+                self.add(field, "rfc3339", format!("{field} must be an RFC 3339 timestamp"));
+                None
+            }
+        }
+    }
+
+    /// Like `time`, and in the future.
+    pub fn future_time(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let at = self.time(field, value)?;
+        if at <= timestamp(chrono::Utc::now()) {
+            self.add(field, "future", format!("{field} must be in the future"));
+            return None;
+        }
+        Some(at)
     }
 
     /// An absolute http(s) URL.

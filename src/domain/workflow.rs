@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::access::Actor;
+use super::validation::{FieldError, Violations};
 use super::verdict::Verdict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,6 +50,54 @@ impl Status {
     /// The states this one may move to, in table order.
     pub fn next(self) -> Vec<Status> {
         TRANSITIONS.iter().filter(|(from, _)| *from == self).map(|(_, to)| *to).collect()
+    }
+
+    /// Anonymous readers see published claims only; everyone with a key sees every claim.
+    pub fn visible_to(self, actor: &Actor) -> bool {
+        !actor.is_public() || self == Published
+    }
+}
+
+/// A request to move a claim: the body of `POST /v1/claims/{id}/transitions` and the admin page's form.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub to: Status,
+    /// Required when moving to `verified`, refused otherwise.
+    pub verdict: Option<Verdict>,
+    pub note: Option<String>,
+}
+
+/// A request to give a claim to a reviewer, or (with no assignee) to take it back.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    /// The reviewer's name; `null` takes the claim back.
+    pub assignee: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Longest note on a change, in characters.
+pub const NOTE_MAX: usize = 5000;
+/// Longest assignee name, in characters.
+pub const ASSIGNEE_MAX: usize = 100;
+
+impl TransitionInput {
+    /// The note, checked.
+    pub fn validate(&self) -> Result<Option<String>, Vec<FieldError>> {
+        let mut v = Violations::default();
+        let note = v.optional_text("note", self.note.as_deref(), NOTE_MAX);
+        v.into_result(note)
+    }
+}
+
+impl AssignInput {
+    /// The assignee and the note, checked.
+    pub fn validate(&self) -> Result<(Option<String>, Option<String>), Vec<FieldError>> {
+        let mut v = Violations::default();
+        let assignee = v.optional_text("assignee", self.assignee.as_deref(), ASSIGNEE_MAX);
+        let note = v.optional_text("note", self.note.as_deref(), NOTE_MAX);
+        v.into_result((assignee, note))
     }
 }
 

@@ -1,15 +1,16 @@
 //! `claimcheck export`: every claim with its evidence, as JSON lines or CSV, or the verified and
-//! published ones as a ClaimReview `DataFeed`. Reads through the read pool in pages, so an export of a
-//! busy database does not stop the server writing.
+//! published ones as a ClaimReview `DataFeed`. Reads in pages through the read-only connections, so an
+//! export of a busy database does not stop the server writing.
 
 use std::io::Write;
 
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::claimreview::{self, Publisher};
-use crate::store::claims::{self, ClaimDetail};
-use crate::store::{Result, Store};
+use crate::claimreview;
+use crate::domain::access::Actor;
+use crate::service::Service;
+use crate::store::claims::ClaimDetail;
 
 /// Claims read per query.
 const PAGE: usize = 500;
@@ -51,13 +52,13 @@ enum Sink<'a> {
 
 /// Writes every claim to `out`; `progress` is told how far it got.
 pub async fn export(
-    store: &Store,
+    service: &Service,
     format: Format,
-    publisher: &Publisher,
     out: &mut dyn Write,
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<Summary> {
-    progress.set_length(store.reader.read(claims::count).await? as u64);
+    let (actor, publisher) = (Actor::system("export"), &service.publisher);
+    progress.set_length(service.count_claims().await? as u64);
     let mut sink = match format {
         Format::Jsonl => Sink::Lines(out),
         Format::Csv => {
@@ -70,7 +71,7 @@ pub async fn export(
     let mut summary = Summary::default();
     let mut after = 0;
     loop {
-        let page = store.reader.read(move |conn| page(conn, after)).await?;
+        let page = service.claims_after(&actor, after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.0.claim.id;
         for (detail, verified_at) in &page {
@@ -104,14 +105,6 @@ pub async fn export(
         }
     }
     Ok(summary)
-}
-
-fn page(conn: &rusqlite::Connection, after: i64) -> Result<Vec<(ClaimDetail, Option<String>)>> {
-    let ids: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM claims WHERE id > ?1 ORDER BY id LIMIT ?2")?
-        .query_map(rusqlite::params![after, PAGE as i64], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    ids.into_iter().map(|id| Ok((claims::detail(conn, id)?, claims::verified_at(conn, id)?))).collect()
 }
 
 const CSV_HEADER: [&str; 13] = [

@@ -1,9 +1,6 @@
-//! Bulk import of claims files and ClaimReview JSON-LD (`claimcheck import`, `POST /v1/import`, and the
-//! seed claims on a fresh database).
-//! Imports are idempotent: a claim already imported (same source and key) or already present (same
-//! normalized text) is skipped, so importing a file twice changes nothing.
+//! Reading what `claimcheck import` and the seed bring in: claims files (TOML) and ClaimReview JSON-LD.
+//! The writing is the service's (`service::imports`).
 
-pub mod claimreview;
 mod claims_file;
 
 use std::path::{Path, PathBuf};
@@ -13,8 +10,8 @@ use serde::Serialize;
 
 pub use claims_file::{ClaimsFile, ParsedClaim};
 
-use crate::claimreview::read::RatingMap;
-use crate::store::{self, Actor, Store, claims};
+use crate::domain::access::Actor;
+use crate::service::Service;
 
 /// The seed claims, built into the binary so a fresh install has them wherever it runs.
 static SEED_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/claims");
@@ -72,39 +69,43 @@ pub fn files_at(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Imports every file at `path`: claims files by the TOML format, `.json` and `.jsonld` files as
 /// ClaimReview. Shows a progress bar when stderr is a terminal.
-pub async fn import_path(store: &Store, path: &Path, actor: &Actor, ratings: &RatingMap) -> anyhow::Result<Summary> {
+pub async fn import_path(service: &Service, path: &Path, actor: &Actor) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     for file in files_at(path)? {
         let text = std::fs::read_to_string(&file)?;
         let name = file.display().to_string();
         if file.extension().is_some_and(|e| e == "toml") {
-            summary.absorb(import_text(store, &name, &text, actor).await?);
+            summary.absorb(import_text(service, &name, &text, actor).await?);
             continue;
         }
         let document: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{name} is not JSON: {e}"))?;
         let bar = crate::progress::bar(&name);
-        summary.absorb(claimreview::import(store, &name, &document, ratings, actor, Some(&bar)).await?);
+        let progress = |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        summary.absorb(service.import_reviews(actor, &name, &document, &progress).await?);
         bar.finish_and_clear();
     }
     Ok(summary)
 }
 
 /// Imports the seed claims built into the binary.
-pub async fn import_seed(store: &Store) -> anyhow::Result<Summary> {
+pub async fn import_seed(service: &Service) -> anyhow::Result<Summary> {
     let mut files: Vec<_> = SEED_DIR.files().filter(|f| f.path().extension().is_some_and(|e| e == "toml")).collect();
     files.sort_by_key(|f| f.path());
     let mut summary = Summary::default();
     for file in files {
         let text = file.contents_utf8().unwrap_or_default();
         let name = format!("claims/{}", file.path().display());
-        summary.absorb(import_text(store, &name, text, &Actor::system("seed")).await?);
+        summary.absorb(import_text(service, &name, text, &Actor::system("seed")).await?);
     }
     Ok(summary)
 }
 
 /// Imports one claims file's text, in one transaction.
-pub async fn import_text(store: &Store, name: &str, text: &str, actor: &Actor) -> anyhow::Result<Summary> {
+pub async fn import_text(service: &Service, name: &str, text: &str, actor: &Actor) -> anyhow::Result<Summary> {
     let file = ClaimsFile::parse(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let mut summary = Summary::default();
     let mut valid = Vec::new();
@@ -117,26 +118,6 @@ pub async fn import_text(store: &Store, name: &str, text: &str, actor: &Actor) -
             }),
         }
     }
-    let actor = actor.clone();
-    let (created, skipped) = store
-        .writer
-        .write(move |conn| {
-            let (mut created, mut skipped) = (0, 0);
-            for (external_id, content) in &valid {
-                if claims::find_external(conn, external_id)?.is_some() {
-                    skipped += 1;
-                    continue;
-                }
-                match claims::insert(conn, content, Some(external_id), &actor) {
-                    Ok(_) => created += 1,
-                    Err(store::Error::DuplicateClaim(_)) => skipped += 1,
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok((created, skipped))
-        })
-        .await?;
-    summary.created = created;
-    summary.skipped = skipped;
+    (summary.created, summary.skipped) = service.import_claims(actor, valid).await?;
     Ok(summary)
 }

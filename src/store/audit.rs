@@ -16,6 +16,7 @@ pub struct AuditRow {
     pub id: i64,
     pub at: String,
     pub actor: String,
+    pub actor_key_id: Option<i64>,
     pub actor_role: Option<String>,
     pub action: String,
     pub claim_id: Option<i64>,
@@ -30,6 +31,7 @@ struct Link {
     id: i64,
     at: String,
     actor: String,
+    key_id: Option<i64>,
     role: Option<String>,
     action: String,
     claim: Option<i64>,
@@ -57,6 +59,10 @@ impl Link {
         field(Some(self.action.as_bytes()));
         field(self.claim.map(i64::to_le_bytes).as_ref().map(|b| &b[..]));
         field(self.detail.as_deref().map(str::as_bytes));
+        // Rows written before key ids were recorded have none, and keep the hash they were written with.
+        if let Some(id) = self.key_id {
+            field(Some(&id.to_le_bytes()));
+        }
         hex::encode(h.finalize())
     }
 }
@@ -80,15 +86,16 @@ pub fn append(
         prev,
         id,
         at: at.to_owned(),
-        actor: actor.name.clone(),
-        role: actor.role.clone(),
+        actor: actor.name().to_owned(),
+        key_id: actor.key_id(),
+        role: actor.role_name().map(str::to_owned),
         action: action.to_owned(),
         claim: claim_id,
         detail: Some(detail.to_owned()),
     };
     conn.prepare_cached(
-        "INSERT INTO audit_log (id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit_log (id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash, actor_key_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         link.id,
@@ -99,7 +106,8 @@ pub fn append(
         link.claim,
         link.detail,
         link.prev,
-        link.hash()
+        link.hash(),
+        link.key_id,
     ])?;
     Ok(())
 }
@@ -144,7 +152,8 @@ pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Audi
     let where_clause =
         if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let query = format!(
-        "SELECT id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash FROM audit_log {where_clause}
+        "SELECT id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash, actor_key_id
+         FROM audit_log {where_clause}
          ORDER BY id DESC LIMIT {}",
         limit + 1
     );
@@ -165,6 +174,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
         detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
         prev_hash: r.get(7)?,
         hash: r.get(8)?,
+        actor_key_id: r.get(9)?,
     })
 }
 
@@ -182,7 +192,8 @@ pub struct Verification {
 
 pub fn verify(conn: &Connection) -> Result<Verification> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash FROM audit_log ORDER BY id",
+        "SELECT id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash, actor_key_id
+         FROM audit_log ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
     let (mut expected_prev, mut expected_id, mut count) = (GENESIS.to_owned(), 1i64, 0i64);
@@ -197,6 +208,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             claim: r.get(5)?,
             detail: r.get(6)?,
             prev: r.get(7)?,
+            key_id: r.get(9)?,
         };
         let stored_hash: String = r.get(8)?;
         let broken =

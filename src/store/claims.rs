@@ -10,6 +10,7 @@ use super::{Actor, Error, Result, now};
 use crate::domain::claim::{Appearance, ClaimContent, ClaimPatch};
 use crate::domain::confidence::{self, Assessment};
 use crate::domain::verdict::Verdict;
+use crate::domain::version::{self, Expected};
 use crate::domain::workflow::{self, Status};
 
 pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.status, c.verdict,
@@ -46,10 +47,6 @@ impl ClaimRow {
             language: self.language.clone(),
         }
     }
-
-    pub fn etag(&self) -> String {
-        etag(self.version)
-    }
 }
 
 /// A claim with everything that explains where it stands.
@@ -62,29 +59,9 @@ pub struct ClaimDetail {
     pub evidence: Vec<EvidenceRow>,
 }
 
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// An `If-Match` precondition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IfMatch {
-    Any,
-    OneOf(Vec<String>),
-}
-
-impl IfMatch {
-    pub fn check(&self, version: i64) -> Result<()> {
-        let current = etag(version);
-        match self {
-            IfMatch::OneOf(tags) if !tags.contains(&current) => Err(Error::Stale { current }),
-            _ => Ok(()),
-        }
-    }
-}
-
-fn check(precondition: Option<&IfMatch>, version: i64) -> Result<()> {
-    precondition.map_or(Ok(()), |p| p.check(version))
+/// Refuses a change made against another version than the current one.
+pub(super) fn check(expected: Option<&Expected>, version: i64) -> Result<()> {
+    version::check(expected, version).map_err(|current| Error::Stale { current })
 }
 
 pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
@@ -121,8 +98,12 @@ pub fn get(conn: &Connection, id: i64) -> Result<ClaimRow> {
 }
 
 pub fn detail(conn: &Connection, id: i64) -> Result<ClaimDetail> {
-    let claim = get(conn, id)?;
-    let evidence = evidence::for_claim(conn, id)?;
+    detail_of(conn, get(conn, id)?)
+}
+
+/// The detail of a claim whose row is at hand.
+pub fn detail_of(conn: &Connection, claim: ClaimRow) -> Result<ClaimDetail> {
+    let evidence = evidence::for_claim(conn, claim.id)?;
     Ok(ClaimDetail {
         allowed_transitions: claim.status.next(),
         confidence_breakdown: assess(&evidence),
@@ -221,15 +202,9 @@ fn insert_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
     Ok(())
 }
 
-pub fn update(
-    conn: &Connection,
-    id: i64,
-    patch: &ClaimPatch,
-    precondition: &IfMatch,
-    actor: &Actor,
-) -> Result<ClaimRow> {
+pub fn update(conn: &Connection, id: i64, patch: &ClaimPatch, expected: &Expected, actor: &Actor) -> Result<ClaimRow> {
     let current = get(conn, id)?;
-    precondition.check(current.version)?;
+    check(Some(expected), current.version)?;
     let before = current.content();
     let after = patch.apply(&before).map_err(Error::Invalid)?;
     let Some((from, to)) = changed_fields(&serde_json::to_value(&before)?, &serde_json::to_value(&after)?) else {
@@ -261,7 +236,14 @@ pub fn update(
     let entry =
         Entry { claim_id: id, evidence_id: None, action: "claim.updated", from: Some(from), to: Some(to), note: None };
     history::record(conn, entry, actor, &at)?;
-    get(conn, id)
+    let ClaimContent { text, claimant, appeared_in, tags, language } = after;
+    Ok(ClaimRow { text, claimant, appeared_in, tags, language, ..changed(current, at) })
+}
+
+/// The row as a change leaves it: one version on, updated now. (Built rather than read again: the
+/// writer thread, which every write waits for, reads each row once.)
+fn changed(current: ClaimRow, at: String) -> ClaimRow {
+    ClaimRow { version: current.version + 1, updated_at: at, ..current }
 }
 
 /// Gives a claim to a reviewer (or takes it back, with `None`).
@@ -288,7 +270,7 @@ pub fn assign(
         note,
     };
     history::record(conn, entry, actor, &at)?;
-    get(conn, id)
+    Ok(ClaimRow { assignee: assignee.map(str::to_owned), ..changed(current, at) })
 }
 
 pub struct Move<'a> {
@@ -301,11 +283,11 @@ pub fn transition(
     conn: &Connection,
     id: i64,
     requested: &Move<'_>,
-    precondition: Option<&IfMatch>,
+    expected: Option<&Expected>,
     actor: &Actor,
 ) -> Result<ClaimRow> {
     let current = get(conn, id)?;
-    check(precondition, current.version)?;
+    check(expected, current.version)?;
     let outcome = workflow::transition(
         current.status,
         current.verdict,
@@ -328,7 +310,7 @@ pub fn transition(
         note: requested.note,
     };
     history::record(conn, entry, actor, &at)?;
-    get(conn, id)
+    Ok(ClaimRow { status: outcome.status, verdict: outcome.verdict, ..changed(current, at) })
 }
 
 /// Marks a claim changed by a change to its evidence, and recomputes its support and confidence,
@@ -393,4 +375,13 @@ pub fn published(conn: &Connection, limit: usize) -> Result<Vec<(ClaimRow, Strin
 
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?)
+}
+
+/// Up to `limit` claims with ids above `after`, in id order, each with when it was last verified.
+pub fn page_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<(ClaimDetail, Option<String>)>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM claims WHERE id > ?1 ORDER BY id LIMIT ?2")?
+        .query_map(params![after, limit as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter().map(|id| Ok((detail(conn, id)?, verified_at(conn, id)?))).collect()
 }

@@ -5,11 +5,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::claims::{self, IfMatch};
+use super::claims;
 use super::history::{self, Entry, changed_fields};
 use super::{Actor, Error, Result, links, now};
 use crate::domain::confidence;
 use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, Stance};
+use crate::domain::version::Expected;
 
 const COLUMNS: &str = "e.id, e.claim_id, e.url, e.site, e.title, e.publisher, e.excerpt, e.stance, e.reliability,
     e.confidence, e.note, e.version, e.created_at, e.updated_at, e.retracted_at, e.retraction_note";
@@ -61,10 +62,6 @@ impl EvidenceRow {
             confidence: self.confidence,
             quote_missing: self.quote.as_ref().is_some_and(|q| !q.found && !q.found_when_cited),
         }
-    }
-
-    pub fn etag(&self) -> String {
-        claims::etag(self.version)
     }
 }
 
@@ -144,13 +141,11 @@ pub fn attach(
     conn: &Connection,
     claim_id: i64,
     item: &NewEvidence,
-    precondition: Option<&IfMatch>,
+    expected: Option<&Expected>,
     actor: &Actor,
 ) -> Result<EvidenceRow> {
     let claim = claims::get(conn, claim_id)?;
-    if let Some(p) = precondition {
-        p.check(claim.version)?;
-    }
+    claims::check(expected, claim.version)?;
     let live = conn
         .prepare_cached("SELECT id FROM evidence WHERE claim_id = ?1 AND url = ?2 AND retracted_at IS NULL")?
         .query_row(params![claim_id, item.url], |r| r.get(0))
@@ -197,13 +192,11 @@ pub fn update(
     conn: &Connection,
     id: i64,
     patch: &EvidencePatch,
-    precondition: Option<&IfMatch>,
+    expected: Option<&Expected>,
     actor: &Actor,
 ) -> Result<EvidenceRow> {
     let current = get(conn, id)?;
-    if let Some(p) = precondition {
-        p.check(current.version)?;
-    }
+    claims::check(expected, current.version)?;
     if current.retracted {
         return Err(Error::Retracted(id));
     }
@@ -249,13 +242,11 @@ pub fn retract(
     conn: &Connection,
     id: i64,
     note: Option<&str>,
-    precondition: Option<&IfMatch>,
+    expected: Option<&Expected>,
     actor: &Actor,
 ) -> Result<EvidenceRow> {
     let current = get(conn, id)?;
-    if let Some(p) = precondition {
-        p.check(current.version)?;
-    }
+    claims::check(expected, current.version)?;
     if current.retracted {
         return Ok(current);
     }

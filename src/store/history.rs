@@ -28,6 +28,8 @@ pub struct HistoryRow {
     pub to: Option<Value>,
     pub note: Option<String>,
     pub actor: String,
+    /// The key the actor used; `null` for the service itself.
+    pub actor_key_id: Option<i64>,
     pub actor_role: Option<String>,
     pub at: String,
 }
@@ -46,8 +48,9 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
     );
     super::audit::append(conn, actor, entry.action, Some(entry.claim_id), &detail, at)?;
     conn.prepare_cached(
-        "INSERT INTO history (claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO history (claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at,
+                              actor_key_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         entry.claim_id,
@@ -56,9 +59,10 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
         from,
         to,
         entry.note,
-        actor.name,
-        actor.role,
-        at
+        actor.name(),
+        actor.role_name(),
+        at,
+        actor.key_id(),
     ])?;
     if webhook::is_event(entry.action) {
         let history_id = conn.last_insert_rowid();
@@ -71,8 +75,9 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
                 "from": parse(&from),
                 "to": parse(&to),
                 "note": entry.note,
-                "actor": actor.name,
-                "actor_role": actor.role,
+                "actor": actor.name(),
+                "actor_key_id": actor.key_id(),
+                "actor_role": actor.role_name(),
                 "claim_url": format!("/v1/claims/{}", entry.claim_id),
             })
         };
@@ -83,7 +88,7 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
 
 pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<HistoryRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at
+        "SELECT id, claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at, actor_key_id
          FROM history WHERE claim_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([claim_id], |r| {
@@ -101,6 +106,7 @@ pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<HistoryRow>> {
             actor: r.get(7)?,
             actor_role: r.get(8)?,
             at: r.get(9)?,
+            actor_key_id: r.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -110,7 +110,7 @@ pub struct Request {
     pub count: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Page {
     pub items: Vec<ClaimRow>,
     pub next: Option<Cursor>,

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use crate::domain::access::Actor;
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::TransitionError;
 
@@ -49,19 +50,6 @@ pub struct StoreConfig {
     pub write_wait: Duration,
 }
 
-/// Who made a change, as recorded in history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub name: String,
-    pub role: Option<String>,
-}
-
-impl Actor {
-    pub fn system(name: &str) -> Actor {
-        Actor { name: name.into(), role: Some("system".into()) }
-    }
-}
-
 /// Everything a store call can fail with: the outcomes a client must hear about, and the faults it must not
 /// see the inside of.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -72,8 +60,9 @@ pub enum Error {
     DuplicateClaim(i64),
     #[error("duplicate of evidence {0}")]
     DuplicateEvidence(i64),
-    #[error("the resource has changed; its ETag is now {current}")]
-    Stale { current: String },
+    /// The resource is no longer at the version the change was made against.
+    #[error("the resource has changed; its version is now {current}")]
+    Stale { current: i64 },
     #[error("invalid transition: {0:?}")]
     Transition(TransitionError),
     #[error("invalid input")]
@@ -199,4 +188,10 @@ pub fn after(at: &str, delay: Duration) -> String {
     let start = chrono::DateTime::parse_from_rfc3339(at).map_or_else(|_| chrono::Utc::now(), |t| t.to_utc());
     let delay = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::days(365));
     (start + delay).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The cheapest query: the database answers.
+pub fn ping(conn: &Connection) -> Result<()> {
+    conn.query_row("SELECT 1", [], |_| Ok(()))?;
+    Ok(())
 }

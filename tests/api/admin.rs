@@ -10,16 +10,27 @@ fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+/// Posts the sign-in form as a browser does: after reading it.
+pub async fn post_login(app: &TestApp, client: &reqwest::Client, key: &str) -> reqwest::Response {
+    let form = client.get(app.url("/admin/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&form);
+    client.post(app.url("/admin/login")).form(&[("key", key), ("csrf", csrf.as_str())]).send().await.unwrap()
+}
+
 pub async fn sign_in(app: &TestApp, role: Role) -> (reqwest::Client, String) {
     let key = create_key(&app.db_path(), &format!("{} person", role.as_str()), role).await;
     let client = browser();
-    let response = client.post(app.url("/admin/login")).form(&[("key", key.as_str())]).send().await.unwrap();
+    let response = post_login(app, &client, &key).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
-    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    (client, csrf)
+    (client, csrf_of(&page))
 }
 
 #[tokio::test]
@@ -27,7 +38,7 @@ async fn signing_in_reviewing_and_signing_out() {
     let app = spawn_seeded_app().await;
     let anonymous = browser().get(app.url("/admin")).send().await.unwrap();
     assert_eq!(anonymous.headers()["location"], "/admin/login");
-    let bad = browser().post(app.url("/admin/login")).form(&[("key", "cck_00000000_nope")]).send().await.unwrap();
+    let bad = post_login(&app, &browser(), "cck_00000000_nope").await;
     assert!(bad.text().await.unwrap().contains("Unknown, revoked or expired key"));
 
     let (client, csrf) = sign_in(&app, Role::Reviewer).await;
@@ -66,15 +77,18 @@ async fn signing_in_reviewing_and_signing_out() {
         .send()
         .await
         .unwrap();
-    assert!(attached.headers()["location"].to_str().unwrap().contains("notice"));
+    assert_eq!(attached.headers()["location"], "/admin/claims/1");
     assert_eq!(app.claim(1).await["evidence_count"], 1);
+    let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Evidence attached."), "the page says what the form did");
     let verified = client
         .post(app.url("/admin/claims/1/transition"))
         .form(&[("csrf", csrf.as_str()), ("to", "verified"), ("verdict", "misleading")])
         .send()
         .await
         .unwrap();
-    assert!(verified.headers()["location"].to_str().unwrap().contains("notice"));
+    assert_eq!(verified.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.claim(1).await["status"], "verified");
     let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
     assert!(
         page.contains(r#"<script type="application/ld+json">"#) && page.contains("ClaimReview"),

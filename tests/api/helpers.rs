@@ -2,12 +2,11 @@
 
 use std::path::PathBuf;
 use std::sync::Once;
-use std::time::Duration;
 
 use claimcheck::Application;
-use claimcheck::config::{Config, DatabaseArgs, FetchArgs, LogArgs, LogFormat, WebhookArgs};
+use claimcheck::config::{Config, LogArgs, LogFormat};
 use claimcheck::domain::access::Role;
-use claimcheck::store::{Actor, Store, Synchronous, keys};
+use claimcheck::store::{Actor, Store, keys};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -41,46 +40,34 @@ pub async fn spawn_seeded_app() -> TestApp {
     start(tempfile::tempdir().unwrap(), true).await
 }
 
+/// The server's own defaults, with what tests need changed: a free port, this database, small pools,
+/// generous limits, and no outbound traffic unless a test turns it on (other tests attach evidence
+/// and subscribe webhooks at names that must not be looked up).
 pub fn config(db: PathBuf, seed: bool) -> Config {
-    Config {
-        listen: "127.0.0.1:0".into(),
-        database: DatabaseArgs {
-            db,
-            synchronous: Synchronous::Full,
-            readers: 4,
-            write_queue: 1024,
-            write_wait_ms: 2000,
-        },
-        no_seed: !seed,
-        workers: Some(2),
-        cache_claims: 1024,
-        public_read: false,
-        rate_limit: 10_000,
-        auth_failures_per_minute: 1000,
-        publisher_name: "Test Desk".into(),
-        publisher_url: Some("https://desk.example".into()),
-        public_url: None,
-        rating_map: None,
-        shutdown_timeout: 5,
-        // Off unless a test turns it on: other tests attach evidence at names that must not be looked up.
-        fetch: FetchArgs {
-            fetch_concurrency: 0,
-            fetch_allow_private: false,
-            fetch_ports: vec![80, 443],
-            fetch_max_bytes: 64 * 1024,
-            fetch_timeout: Duration::from_secs(2),
-            fetch_connect_timeout: Duration::from_secs(1),
-            link_recheck: Duration::from_secs(86_400),
-            link_retry: Duration::from_millis(50),
-        },
-        // Off unless a test turns it on, for the same reason.
-        webhooks: WebhookArgs {
-            webhook_concurrency: 0,
-            webhook_retry: Duration::from_millis(50),
-            webhook_give_up: Duration::from_secs(60),
-            webhook_timeout: Duration::from_secs(2),
-        },
-    }
+    let mut config = Config::parse_from([
+        "claimcheck",
+        "--listen=127.0.0.1:0",
+        "--write-queue=1024",
+        "--workers=2",
+        "--cache-claims=1024",
+        "--rate-limit=10000",
+        "--auth-failures-per-minute=1000",
+        "--publisher-name=Test Desk",
+        "--publisher-url=https://desk.example",
+        "--shutdown-timeout=5",
+        "--fetch-concurrency=0",
+        "--fetch-max-bytes=65536",
+        "--fetch-timeout=2s",
+        "--fetch-connect-timeout=1s",
+        "--link-retry=50ms",
+        "--webhook-concurrency=0",
+        "--webhook-retry=50ms",
+        "--webhook-give-up=60s",
+        "--webhook-timeout=2s",
+    ]);
+    config.database.db = db;
+    config.no_seed = !seed;
+    config
 }
 
 async fn start(dir: TempDir, seed: bool) -> TestApp {

@@ -1,19 +1,26 @@
-//! Importing other fact-checkers' ClaimReviews. Each review becomes a verified claim whose evidence is
+//! Importing claims: from claims files (the seed among them), and other fact-checkers' ClaimReviews.
+//! Imports are idempotent: a claim already imported (same source and key) or already present (same
+//! normalized text) is skipped, so importing twice changes nothing.
+//!
+//! A ClaimReview Each review becomes a verified claim whose evidence is
 //! the review itself (cited at its URL, leaning the way its rating does), so every imported verdict has
 //! a source and a history like any other. Importing the same review again changes nothing, unless its
 //! rating changed: then the claim is reopened and verified again with the new verdict.
 
-use indicatif::ProgressBar;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::{Rejection, Summary};
-use crate::claimreview::read::{ForeignReview, RatingMap, reviews};
+use super::{Error, Result, Service, require};
+use crate::claimreview::read::{ForeignReview, reviews};
+use crate::domain::access::{Action, Actor};
+use crate::domain::claim::ClaimContent;
 use crate::domain::evidence::{EvidenceInput, Stance};
+use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
+use crate::import::{Rejection, Summary};
 use crate::store::claims::{self, Move};
-use crate::store::{self, Actor, Store, evidence};
+use crate::store::{self, evidence};
 
 /// Reviews written per transaction.
 const BATCH: usize = 200;
@@ -25,48 +32,81 @@ enum Done {
     Skipped,
 }
 
-/// Imports every ClaimReview in `document`; `name` says where it came from in rejections.
-pub async fn import(
-    store: &Store,
-    name: &str,
-    document: &Value,
-    ratings: &RatingMap,
-    actor: &Actor,
-    progress: Option<&ProgressBar>,
-) -> anyhow::Result<Summary> {
-    let found = reviews(document, ratings).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    let mut summary = Summary::default();
-    let mut ready = Vec::new();
-    for review in found {
-        match review.and_then(checked) {
-            Ok(ok) => ready.push(ok),
-            Err(reason) => summary.rejected.push(Rejection { source: name.to_owned(), reason }),
-        }
-    }
-    if let Some(bar) = progress {
-        bar.set_length(ready.len() as u64);
-    }
-    for chunk in ready.chunks(BATCH) {
-        let (batch, actor) = (chunk.to_vec(), actor.clone());
-        let done = store
-            .writer
-            .write(move |conn| batch.iter().map(|r| write(conn, r, &actor)).collect::<Result<Vec<_>, _>>())
-            .await?;
-        for (outcome, review) in done.iter().zip(chunk) {
-            match outcome {
-                Ok(Done::Created) => summary.created += 1,
-                Ok(Done::Updated) => summary.updated += 1,
-                Ok(Done::Skipped) => summary.skipped += 1,
-                Err(reason) => {
-                    summary.rejected.push(Rejection { source: review.external_id.clone(), reason: reason.clone() })
+impl Service {
+    /// Imports claims, each under its key in its source (`external_id`), in one transaction; returns
+    /// how many were created and how many skipped.
+    pub async fn import_claims(&self, actor: &Actor, claims: Vec<(String, ClaimContent)>) -> Result<(usize, usize)> {
+        require(actor, Action::Import)?;
+        let actor = actor.clone();
+        let write = move |conn: &Connection| {
+            let (mut created, mut skipped) = (0, 0);
+            for (external_id, content) in &claims {
+                if claims::find_external(conn, external_id)?.is_some() {
+                    skipped += 1;
+                    continue;
+                }
+                match claims::insert(conn, content, Some(external_id), &actor) {
+                    Ok(_) => created += 1,
+                    Err(store::Error::DuplicateClaim(_)) => skipped += 1,
+                    Err(e) => return Err(e),
                 }
             }
-        }
-        if let Some(bar) = progress {
-            bar.inc(done.len() as u64);
-        }
+            Ok((created, skipped))
+        };
+        Ok(self.store.writer.write(write).await?)
     }
-    Ok(summary)
+
+    /// Imports every ClaimReview in `document`; `name` says where it came from in rejections, and
+    /// `progress` hears how many of how many are done.
+    pub async fn import_reviews(
+        &self,
+        actor: &Actor,
+        name: &str,
+        document: &Value,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Summary> {
+        require(actor, Action::Import)?;
+        let found = reviews(document, &self.ratings).map_err(|e| not_claimreview(format!("{name}: {e}")))?;
+        let mut summary = Summary::default();
+        let mut ready = Vec::new();
+        for review in found {
+            match review.and_then(checked) {
+                Ok(ok) => ready.push(ok),
+                Err(reason) => summary.rejected.push(Rejection { source: name.to_owned(), reason }),
+            }
+        }
+        let total = ready.len() as u64;
+        let mut done_so_far = 0;
+        for chunk in ready.chunks(BATCH) {
+            let (batch, actor) = (chunk.to_vec(), actor.clone());
+            let done = self
+                .store
+                .writer
+                .write(move |conn| batch.iter().map(|r| write(conn, r, &actor)).collect::<Result<Vec<_>, _>>())
+                .await?;
+            for (outcome, review) in done.iter().zip(chunk) {
+                match outcome {
+                    Ok(Done::Created) => summary.created += 1,
+                    Ok(Done::Updated) => summary.updated += 1,
+                    Ok(Done::Skipped) => summary.skipped += 1,
+                    Err(reason) => {
+                        summary.rejected.push(Rejection { source: review.external_id.clone(), reason: reason.clone() })
+                    }
+                }
+            }
+            done_so_far += done.len() as u64;
+            progress(done_so_far, total);
+        }
+        if summary.created > 0 {
+            self.link_wake.wake();
+        }
+        Ok(summary)
+    }
+}
+
+/// The document is not ClaimReview at all.
+fn not_claimreview(message: String) -> Error {
+    Error::Invalid(vec![FieldError { field: "body".into(), rule: "claimreview", message }])
 }
 
 /// A review that can be imported: it has a verdict and a URL to cite.

@@ -1,0 +1,146 @@
+//! The admin page's forms. Each turns its fields into the same typed input the API takes and calls the
+//! same use case, so both refuse and accept alike; the answer is a redirect to the claim's page with a
+//! message naming what happened (or which rule was broken).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::session::{self, Flash, Signed};
+use crate::api::State;
+use crate::api::error::ApiError;
+use crate::api::extract::Id;
+use crate::domain::evidence::{EvidenceInput, Stance};
+use crate::domain::validation::{FieldError, Violations};
+use crate::domain::verdict::Verdict;
+use crate::domain::workflow::{AssignInput, Status, TransitionInput};
+
+/// The message a use case's outcome leaves on the claim's page; a refusal of the actor's right is a
+/// page of its own, with its status.
+fn outcome<T>(
+    state: &State,
+    signed: &Signed,
+    id: i64,
+    result: Result<T, ApiError>,
+    done: impl FnOnce(T) -> String,
+) -> HttpResponse {
+    let flash = match result {
+        Ok(value) => Flash { error: false, text: done(value) },
+        Err(e @ (ApiError::Forbidden(_) | ApiError::Unauthorized { .. })) => return super::failure(Some(signed), e),
+        Err(e) => Flash { error: true, text: e.to_string() },
+    };
+    session::back_to(state, id, flash)
+}
+
+/// A choice from a list, by its wire name; a name not in the list breaks the rule `one-of`.
+fn choice<T>(v: &mut Violations, field: &str, value: &str, parse: fn(&str) -> Option<T>, names: &[&str]) -> Option<T> {
+    let parsed = parse(value.trim());
+    if parsed.is_none() {
+        v.add(field, "one-of", format!("{field} must be one of: {}", names.join(", ")));
+    }
+    parsed
+}
+
+/// A number typed into a form: blank is none.
+fn number(v: &mut Violations, field: &str, value: Option<&str>) -> Option<f64> {
+    let value = value.map(str::trim).filter(|s| !s.is_empty())?;
+    let parsed = value.parse::<f64>().ok().filter(|n| n.is_finite());
+    if parsed.is_none() {
+        v.add(field, "type", format!("{field} must be a number"));
+    }
+    parsed
+}
+
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::Validation(errors)
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    csrf: String,
+    to: String,
+    verdict: Option<String>,
+    note: Option<String>,
+}
+
+pub async fn transition(state: State, req: HttpRequest, Id(id): Id, form: web::Form<TransitionForm>) -> HttpResponse {
+    let signed = match session::authorize(&state, &req, &form.csrf).await {
+        Ok(signed) => signed,
+        Err(refusal) => return refusal,
+    };
+    let mut v = Violations::default();
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|s| s.as_str()).collect();
+    let to = choice(&mut v, "to", &form.to, Status::parse, &statuses);
+    let verdict = form.verdict.as_deref().filter(|s| !s.is_empty());
+    let verdict = verdict.and_then(|s| choice(&mut v, "verdict", s, Verdict::parse, &verdicts));
+    let result = match (v.into_result(()), to) {
+        (Ok(()), Some(to)) => {
+            let input = TransitionInput { to, verdict, note: form.note.clone() };
+            state.service.transition(&signed.actor, id, input, None).await.map_err(ApiError::from)
+        }
+        (Err(errors), _) => Err(invalid(errors)),
+        (Ok(()), None) => Err(invalid(Vec::new())),
+    };
+    outcome(&state, &signed, id, result, |c| format!("Moved to {}.", c.claim.status.as_str()))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    assignee: String,
+}
+
+pub async fn assign(state: State, req: HttpRequest, Id(id): Id, form: web::Form<AssignForm>) -> HttpResponse {
+    let signed = match session::authorize(&state, &req, &form.csrf).await {
+        Ok(signed) => signed,
+        Err(refusal) => return refusal,
+    };
+    // A blank name takes the claim back, as `null` does in the API.
+    let assignee = Some(form.assignee.clone()).filter(|a| !a.trim().is_empty());
+    let result = state.service.assign(&signed.actor, id, AssignInput { assignee, note: None }).await;
+    outcome(&state, &signed, id, result.map_err(ApiError::from), |c| {
+        format!("Assigned to {}.", c.claim.assignee.as_deref().unwrap_or("nobody"))
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EvidenceForm {
+    csrf: String,
+    url: String,
+    stance: String,
+    title: Option<String>,
+    excerpt: Option<String>,
+    reliability: Option<String>,
+    confidence: Option<String>,
+    note: Option<String>,
+}
+
+pub async fn attach(state: State, req: HttpRequest, Id(id): Id, form: web::Form<EvidenceForm>) -> HttpResponse {
+    let signed = match session::authorize(&state, &req, &form.csrf).await {
+        Ok(signed) => signed,
+        Err(refusal) => return refusal,
+    };
+    let mut v = Violations::default();
+    let stance = choice(&mut v, "stance", &form.stance, Stance::parse, &["supports", "refutes", "context"]);
+    let reliability = number(&mut v, "reliability", form.reliability.as_deref());
+    let confidence = number(&mut v, "confidence", form.confidence.as_deref());
+    let result = match (v.into_result(()), stance) {
+        (Ok(()), Some(stance)) => {
+            let form = form.into_inner();
+            let input = EvidenceInput {
+                url: form.url,
+                stance,
+                reliability,
+                confidence,
+                title: form.title,
+                publisher: None,
+                excerpt: form.excerpt,
+                note: form.note,
+            };
+            state.service.attach_evidence(&signed.actor, id, &input, None, None).await.map_err(ApiError::from)
+        }
+        (Err(errors), _) => Err(invalid(errors)),
+        (Ok(()), None) => Err(invalid(Vec::new())),
+    };
+    outcome(&state, &signed, id, result, |_| "Evidence attached.".to_owned())
+}

@@ -1,0 +1,223 @@
+//! Claims: submitting, reading, listing, editing, moving through the workflow, assigning; their
+//! history, the claims they resemble, and their ClaimReview.
+
+use serde_json::Value;
+
+use super::error::missing;
+use super::once::{self, Answer, Once};
+use super::{Result, Service, require};
+use crate::claimreview;
+use crate::domain::access::{Action, Actor};
+use crate::domain::claim::{ClaimInput, ClaimPatch};
+use crate::domain::version::Expected;
+use crate::domain::workflow::{AssignInput, Status, TransitionInput};
+use crate::store::claims::{self, ClaimDetail, ClaimRow, Move};
+use crate::store::history::{self, HistoryRow};
+use crate::store::listing::{self, Page, Request};
+use crate::store::similar::{self, Similar};
+use crate::store::{self, Error as StoreError};
+
+/// A claim just submitted, with the claims it resembles.
+pub struct Submitted {
+    pub detail: ClaimDetail,
+    pub similar: Vec<Similar>,
+}
+
+/// Everything the admin page shows of one claim.
+pub struct Dossier {
+    pub detail: ClaimDetail,
+    pub history: Vec<HistoryRow>,
+    pub review: Option<Value>,
+}
+
+/// Reads the claim, refusing as missing one the actor may not see.
+pub(super) fn visible(conn: &rusqlite::Connection, id: i64, actor: &Actor) -> store::Result<ClaimRow> {
+    let claim = claims::get(conn, id)?;
+    if !claim.status.visible_to(actor) {
+        return Err(StoreError::NotFound);
+    }
+    Ok(claim)
+}
+
+impl Service {
+    pub async fn submit_claim(
+        &self,
+        actor: &Actor,
+        input: &ClaimInput,
+        once: Option<Once<Submitted>>,
+    ) -> Result<Answer<Submitted>> {
+        require(actor, Action::CreateClaims)?;
+        let content = input.validate()?;
+        let (text, common) = (content.text.clone(), self.common_words.clone());
+        let lookup = self.store.reader.read(move |conn| similar::similar(conn, &text, None, false, &common));
+        let actor = actor.clone();
+        let Some(once) = once else {
+            // The lookup runs beside the write: the writer thread, which every write waits for, does no
+            // searching, and the request waits for the slower of the two, not both.
+            let write = self.store.writer.write(move |conn| claims::insert(conn, &content, None, &actor));
+            let (similar, claim) = tokio::join!(lookup, write);
+            let detail = ClaimDetail::new_claim(claim?);
+            let similar = without(
+                similar.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "similar claims could not be looked up");
+                    Vec::new()
+                }),
+                detail.claim.id,
+            );
+            return Ok(Answer::Done(Submitted { detail, similar }, None));
+        };
+        // The saved answer must hold the similar claims, so with an idempotency key they come first.
+        let similar = lookup.await?;
+        let answer = self
+            .store
+            .writer
+            .write(move |conn| {
+                once::run(conn, &actor, Some(&once), |conn| {
+                    let detail = ClaimDetail::new_claim(claims::insert(conn, &content, None, &actor)?);
+                    let similar = without(similar, detail.claim.id);
+                    Ok(Submitted { detail, similar })
+                })
+            })
+            .await?;
+        Ok(answer)
+    }
+
+    pub async fn claim(&self, actor: &Actor, id: i64) -> Result<ClaimDetail> {
+        require(actor, Action::ReadClaims)?;
+        let actor = actor.clone();
+        let read = move |conn: &_| claims::detail_of(conn, visible(conn, id, &actor)?);
+        self.store.reader.read(read).await.map_err(missing("claim", id))
+    }
+
+    /// A page of claims; anonymous readers see published ones only.
+    pub async fn list_claims(&self, actor: &Actor, mut request: Request) -> Result<Page> {
+        require(actor, Action::ReadClaims)?;
+        if actor.is_public() {
+            if request.filter.status.is_some_and(|s| s != Status::Published) {
+                return Ok(Page::default());
+            }
+            request.filter.status = Some(Status::Published);
+        }
+        Ok(self.store.reader.read(move |conn| listing::list(conn, &request)).await?)
+    }
+
+    /// Claims that say much the same as claim `id`, in other words.
+    pub async fn similar_claims(&self, actor: &Actor, id: i64) -> Result<Vec<Similar>> {
+        require(actor, Action::ReadClaims)?;
+        let (actor, common) = (actor.clone(), self.common_words.clone());
+        let read = move |conn: &_| {
+            let claim = visible(conn, id, &actor)?;
+            similar::similar(conn, &claim.text, Some(id), actor.is_public(), &common)
+        };
+        self.store.reader.read(read).await.map_err(missing("claim", id))
+    }
+
+    pub async fn edit_claim(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: ClaimPatch,
+        expected: Expected,
+    ) -> Result<ClaimDetail> {
+        require(actor, Action::EditClaims)?;
+        let actor = actor.clone();
+        let write = move |conn: &_| claims::detail_of(conn, claims::update(conn, id, &patch, &expected, &actor)?);
+        self.store.writer.write(write).await.map_err(missing("claim", id))
+    }
+
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: TransitionInput,
+        expected: Option<Expected>,
+    ) -> Result<ClaimDetail> {
+        require(actor, Action::Transition)?;
+        let note = input.validate()?;
+        let actor = actor.clone();
+        let write = move |conn: &_| {
+            let requested = Move { to: input.to, verdict: input.verdict, note: note.as_deref() };
+            claims::detail_of(conn, claims::transition(conn, id, &requested, expected.as_ref(), &actor)?)
+        };
+        self.store.writer.write(write).await.map_err(missing("claim", id))
+    }
+
+    pub async fn assign(&self, actor: &Actor, id: i64, input: AssignInput) -> Result<ClaimDetail> {
+        require(actor, Action::Assign)?;
+        let (assignee, note) = input.validate()?;
+        let actor = actor.clone();
+        let write = move |conn: &_| {
+            claims::detail_of(conn, claims::assign(conn, id, assignee.as_deref(), note.as_deref(), &actor)?)
+        };
+        self.store.writer.write(write).await.map_err(missing("claim", id))
+    }
+
+    pub async fn history(&self, actor: &Actor, id: i64) -> Result<Vec<HistoryRow>> {
+        require(actor, Action::ReadClaims)?;
+        let actor = actor.clone();
+        let read = move |conn: &_| {
+            visible(conn, id, &actor)?;
+            history::for_claim(conn, id)
+        };
+        self.store.reader.read(read).await.map_err(missing("claim", id))
+    }
+
+    /// The schema.org ClaimReview of a verified or published claim.
+    pub async fn claim_review(&self, actor: &Actor, id: i64) -> Result<Value> {
+        require(actor, Action::ReadClaims)?;
+        let actor = actor.clone();
+        let read = move |conn: &_| Ok((visible(conn, id, &actor)?, claims::verified_at(conn, id)?));
+        let (claim, verified_at) = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        self.review_of(&claim, verified_at).ok_or(super::Error::NotReviewed(id))
+    }
+
+    fn review_of(&self, claim: &ClaimRow, verified_at: Option<String>) -> Option<Value> {
+        let reviewed = matches!(claim.status, Status::Verified | Status::Published);
+        verified_at.filter(|_| reviewed).and_then(|at| claimreview::review(claim, &at, &self.publisher))
+    }
+
+    /// A DataFeed of the newest published reviews.
+    pub async fn review_feed(&self, actor: &Actor) -> Result<Value> {
+        require(actor, Action::ReadClaims)?;
+        let published = self.store.reader.read(|conn| claims::published(conn, FEED_LIMIT)).await?;
+        let reviews = published.iter().filter_map(|(c, at)| claimreview::review(c, at, &self.publisher)).collect();
+        Ok(claimreview::feed(reviews, &self.publisher))
+    }
+
+    /// A claim with its history and review, for the admin page.
+    pub async fn dossier(&self, actor: &Actor, id: i64) -> Result<Dossier> {
+        require(actor, Action::ReadClaims)?;
+        let actor = actor.clone();
+        let read = move |conn: &_| {
+            let claim = visible(conn, id, &actor)?;
+            let verified_at = claims::verified_at(conn, id)?;
+            Ok((claims::detail_of(conn, claim)?, history::for_claim(conn, id)?, verified_at))
+        };
+        let (detail, history, verified_at) = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        let review = self.review_of(&detail.claim, verified_at);
+        Ok(Dossier { detail, history, review })
+    }
+
+    /// Every claim with its evidence, in pages by id, with when each was last verified (for export).
+    pub async fn claims_after(
+        &self,
+        actor: &Actor,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(ClaimDetail, Option<String>)>> {
+        require(actor, Action::ReadClaims)?;
+        Ok(self.store.reader.read(move |conn| claims::page_after(conn, after, limit)).await?)
+    }
+
+    pub async fn count_claims(&self) -> Result<i64> {
+        Ok(self.store.reader.read(claims::count).await?)
+    }
+}
+
+/// The feed holds the newest published reviews, up to this many.
+const FEED_LIMIT: usize = 1000;
+
+fn without(mut similar: Vec<Similar>, id: i64) -> Vec<Similar> {
+    similar.retain(|s| s.id != id);
+    similar
+}
