@@ -54,7 +54,7 @@ impl Application {
 
         let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
         let invalidate = claims_cache.clone();
-        store.writer.on_change(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
+        store.claim_changes.listen(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
         let limits =
             Limits { per_key_per_second: config.rate_limit, failures_per_minute: config.auth_failures_per_minute };
         let metrics = Metrics::new()?;

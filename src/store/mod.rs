@@ -3,6 +3,7 @@
 //! SQLite only through these two, so no query ever runs on an async worker thread.
 
 pub mod audit;
+pub mod changes;
 pub mod claims;
 pub mod evidence;
 pub mod history;
@@ -111,6 +112,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Store {
     pub writer: Writer,
     pub reader: ReadPool,
+    /// Which claims each commit group changed, for whoever keeps copies of them.
+    pub claim_changes: std::sync::Arc<changes::ClaimChanges>,
 }
 
 impl Store {
@@ -123,8 +126,9 @@ impl Store {
         let mut conn = open_writer(&config.path, config.synchronous)?;
         migrations::apply(&mut conn)?;
         let reader = ReadPool::open(&config.path, config.readers)?;
-        let writer = Writer::start(conn, config.write_queue, config.write_wait)?;
-        Ok(Store { writer, reader })
+        let claim_changes = std::sync::Arc::new(changes::ClaimChanges::default());
+        let writer = Writer::start(conn, config.write_queue, config.write_wait, claim_changes.clone())?;
+        Ok(Store { writer, reader, claim_changes })
     }
 
     /// Commits what is queued and stops the writer. Blocking.

@@ -32,9 +32,25 @@ enum Message {
     Close,
 }
 
-/// Told, after each group, which claims it changed (committed or not): caches of claim representations
-/// drop them before any caller of that group hears back.
-pub type Listener = Arc<dyn Fn(&[i64]) + Send + Sync>;
+/// Work the writer does for a whole group rather than for each job: told of every row the group
+/// changes, asked to finish before COMMIT, and told when the group is over (committed or undone),
+/// before any caller of the group hears back. The writer itself knows no table.
+pub trait Hook: Send + Sync + 'static {
+    fn row_changed(&self, action: Action, table: &str, rowid: i64);
+    /// Runs in the group's transaction, just before COMMIT.
+    fn before_commit(&self, conn: &Connection) -> Result<()>;
+    /// The group is over: committed, or rolled back (then `before_commit` was not called).
+    fn finished(&self);
+}
+
+/// No group work.
+impl Hook for () {
+    fn row_changed(&self, _: Action, _: &str, _: i64) {}
+    fn before_commit(&self, _: &Connection) -> Result<()> {
+        Ok(())
+    }
+    fn finished(&self) {}
+}
 
 /// What the writer has done, for `/metrics`.
 #[derive(Default)]
@@ -60,37 +76,22 @@ impl WriterStats {
 pub struct Writer {
     queue: mpsc::Sender<Message>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
-    listeners: Arc<Mutex<Vec<Listener>>>,
     pub stats: Arc<WriterStats>,
     wait: Duration,
 }
 
 impl Writer {
-    pub fn start(conn: Connection, capacity: usize, wait: Duration) -> std::io::Result<Writer> {
+    pub fn start(conn: Connection, capacity: usize, wait: Duration, hook: Arc<dyn Hook>) -> std::io::Result<Writer> {
         let (queue, rx) = mpsc::channel(capacity.max(1));
-        let listeners: Arc<Mutex<Vec<Listener>>> = Arc::default();
-        let changed: Arc<Mutex<Changes>> = Arc::default();
-        let touched = changed.clone();
-        // Every change to a claim's representation updates its row (evidence changes bump its version).
+        let told = hook.clone();
         conn.update_hook(Some(move |action: Action, _: &str, table: &str, rowid: i64| {
-            if table == "claims" {
-                if let Ok(mut changes) = touched.lock() {
-                    changes.record(action, rowid);
-                }
-            }
+            told.row_changed(action, table, rowid);
         }))
         .map_err(std::io::Error::other)?;
         let stats: Arc<WriterStats> = Arc::default();
-        let group = Group { conn, changed, listeners: listeners.clone(), stats: stats.clone() };
+        let group = Group { conn, hook, stats: stats.clone() };
         let thread = std::thread::Builder::new().name("claimcheck-writer".into()).spawn(move || run(group, rx))?;
-        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), listeners, stats, wait })
-    }
-
-    /// Registers a listener for the claims each group changes.
-    pub fn on_change(&self, listener: Listener) {
-        if let Ok(mut listeners) = self.listeners.lock() {
-            listeners.push(listener);
-        }
+        Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), stats, wait })
     }
 
     /// Runs `work` in the writer's transaction and returns its result once it is committed.
@@ -141,58 +142,11 @@ impl Writer {
     }
 }
 
-/// The claims the current group has touched, as SQLite reports them.
-#[derive(Default)]
-struct Changes {
-    claims: Vec<i64>,
-    /// The ids of the claims the group inserted: a new claim's id is above every existing one, so
-    /// every id in this range is new.
-    inserted: Option<(i64, i64)>,
-}
-
-impl Changes {
-    fn record(&mut self, action: Action, rowid: i64) {
-        self.claims.push(rowid);
-        if action == Action::SQLITE_INSERT {
-            let (lo, hi) = self.inserted.unwrap_or((rowid, rowid));
-            self.inserted = Some((lo.min(rowid), hi.max(rowid)));
-        }
-    }
-}
-
 /// What the writer thread owns.
 struct Group {
     conn: Connection,
-    changed: Arc<Mutex<Changes>>,
-    listeners: Arc<Mutex<Vec<Listener>>>,
+    hook: Arc<dyn Hook>,
     stats: Arc<WriterStats>,
-}
-
-impl Group {
-    fn take_inserted(&self) -> Option<(i64, i64)> {
-        self.changed.lock().ok()?.inserted.take()
-    }
-
-    /// Tells the listeners which claims the group touched, and starts the record afresh.
-    fn notify(&self) {
-        let mut ids = match self.changed.lock() {
-            Ok(mut changed) => {
-                changed.inserted = None;
-                std::mem::take(&mut changed.claims)
-            }
-            _ => return,
-        };
-        if ids.is_empty() {
-            return;
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        if let Ok(listeners) = self.listeners.lock() {
-            for listener in listeners.iter() {
-                listener(&ids);
-            }
-        }
-    }
 }
 
 fn run(group: Group, mut rx: mpsc::Receiver<Message>) {
@@ -249,7 +203,7 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
         if !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
-        group.notify();
+        group.hook.finished();
         for (ok, deliver) in done.drain(..) {
             deliver(ok.then(|| reason.clone()));
         }
@@ -262,19 +216,14 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
             return;
         }
     }
-    // New claims enter the search index in one statement per group: FTS5 flushes its pending index at
-    // every statement savepoint, so indexing them one by one wrote a segment per claim.
-    let indexed = match group.take_inserted() {
-        Some((lo, hi)) => super::claims::index_for_search(conn, lo, hi),
-        None => Ok(()),
-    };
-    let commit_error = indexed.and_then(|()| Ok(conn.execute_batch("COMMIT")?)).err().map(|e| {
+    let finished = group.hook.before_commit(conn);
+    let commit_error = finished.and_then(|()| Ok(conn.execute_batch("COMMIT")?)).err().map(|e| {
         tracing::error!(error = %e, jobs = done.len(), "commit failed; the group is rolled back");
         group.stats.rolled_back.fetch_add(1, Ordering::Relaxed);
         let _ = conn.execute_batch("ROLLBACK");
         e
     });
-    group.notify();
+    group.hook.finished();
     for (ok, deliver) in done {
         deliver(if ok { commit_error.clone() } else { None });
     }
@@ -296,7 +245,7 @@ mod tests {
         let path = dir.path().join("w.db");
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
-        (Writer::start(conn, 64, Duration::from_secs(5)).unwrap(), path)
+        (Writer::start(conn, 64, Duration::from_secs(5), Arc::new(())).unwrap(), path)
     }
 
     fn count(path: &std::path::Path) -> i64 {

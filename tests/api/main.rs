@@ -14,6 +14,7 @@ mod errors;
 mod evidence;
 mod history;
 mod import_export;
+mod interfaces;
 mod links;
 mod listing;
 mod openapi;
