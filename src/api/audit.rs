@@ -9,7 +9,57 @@ use super::error::ApiError;
 use super::extract;
 use super::problems::Problems;
 use crate::domain::validation::Violations;
-use crate::store::audit::{AuditRow, Filter};
+use crate::store::audit::{self, AuditRow, Filter};
+
+/// One row of the audit log.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub actor_key_id: Option<i64>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub claim_id: Option<i64>,
+    pub detail: Option<serde_json::Value>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> AuditEntry {
+        AuditEntry {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            actor_key_id: r.actor_key_id,
+            actor_role: r.actor_role,
+            action: r.action,
+            claim_id: r.claim_id,
+            detail: r.detail,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+/// The result of walking the chain.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub ok: bool,
+    pub rows: i64,
+    /// The first row whose link or hash does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_broken: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl From<audit::Verification> for Verification {
+    fn from(v: audit::Verification) -> Verification {
+        Verification { ok: v.ok, rows: v.rows, first_broken: v.first_broken, reason: v.reason }
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,13 +93,14 @@ pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Resu
     let (filter, limit) = audit_request(extract::parse_query(&req)?)?;
     let mut items = state.service.audit_log(&actor, filter, limit).await?;
     let next_cursor = super::next_page(&mut items, limit, |r| r.id.to_string());
+    let items = items.into_iter().map(AuditEntry::from).collect();
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
 }
 
 /// A page of the audit log, newest first.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
-    pub items: Vec<AuditRow>,
+    pub items: Vec<AuditEntry>,
     pub next_cursor: Option<String>,
 }
 
@@ -82,8 +133,8 @@ fn audit_request(p: AuditParams) -> Result<(Filter, usize), ApiError> {
     path = "/v1/admin/audit/verify",
     tag = "admin",
     summary = "Check the audit log's hash chain",
-    responses((status = 200, description = "OK", body = crate::store::audit::Verification), Problems)
+    responses((status = 200, description = "OK", body = Verification), Problems)
 )]
 pub async fn verify(Caller(actor): Caller, state: State) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.service.verify_audit(&actor).await?))
+    Ok(HttpResponse::Ok().json(Verification::from(state.service.verify_audit(&actor).await?)))
 }

@@ -9,9 +9,12 @@ use serde::{Deserialize, Serialize};
 use super::auth::Caller;
 use super::cache::Rendered;
 use super::error::ApiError;
+use super::evidence::Evidence;
 use super::extract::{self, Id, JsonBody};
 use super::{Saved, State, json_with_etag, send};
+use crate::domain::claim::Appearance;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
+use crate::domain::confidence::Assessment;
 use crate::domain::relevance;
 use crate::domain::similarity::THRESHOLD;
 use crate::domain::validation::Violations;
@@ -19,9 +22,91 @@ use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::service::claims::Submitted;
 use crate::service::once::Once;
-use crate::store::claims::{ClaimDetail, ClaimRow};
+use crate::store;
+use crate::store::claims::ClaimRow;
 use crate::store::listing::{self, Cursor, Filter, Sort};
 use crate::store::similar::Similar;
+
+/// A claim, as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Claim {
+    pub id: i64,
+    pub text: String,
+    pub claimant: Option<String>,
+    pub appeared_in: Option<Appearance>,
+    pub tags: Vec<String>,
+    pub language: Option<String>,
+    pub status: Status,
+    pub verdict: Option<Verdict>,
+    /// How the evidence leans, from 0 (refutes) to 1 (supports).
+    pub support: f64,
+    /// How settled that lean is, from 0 to 1.
+    pub confidence: f64,
+    pub evidence_count: i64,
+    /// The reviewer working on it.
+    pub assignee: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<ClaimRow> for Claim {
+    fn from(r: ClaimRow) -> Claim {
+        Claim {
+            id: r.id,
+            text: r.text,
+            claimant: r.claimant,
+            appeared_in: r.appeared_in,
+            tags: r.tags,
+            language: r.language,
+            status: r.status,
+            verdict: r.verdict,
+            support: r.support,
+            confidence: r.confidence,
+            evidence_count: r.evidence_count,
+            assignee: r.assignee,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A claim with everything that explains where it stands.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimDetail {
+    #[serde(flatten)]
+    pub claim: Claim,
+    pub allowed_transitions: Vec<Status>,
+    pub confidence_breakdown: Assessment,
+    pub evidence: Vec<Evidence>,
+}
+
+impl From<store::claims::ClaimDetail> for ClaimDetail {
+    fn from(d: store::claims::ClaimDetail) -> ClaimDetail {
+        ClaimDetail {
+            claim: d.claim.into(),
+            allowed_transitions: d.allowed_transitions,
+            confidence_breakdown: d.confidence_breakdown,
+            evidence: d.evidence.into_iter().map(Evidence::from).collect(),
+        }
+    }
+}
+
+/// A claim that says much the same as another.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SimilarClaim {
+    pub id: i64,
+    pub text: String,
+    pub status: Status,
+    pub score: f64,
+}
+
+impl From<Similar> for SimilarClaim {
+    fn from(s: Similar) -> SimilarClaim {
+        SimilarClaim { id: s.id, text: s.text, status: s.status, score: s.score }
+    }
+}
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
@@ -32,7 +117,7 @@ pub struct ClaimCreated {
     #[schema(inline)]
     #[serde(flatten)]
     pub claim: ClaimDetail,
-    pub similar: Vec<Similar>,
+    pub similar: Vec<SimilarClaim>,
 }
 
 #[utoipa::path(
@@ -57,14 +142,17 @@ pub async fn create(
 }
 
 fn created(s: &Submitted) -> Result<String, serde_json::Error> {
-    let body = ClaimCreated { claim: s.detail.clone(), similar: s.similar.clone() };
+    let body = ClaimCreated {
+        claim: s.detail.clone().into(),
+        similar: s.similar.iter().cloned().map(SimilarClaim::from).collect(),
+    };
     Saved::created(format!("/v1/claims/{}", s.detail.claim.id), s.detail.claim.version, &body)
 }
 
 /// Claims that say much the same as one claim.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SimilarList {
-    pub items: Vec<Similar>,
+    pub items: Vec<SimilarClaim>,
     /// The least score shown.
     pub threshold: f64,
 }
@@ -79,7 +167,7 @@ pub struct SimilarList {
     responses((status = 200, description = "OK", body = SimilarList), super::problems::Problems)
 )]
 pub async fn similar(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
-    let items = state.service.similar_claims(&actor, id).await?;
+    let items = state.service.similar_claims(&actor, id).await?.into_iter().map(SimilarClaim::from).collect();
     Ok(HttpResponse::Ok().json(SimilarList { items, threshold: THRESHOLD }))
 }
 
@@ -90,7 +178,7 @@ pub async fn similar(Caller(actor): Caller, state: State, Id(id): Id) -> Result<
     summary = "A claim with its evidence and confidence breakdown",
     params(("id" = i64, Path, description = "The id")),
     responses(
-        (status = 200, description = "OK", body = crate::store::claims::ClaimDetail),
+        (status = 200, description = "OK", body = ClaimDetail),
         (status = 304, description = "Not modified"),
         super::problems::Problems,
     )
@@ -116,7 +204,7 @@ pub async fn get(Caller(actor): Caller, state: State, req: HttpRequest, Id(id): 
 async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) -> Result<Rendered, ApiError> {
     state.metrics.cache_misses.inc();
     let ticket = state.claims_cache.ticket(id);
-    let detail = state.service.claim(actor, id).await?;
+    let detail = ClaimDetail::from(state.service.claim(actor, id).await?);
     let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
     let rendered = Rendered { etag: super::etag(detail.claim.version), body: body.into(), status: detail.claim.status };
     state.claims_cache.insert(id, ticket, rendered.clone());
@@ -130,7 +218,7 @@ async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) ->
     summary = "Edit a claim's content",
     params(("id" = i64, Path, description = "The id"), ("If-Match" = String, Header, description = "The ETag read")),
     request_body = crate::domain::claim::ClaimPatch,
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), super::problems::Problems)
+    responses((status = 200, description = "OK", body = ClaimDetail), super::problems::Problems)
 )]
 pub async fn update(
     Caller(actor): Caller,
@@ -140,13 +228,12 @@ pub async fn update(
     body: JsonBody<ClaimPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = extract::required_if_match(&req)?;
-    let detail = state.service.edit_claim(&actor, id, body.value, expected).await?;
-    claim_response(&detail)
+    claim_response(state.service.edit_claim(&actor, id, body.value, expected).await?)
 }
 
 /// A claim as the answer to a change: its detail, with its new ETag.
-pub fn claim_response(detail: &ClaimDetail) -> Result<HttpResponse, ApiError> {
-    json_with_etag(StatusCode::OK, detail.claim.version, detail)
+pub fn claim_response(detail: store::claims::ClaimDetail) -> Result<HttpResponse, ApiError> {
+    json_with_etag(StatusCode::OK, detail.claim.version, ClaimDetail::from(detail))
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,13 +276,14 @@ pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Resu
     let request = list_request(extract::parse_query(&req)?)?;
     let page = state.service.list_claims(&actor, request).await?;
     let next_cursor = page.next.as_ref().map(encode_cursor);
-    Ok(HttpResponse::Ok().json(ClaimPage { items: page.items, next_cursor, total: page.total }))
+    let items = page.items.into_iter().map(Claim::from).collect();
+    Ok(HttpResponse::Ok().json(ClaimPage { items, next_cursor, total: page.total }))
 }
 
 /// A page of claims.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ClaimPage {
-    pub items: Vec<ClaimRow>,
+    pub items: Vec<Claim>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,
     /// With `count=true`: how many claims match.

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::State;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::evidence::{Evidence, Snapshot};
 use super::extract::{self, Id};
 use super::problems::Problems;
 use crate::domain::linkcheck::LinkState;
 use crate::domain::validation::{FieldError, Violations};
-use crate::store::evidence::EvidenceRow;
-use crate::store::links::{Checks, SnapshotMeta, Which};
+use crate::store::links::{self, Which};
 
 /// What `GET /v1/evidence` lists when no `state` is given: every link that is not as it was cited.
 const ATTENTION: [LinkState; 4] = [LinkState::Gone, LinkState::Changed, LinkState::Blocked, LinkState::Failed];
@@ -43,13 +43,14 @@ pub async fn attention(Caller(actor): Caller, state: State, req: HttpRequest) ->
     let (states, after, limit) = attention_request(extract::parse_query(&req)?)?;
     let mut items = state.service.links_in_states(&actor, states, after, limit).await?;
     let next_cursor = super::next_page(&mut items, limit, |e| e.id.to_string());
+    let items = items.into_iter().map(Evidence::from).collect();
     Ok(HttpResponse::Ok().json(EvidencePage { items, next_cursor }))
 }
 
 /// A page of evidence.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct EvidencePage {
-    pub items: Vec<EvidenceRow>,
+    pub items: Vec<Evidence>,
     pub next_cursor: Option<String>,
 }
 
@@ -120,9 +121,9 @@ pub async fn snapshot(
 ) -> Result<HttpResponse, ApiError> {
     let which = which(&req)?;
     let found = state.service.snapshot(&actor, id, which, false).await?;
-    let meta = found.snapshot.meta;
+    let meta = Snapshot::from(found.snapshot.meta);
     let original = meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={}", which.as_str()));
-    let (text, checks) = (found.snapshot.text, found.checks);
+    let (text, checks) = (found.snapshot.text, found.checks.map(Checks::from));
     Ok(HttpResponse::Ok().json(SnapshotBody {
         evidence_id: id,
         which: which.as_str(),
@@ -139,7 +140,7 @@ pub struct SnapshotBody {
     pub evidence_id: i64,
     /// `cited` or `current`.
     pub which: &'static str,
-    pub snapshot: SnapshotMeta,
+    pub snapshot: Snapshot,
     pub text: Option<String>,
     /// Where the archived bytes are, when they are archived.
     pub original: Option<String>,
@@ -195,6 +196,21 @@ pub async fn original(
 pub async fn check(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let due_at = state.service.check_link(&actor, id).await?;
     Ok(HttpResponse::build(StatusCode::ACCEPTED).json(CheckQueued { evidence_id: id, due_at }))
+}
+
+/// How often a link was checked, how often in vain, and when it is checked next.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Checks {
+    pub checks: i64,
+    pub failures: i64,
+    pub checked_at: Option<String>,
+    pub due_at: Option<String>,
+}
+
+impl From<links::Checks> for Checks {
+    fn from(c: links::Checks) -> Checks {
+        Checks { checks: c.checks, failures: c.failures, checked_at: c.checked_at, due_at: c.due_at }
+    }
 }
 
 /// A check asked for: when it is due.

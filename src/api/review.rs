@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::State;
 use super::auth::Caller;
+use super::claims::Claim;
 use super::claims::claim_response;
 use super::error::ApiError;
 use super::extract::{self, Id, JsonBody};
@@ -12,7 +13,7 @@ use super::problems::Problems;
 use crate::domain::validation::{FieldError, Violations};
 use crate::domain::workflow::{AssignInput, Status};
 use crate::store::claims::ClaimRow;
-use crate::store::review::QueueFilter;
+use crate::store::review::{self, QueueFilter};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,7 +45,8 @@ pub async fn queue(Caller(actor): Caller, state: State, req: HttpRequest) -> Res
     let mut items = state.service.queue(&actor, filter, limit).await?;
     let next_cursor = super::next_page(&mut items, limit, |c| format!("{}~{}", c.created_at, c.id));
     let now = chrono::Utc::now();
-    let items = items.into_iter().map(|claim| QueueItem { age_hours: age_hours(&claim, now), claim }).collect();
+    let items =
+        items.into_iter().map(|claim| QueueItem { age_hours: age_hours(&claim, now), claim: claim.into() }).collect();
     Ok(HttpResponse::Ok().json(QueuePage { items, next_cursor }))
 }
 
@@ -59,7 +61,7 @@ pub struct QueuePage {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct QueueItem {
     #[serde(flatten)]
-    pub claim: ClaimRow,
+    pub claim: Claim,
     /// Hours since it was submitted, to a tenth.
     pub age_hours: f64,
 }
@@ -112,11 +114,59 @@ struct StatsParams {
     tag = "review",
     summary = "Counts and throughput",
     params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "Days of history")),
-    responses((status = 200, description = "OK", body = crate::store::review::Stats), Problems)
+    responses((status = 200, description = "OK", body = Stats), Problems)
 )]
 pub async fn stats(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let days = days(extract::parse_query(&req)?)?;
-    Ok(HttpResponse::Ok().json(state.service.stats(&actor, days).await?))
+    Ok(HttpResponse::Ok().json(Stats::from(state.service.stats(&actor, days).await?)))
+}
+
+/// The desk's figures.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub claims: i64,
+    pub by_status: Vec<Count>,
+    pub by_verdict: Vec<Count>,
+    /// The last `days` days, oldest first, including days with nothing.
+    pub per_day: Vec<Day>,
+    /// Median time from submission to first verification, over claims verified so far.
+    pub median_hours_to_verified: Option<f64>,
+    pub evidence_by_stance: Vec<Count>,
+    pub evidence_retracted: i64,
+}
+
+/// How many have this value.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub key: Option<String>,
+    pub count: i64,
+}
+
+/// One day's claims submitted and verified.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Day {
+    pub day: String,
+    pub created: i64,
+    pub verified: i64,
+}
+
+impl From<review::Stats> for Stats {
+    fn from(s: review::Stats) -> Stats {
+        let counts = |v: Vec<review::Count>| v.into_iter().map(|c| Count { key: c.key, count: c.count }).collect();
+        Stats {
+            claims: s.claims,
+            by_status: counts(s.by_status),
+            by_verdict: counts(s.by_verdict),
+            per_day: s
+                .per_day
+                .into_iter()
+                .map(|d| Day { day: d.day, created: d.created, verified: d.verified })
+                .collect(),
+            median_hours_to_verified: s.median_hours_to_verified,
+            evidence_by_stance: counts(s.evidence_by_stance),
+            evidence_retracted: s.evidence_retracted,
+        }
+    }
 }
 
 fn days(p: StatsParams) -> Result<u32, ApiError> {
@@ -140,7 +190,7 @@ fn days(p: StatsParams) -> Result<u32, ApiError> {
     summary = "Give a claim to a reviewer",
     params(("id" = i64, Path, description = "The id")),
     request_body = AssignInput,
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), Problems)
+    responses((status = 200, description = "OK", body = super::claims::ClaimDetail), Problems)
 )]
 pub async fn assign(
     Caller(actor): Caller,
@@ -148,5 +198,5 @@ pub async fn assign(
     Id(id): Id,
     body: JsonBody<AssignInput>,
 ) -> Result<HttpResponse, ApiError> {
-    claim_response(&state.service.assign(&actor, id, body.value).await?)
+    claim_response(state.service.assign(&actor, id, body.value).await?)
 }

@@ -16,7 +16,7 @@ use crate::domain::workflow::TransitionInput;
     summary = "Move a claim through the workflow",
     params(("id" = i64, Path, description = "The id")),
     request_body = TransitionInput,
-    responses((status = 200, description = "OK", body = crate::store::claims::ClaimDetail), super::problems::Problems)
+    responses((status = 200, description = "OK", body = super::claims::ClaimDetail), super::problems::Problems)
 )]
 pub async fn create(
     Caller(actor): Caller,
@@ -26,5 +26,5 @@ pub async fn create(
     body: JsonBody<TransitionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let detail = state.service.transition(&actor, id, body.value, extract::if_match(&req)?).await?;
-    claim_response(&detail)
+    claim_response(detail)
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::api;
 use crate::claimreview;
 use crate::domain::access::Actor;
 use crate::service::Service;
@@ -76,7 +77,9 @@ pub async fn export(
         after = last.0.claim.id;
         for (detail, verified_at) in &page {
             match &mut sink {
-                Sink::Lines(out) => writeln!(out, "{}", serde_json::to_string(detail)?)?,
+                Sink::Lines(out) => {
+                    writeln!(out, "{}", serde_json::to_string(&api::claims::ClaimDetail::from(detail.clone()))?)?
+                }
                 Sink::Csv(writer) => writer.write_record(csv_row(detail))?,
                 Sink::Feed(_, reviews) => {
                     let review =

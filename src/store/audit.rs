@@ -2,7 +2,6 @@
 //! hash over its own content and that link, so changing or removing any row breaks the chain there.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -11,7 +10,7 @@ use super::{Actor, Result};
 /// The link before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AuditRow {
     pub id: i64,
     pub at: String,
@@ -179,14 +178,12 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
 }
 
 /// The result of walking the chain.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Verification {
     pub ok: bool,
     pub rows: i64,
     /// The first row whose link or hash does not hold.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_broken: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 

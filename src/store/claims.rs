@@ -1,7 +1,6 @@
 //! Claims: creating, editing, moving through the workflow and rescoring them.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 use serde_json::json;
 
 use super::evidence::{self, EvidenceRow};
@@ -17,7 +16,7 @@ pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tag
     c.support, c.confidence, c.version, c.created_at, c.updated_at,
     (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL), c.assignee";
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ClaimRow {
     pub id: i64,
     pub text: String,
@@ -50,9 +49,8 @@ impl ClaimRow {
 }
 
 /// A claim with everything that explains where it stands.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ClaimDetail {
-    #[serde(flatten)]
     pub claim: ClaimRow,
     pub allowed_transitions: Vec<Status>,
     pub confidence_breakdown: Assessment,

@@ -2,7 +2,6 @@
 //! transaction.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 use serde_json::json;
 
 use super::claims;
@@ -15,7 +14,7 @@ use crate::domain::version::Expected;
 const COLUMNS: &str = "e.id, e.claim_id, e.url, e.site, e.title, e.publisher, e.excerpt, e.stance, e.reliability,
     e.confidence, e.note, e.version, e.created_at, e.updated_at, e.retracted_at, e.retraction_note";
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct EvidenceRow {
     pub id: i64,
     pub claim_id: i64,

@@ -2,7 +2,6 @@
 //! they describe; triggers in the schema refuse UPDATE and DELETE.
 
 use rusqlite::{Connection, params};
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{Actor, Result, webhooks};
@@ -18,7 +17,7 @@ pub struct Entry<'a> {
     pub note: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct HistoryRow {
     pub id: i64,
     pub claim_id: i64,

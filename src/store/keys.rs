@@ -2,14 +2,13 @@
 //! their visible prefix.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Actor, Error, Result, audit, now};
 use crate::domain::access::Role;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct KeyRow {
     pub id: i64,
     pub name: String,

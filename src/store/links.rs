@@ -3,7 +3,6 @@
 //! quote check, and (when the state or the quote changed) a history entry and the claim's rescoring.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 use serde_json::json;
 
 use super::history::{self, Entry};
@@ -71,7 +70,7 @@ impl Outcome {
 }
 
 /// A snapshot's description, without its text and bytes.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SnapshotMeta {
     pub id: i64,
     pub fetched_at: String,
@@ -89,7 +88,7 @@ pub struct SnapshotMeta {
 }
 
 /// Where an evidence link stands, as shown on the evidence item.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Fetch {
     pub state: LinkState,
     pub reason: Option<String>,
@@ -101,7 +100,7 @@ pub struct Fetch {
 }
 
 /// Whether the page holds the item's excerpt.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Quote {
     /// On the page as last fetched.
     pub found: bool,
@@ -286,7 +285,7 @@ pub fn snapshot(conn: &Connection, evidence_id: i64, which: Which, with_body: bo
 }
 
 /// The check bookkeeping that is not part of the item's representation.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Checks {
     pub checks: i64,
     pub failures: i64,

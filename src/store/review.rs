@@ -2,7 +2,6 @@
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
-use serde::Serialize;
 
 use super::Result;
 use super::claims::{COLUMNS, ClaimRow, from_row};
@@ -54,20 +53,20 @@ pub fn queue(conn: &Connection, filter: &QueueFilter, limit: usize) -> Result<Ve
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Count {
     pub key: Option<String>,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Day {
     pub day: String,
     pub created: i64,
     pub verified: i64,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Stats {
     pub claims: i64,
     pub by_status: Vec<Count>,

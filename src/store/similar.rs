@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use rusqlite::Connection;
-use serde::Serialize;
 
 use super::Result;
 use crate::domain::relevance;
@@ -44,7 +43,7 @@ impl CommonWords {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Similar {
     pub id: i64,
     pub text: String,

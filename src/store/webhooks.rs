@@ -2,13 +2,12 @@
 //! change it reports (from `history::record`), so an event exists exactly when its change committed.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Actor, Error, Result, audit, now};
 use crate::domain::webhook::Next;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct WebhookRow {
     pub id: i64,
     pub url: String,
@@ -199,7 +198,7 @@ pub fn record_attempt(conn: &Connection, delivery_id: i64, attempt: &Attempt, at
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct DeliveryRow {
     pub id: i64,
     pub message_id: String,
@@ -215,7 +214,7 @@ pub struct DeliveryRow {
     pub log: Vec<AttemptRow>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AttemptRow {
     pub at: String,
     pub status: Option<u16>,
