@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::State;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::extract;
 use super::problems::Problems;
+use super::{Page, State};
 use crate::domain::validation::Violations;
 use crate::store::audit::{self, AuditRow, Filter};
 
@@ -73,11 +73,7 @@ struct AuditParams {
     cursor: Option<String>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/audit",
-    tag = "admin",
-    summary = "The audit log",
+#[utoipa::path(get, path = "/v1/admin/audit", tag = "admin", summary = "The audit log",
     params(
         ("actor" = Option<String>, Query, description = "Actor"),
         ("claim_id" = Option<i64>, Query, minimum = 1, description = "Claim"),
@@ -87,21 +83,11 @@ struct AuditParams {
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
     ),
-    responses((status = 200, description = "OK", body = AuditPage), Problems)
-)]
+    responses((status = 200, description = "OK", body = Page<AuditEntry>), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (filter, limit) = audit_request(extract::parse_query(&req)?)?;
-    let mut items = state.service.audit_log(&actor, filter, limit).await?;
-    let next_cursor = super::next_page(&mut items, limit, |r| r.id.to_string());
-    let items = items.into_iter().map(AuditEntry::from).collect();
-    Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
-}
-
-/// A page of the audit log, newest first.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntry>,
-    pub next_cursor: Option<String>,
+    let rows = state.service.audit_log(&actor, filter, limit).await?;
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit, |r| r.id.to_string(), AuditEntry::from)))
 }
 
 fn audit_request(p: AuditParams) -> Result<(Filter, usize), ApiError> {
@@ -128,13 +114,8 @@ fn audit_request(p: AuditParams) -> Result<(Filter, usize), ApiError> {
     Ok((filter, limit as usize))
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/audit/verify",
-    tag = "admin",
-    summary = "Check the audit log's hash chain",
-    responses((status = 200, description = "OK", body = Verification), Problems)
-)]
+#[utoipa::path(get, path = "/v1/admin/audit/verify", tag = "admin", summary = "Check the audit log's hash chain",
+    responses((status = 200, description = "OK", body = Verification), Problems))]
 pub async fn verify(Caller(actor): Caller, state: State) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(Verification::from(state.service.verify_audit(&actor).await?)))
 }

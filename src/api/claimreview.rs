@@ -12,31 +12,21 @@ fn json_ld(body: serde_json::Value) -> HttpResponse {
     HttpResponse::Ok().content_type("application/ld+json").body(body.to_string())
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/claims/{id}/claimreview",
-    tag = "claimreview",
-    summary = "schema.org ClaimReview of a verified or published claim",
-    params(("id" = i64, Path, description = "The id")),
+#[utoipa::path(get, path = "/v1/claims/{id}/claimreview", tag = "claimreview",
+    summary = "schema.org ClaimReview of a verified or published claim", params(Id),
     responses(
         (status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"),
         Problems,
-    )
-)]
+    ))]
 pub async fn one(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     Ok(json_ld(state.service.claim_review(&actor, id).await?))
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/claimreview",
-    tag = "claimreview",
-    summary = "A DataFeed of published reviews",
+#[utoipa::path(get, path = "/v1/claimreview", tag = "claimreview", summary = "A DataFeed of published reviews",
     responses(
         (status = 200, description = "OK", body = serde_json::Value, content_type = "application/ld+json"),
         Problems,
-    )
-)]
+    ))]
 pub async fn feed(Caller(actor): Caller, state: State) -> Result<HttpResponse, ApiError> {
     Ok(json_ld(state.service.review_feed(&actor).await?))
 }

@@ -11,6 +11,7 @@ use super::cache::Rendered;
 use super::error::ApiError;
 use super::evidence::Evidence;
 use super::extract::{self, Id, JsonBody};
+use super::problems::Problems;
 use super::{Saved, State, json_with_etag, send};
 use crate::domain::claim::Appearance;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
@@ -120,15 +121,10 @@ pub struct ClaimCreated {
     pub similar: Vec<SimilarClaim>,
 }
 
-#[utoipa::path(
-    post,
-    path = "/v1/claims",
-    tag = "claims",
-    summary = "Submit a claim",
+#[utoipa::path(post, path = "/v1/claims", tag = "claims", summary = "Submit a claim",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = crate::domain::claim::ClaimInput,
-    responses((status = 201, description = "Created, with similar claims", body = ClaimCreated), super::problems::Problems)
-)]
+    responses((status = 201, description = "Created, with similar claims", body = ClaimCreated), Problems))]
 pub async fn create(
     Caller(actor): Caller,
     state: State,
@@ -158,31 +154,20 @@ pub struct SimilarList {
 }
 
 /// `GET /v1/claims/{id}/similar`: claims that say much the same in other words.
-#[utoipa::path(
-    get,
-    path = "/v1/claims/{id}/similar",
-    tag = "claims",
-    summary = "Claims that say much the same",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = SimilarList), super::problems::Problems)
-)]
+#[utoipa::path(get, path = "/v1/claims/{id}/similar", tag = "claims", summary = "Claims that say much the same",
+    params(Id), responses((status = 200, description = "OK", body = SimilarList), Problems))]
 pub async fn similar(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let items = state.service.similar_claims(&actor, id).await?.into_iter().map(SimilarClaim::from).collect();
     Ok(HttpResponse::Ok().json(SimilarList { items, threshold: THRESHOLD }))
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/claims/{id}",
-    tag = "claims",
-    summary = "A claim with its evidence and confidence breakdown",
-    params(("id" = i64, Path, description = "The id")),
+#[utoipa::path(get, path = "/v1/claims/{id}", tag = "claims",
+    summary = "A claim with its evidence and confidence breakdown", params(Id),
     responses(
         (status = 200, description = "OK", body = ClaimDetail),
         (status = 304, description = "Not modified"),
-        super::problems::Problems,
-    )
-)]
+        Problems,
+    ))]
 pub async fn get(Caller(actor): Caller, state: State, req: HttpRequest, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let rendered = match state.claims_cache.get(id) {
         Some(hit) => {
@@ -211,15 +196,10 @@ async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) ->
     Ok(rendered)
 }
 
-#[utoipa::path(
-    patch,
-    path = "/v1/claims/{id}",
-    tag = "claims",
-    summary = "Edit a claim's content",
-    params(("id" = i64, Path, description = "The id"), ("If-Match" = String, Header, description = "The ETag read")),
+#[utoipa::path(patch, path = "/v1/claims/{id}", tag = "claims", summary = "Edit a claim's content",
+    params(Id, ("If-Match" = String, Header, description = "The ETag read")),
     request_body = crate::domain::claim::ClaimPatch,
-    responses((status = 200, description = "OK", body = ClaimDetail), super::problems::Problems)
-)]
+    responses((status = 200, description = "OK", body = ClaimDetail), Problems))]
 pub async fn update(
     Caller(actor): Caller,
     state: State,
@@ -252,11 +232,7 @@ struct ListParams {
     count: Option<String>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/claims",
-    tag = "claims",
-    summary = "List and search claims",
+#[utoipa::path(get, path = "/v1/claims", tag = "claims", summary = "List and search claims",
     params(
         ("status" = Option<crate::domain::workflow::Status>, Query, description = "Only claims in this status"),
         ("verdict" = Option<crate::domain::verdict::Verdict>, Query, description = "Only claims with this verdict"),
@@ -270,8 +246,7 @@ struct ListParams {
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
         ("count" = Option<bool>, Query, description = "Add the total"),
     ),
-    responses((status = 200, description = "OK", body = ClaimPage), super::problems::Problems)
-)]
+    responses((status = 200, description = "OK", body = ClaimPage), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let request = list_request(extract::parse_query(&req)?)?;
     let page = state.service.list_claims(&actor, request).await?;

@@ -133,18 +133,11 @@ impl From<links::SnapshotMeta> for Snapshot {
     }
 }
 
-#[utoipa::path(
-    post,
-    path = "/v1/claims/{id}/evidence",
-    tag = "evidence",
+#[utoipa::path(post, path = "/v1/claims/{id}/evidence", tag = "evidence",
     summary = "Attach evidence (fetched in the background)",
-    params(
-        ("id" = i64, Path, description = "The id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
-    ),
+    params(Id, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = crate::domain::evidence::EvidenceInput,
-    responses((status = 201, description = "Created", body = Evidence), Problems)
-)]
+    responses((status = 201, description = "Created", body = Evidence), Problems))]
 pub async fn attach(
     Caller(actor): Caller,
     state: State,
@@ -168,41 +161,23 @@ pub struct EvidenceList {
     pub items: Vec<Evidence>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/claims/{id}/evidence",
-    tag = "evidence",
-    summary = "A claim's evidence",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = EvidenceList), Problems)
-)]
+#[utoipa::path(get, path = "/v1/claims/{id}/evidence", tag = "evidence", summary = "A claim's evidence", params(Id),
+    responses((status = 200, description = "OK", body = EvidenceList), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, Id(claim_id): Id) -> Result<HttpResponse, ApiError> {
     let items = state.service.claim_evidence(&actor, claim_id).await?.into_iter().map(Evidence::from).collect();
     Ok(HttpResponse::Ok().json(EvidenceList { items }))
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/evidence/{id}",
-    tag = "evidence",
-    summary = "An evidence item",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = Evidence), Problems)
-)]
+#[utoipa::path(get, path = "/v1/evidence/{id}", tag = "evidence", summary = "An evidence item", params(Id),
+    responses((status = 200, description = "OK", body = Evidence), Problems))]
 pub async fn get(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let row = state.service.evidence(&actor, id).await?;
     json_with_etag(StatusCode::OK, row.version, Evidence::from(row))
 }
 
-#[utoipa::path(
-    patch,
-    path = "/v1/evidence/{id}",
-    tag = "evidence",
-    summary = "Edit an evidence item",
-    params(("id" = i64, Path, description = "The id")),
+#[utoipa::path(patch, path = "/v1/evidence/{id}", tag = "evidence", summary = "Edit an evidence item", params(Id),
     request_body = crate::domain::evidence::EvidencePatch,
-    responses((status = 200, description = "OK", body = Evidence), Problems)
-)]
+    responses((status = 200, description = "OK", body = Evidence), Problems))]
 pub async fn update(
     Caller(actor): Caller,
     state: State,
@@ -221,14 +196,10 @@ struct RetractParams {
 }
 
 /// Retracts the item: it stays, with its history, but no longer counts.
-#[utoipa::path(
-    delete,
-    path = "/v1/evidence/{id}",
-    tag = "evidence",
+#[utoipa::path(delete, path = "/v1/evidence/{id}", tag = "evidence",
     summary = "Retract an evidence item (it stays, no longer counting)",
-    params(("id" = i64, Path, description = "The id"), ("note" = Option<String>, Query, description = "Why")),
-    responses((status = 200, description = "OK", body = Evidence), Problems)
-)]
+    params(Id, ("note" = Option<String>, Query, description = "Why")),
+    responses((status = 200, description = "OK", body = Evidence), Problems))]
 pub async fn retract(
     Caller(actor): Caller,
     state: State,

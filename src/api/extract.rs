@@ -191,8 +191,12 @@ pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError
 }
 
 /// A resource id from the path (`{id}`): a positive integer.
-#[derive(Debug, Clone, Copy)]
-pub struct Id(pub i64);
+#[derive(Debug, Clone, Copy, utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct Id(
+    /// The id.
+    pub i64,
+);
 
 impl FromRequest for Id {
     type Error = ApiError;

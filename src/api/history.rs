@@ -7,6 +7,7 @@ use super::State;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::Id;
+use super::problems::Problems;
 use crate::store::history::HistoryRow;
 
 /// One change to a claim or its evidence.
@@ -50,14 +51,8 @@ pub struct HistoryList {
     pub items: Vec<HistoryEntry>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/claims/{id}/history",
-    tag = "claims",
-    summary = "Every change to a claim",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = HistoryList), super::problems::Problems)
-)]
+#[utoipa::path(get, path = "/v1/claims/{id}/history", tag = "claims", summary = "Every change to a claim",
+    params(super::extract::Id), responses((status = 200, description = "OK", body = HistoryList), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let items = state.service.history(&actor, id).await?.into_iter().map(HistoryEntry::from).collect();
     Ok(HttpResponse::Ok().json(HistoryList { items }))

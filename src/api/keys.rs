@@ -42,14 +42,8 @@ pub struct KeyCreated {
     pub note: &'static str,
 }
 
-#[utoipa::path(
-    post,
-    path = "/v1/admin/keys",
-    tag = "admin",
-    summary = "Make a key (shown once)",
-    request_body = KeyInput,
-    responses((status = 201, description = "Created", body = KeyCreated), Problems)
-)]
+#[utoipa::path(post, path = "/v1/admin/keys", tag = "admin", summary = "Make a key (shown once)",
+    request_body = KeyInput, responses((status = 201, description = "Created", body = KeyCreated), Problems))]
 pub async fn create(Caller(actor): Caller, state: State, body: JsonBody<KeyInput>) -> Result<HttpResponse, ApiError> {
     let (row, key) = state.service.create_key(&actor, &body.value).await?;
     let location = format!("/v1/admin/keys/{}", row.id);
@@ -63,26 +57,15 @@ pub struct KeyList {
     pub items: Vec<Key>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/keys",
-    tag = "admin",
-    summary = "API keys",
-    responses((status = 200, description = "OK", body = KeyList), Problems)
-)]
+#[utoipa::path(get, path = "/v1/admin/keys", tag = "admin", summary = "API keys",
+    responses((status = 200, description = "OK", body = KeyList), Problems))]
 pub async fn list(Caller(actor): Caller, state: State) -> Result<HttpResponse, ApiError> {
     let items = state.service.keys(&actor).await?.into_iter().map(Key::from).collect();
     Ok(HttpResponse::Ok().json(KeyList { items }))
 }
 
-#[utoipa::path(
-    delete,
-    path = "/v1/admin/keys/{id}",
-    tag = "admin",
-    summary = "Revoke a key",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = Key), Problems)
-)]
+#[utoipa::path(delete, path = "/v1/admin/keys/{id}", tag = "admin", summary = "Revoke a key", params(Id),
+    responses((status = 200, description = "OK", body = Key), Problems))]
 pub async fn revoke(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(Key::from(state.service.revoke_key(&actor, &id.to_string()).await?)))
 }

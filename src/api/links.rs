@@ -5,12 +5,12 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::State;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::evidence::{Evidence, Snapshot};
 use super::extract::{self, Id};
 use super::problems::Problems;
+use super::{Page, State};
 use crate::domain::linkcheck::LinkState;
 use crate::domain::validation::{FieldError, Violations};
 use crate::store::links::{self, Which};
@@ -27,31 +27,17 @@ struct AttentionParams {
 }
 
 /// Evidence whose links are in the given states (`gone`, `changed`, ... comma- or `|`-separated).
-#[utoipa::path(
-    get,
-    path = "/v1/evidence",
-    tag = "evidence",
-    summary = "Evidence whose link needs attention",
+#[utoipa::path(get, path = "/v1/evidence", tag = "evidence", summary = "Evidence whose link needs attention",
     params(
         ("state" = Option<String>, Query, description = "pending, live, changed, gone, blocked, failed; comma-separated"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
     ),
-    responses((status = 200, description = "OK", body = EvidencePage), Problems)
-)]
+    responses((status = 200, description = "OK", body = Page<Evidence>), Problems))]
 pub async fn attention(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (states, after, limit) = attention_request(extract::parse_query(&req)?)?;
-    let mut items = state.service.links_in_states(&actor, states, after, limit).await?;
-    let next_cursor = super::next_page(&mut items, limit, |e| e.id.to_string());
-    let items = items.into_iter().map(Evidence::from).collect();
-    Ok(HttpResponse::Ok().json(EvidencePage { items, next_cursor }))
-}
-
-/// A page of evidence.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct EvidencePage {
-    pub items: Vec<Evidence>,
-    pub next_cursor: Option<String>,
+    let rows = state.service.links_in_states(&actor, states, after, limit).await?;
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit, |e| e.id.to_string(), Evidence::from)))
 }
 
 fn attention_request(p: AttentionParams) -> Result<(Vec<LinkState>, i64, usize), ApiError> {
@@ -102,17 +88,10 @@ fn which(req: &HttpRequest) -> Result<Which, ApiError> {
 }
 
 /// The archived snapshot as JSON: what was fetched, and the readable text.
-#[utoipa::path(
-    get,
-    path = "/v1/evidence/{id}/snapshot",
-    tag = "evidence",
+#[utoipa::path(get, path = "/v1/evidence/{id}/snapshot", tag = "evidence",
     summary = "The archived page's text and description",
-    params(
-        ("id" = i64, Path, description = "The id"),
-        ("which" = Option<String>, Query, description = "cited (default) or current"),
-    ),
-    responses((status = 200, description = "OK", body = SnapshotBody), Problems)
-)]
+    params(Id, ("which" = Option<String>, Query, description = "cited (default) or current")),
+    responses((status = 200, description = "OK", body = SnapshotBody), Problems))]
 pub async fn snapshot(
     Caller(actor): Caller,
     state: State,
@@ -149,20 +128,10 @@ pub struct SnapshotBody {
 
 /// The original bytes, only ever as a download in a sandbox: an archived page must not run as a page
 /// of ours.
-#[utoipa::path(
-    get,
-    path = "/v1/evidence/{id}/snapshot/original",
-    tag = "evidence",
+#[utoipa::path(get, path = "/v1/evidence/{id}/snapshot/original", tag = "evidence",
     summary = "The archived bytes, as a download",
-    params(
-        ("id" = i64, Path, description = "The id"),
-        ("which" = Option<String>, Query, description = "cited (default) or current"),
-    ),
-    responses(
-        (status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"),
-        Problems,
-    )
-)]
+    params(Id, ("which" = Option<String>, Query, description = "cited (default) or current")),
+    responses((status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"), Problems))]
 pub async fn original(
     Caller(actor): Caller,
     state: State,
@@ -185,14 +154,8 @@ pub async fn original(
 }
 
 /// Checks the link again as soon as a fetch slot is free.
-#[utoipa::path(
-    post,
-    path = "/v1/evidence/{id}/check",
-    tag = "evidence",
-    summary = "Check the link again now",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 202, description = "Accepted", body = CheckQueued), Problems)
-)]
+#[utoipa::path(post, path = "/v1/evidence/{id}/check", tag = "evidence", summary = "Check the link again now",
+    params(Id), responses((status = 202, description = "Accepted", body = CheckQueued), Problems))]
 pub async fn check(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let due_at = state.service.check_link(&actor, id).await?;
     Ok(HttpResponse::build(StatusCode::ACCEPTED).json(CheckQueued { evidence_id: id, due_at }))

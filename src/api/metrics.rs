@@ -60,14 +60,9 @@ impl Metrics {
     }
 }
 
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    tag = "service",
-    summary = "Prometheus metrics",
+#[utoipa::path(get, path = "/metrics", tag = "service", summary = "Prometheus metrics",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")),
-    security(())
-)]
+    security(()))]
 pub async fn metrics(state: State) -> HttpResponse {
     let mut text = Vec::new();
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);

@@ -84,14 +84,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Cuts a list read with one item more than `limit` down to `limit`; returns the cursor of the next
-/// page (the last item kept), or `None` when this page is the last.
-pub fn next_page<T>(items: &mut Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> Option<String> {
-    if items.len() <= limit {
-        return None;
+/// A page of a list, and where the next one starts.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page of `rows` read with one more than `limit` (the sign that a next page exists), each
+    /// shown as `show` shows it; the next page starts after the last row kept.
+    pub fn of<R>(mut rows: Vec<R>, limit: usize, cursor: impl Fn(&R) -> String, show: impl FnMut(R) -> T) -> Page<T> {
+        let next_cursor = (rows.len() > limit).then(|| {
+            rows.truncate(limit);
+            rows.last().map(cursor)
+        });
+        Page { items: rows.into_iter().map(show).collect(), next_cursor: next_cursor.flatten() }
     }
-    items.truncate(limit);
-    items.last().map(cursor)
 }
 
 /// The entity tag of a resource at `version`.

@@ -5,31 +5,20 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::problems;
+use super::problems::Problems;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::{Status, TRANSITIONS};
 
-#[utoipa::path(
-    get,
-    path = "/v1/verdicts",
-    tag = "service",
-    summary = "The verdicts, with definitions",
-    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
-    security(())
-)]
+#[utoipa::path(get, path = "/v1/verdicts", tag = "service", summary = "The verdicts, with definitions",
+    responses((status = 200, description = "OK", body = serde_json::Value), Problems), security(()))]
 pub async fn verdicts() -> HttpResponse {
     let items: Vec<_> =
         Verdict::ALL.iter().map(|v| json!({"verdict": v, "label": v.label(), "definition": v.definition()})).collect();
     HttpResponse::Ok().json(json!({ "items": items }))
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/workflow",
-    tag = "service",
-    summary = "The workflow's states and transitions",
-    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
-    security(())
-)]
+#[utoipa::path(get, path = "/v1/workflow", tag = "service", summary = "The workflow's states and transitions",
+    responses((status = 200, description = "OK", body = serde_json::Value), Problems), security(()))]
 pub async fn workflow() -> HttpResponse {
     let statuses: Vec<_> = Status::ALL.iter().map(|s| json!({"status": s, "next": s.next()})).collect();
     let transitions: Vec<_> = TRANSITIONS.iter().map(|(from, to)| json!({"from": from, "to": to})).collect();
@@ -44,15 +33,9 @@ pub async fn workflow() -> HttpResponse {
     }))
 }
 
-#[utoipa::path(
-    get,
-    path = "/problems/{slug}",
-    tag = "service",
-    summary = "What a problem type means",
+#[utoipa::path(get, path = "/problems/{slug}", tag = "service", summary = "What a problem type means",
     params(("slug" = String, Path, description = "The problem type")),
-    responses((status = 200, description = "OK", body = serde_json::Value), super::problems::Problems),
-    security(())
-)]
+    responses((status = 200, description = "OK", body = serde_json::Value), Problems), security(()))]
 pub async fn problem(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let slug = req.match_info().get("slug").unwrap_or_default();
     let problem = problems::find(slug).ok_or_else(|| ApiError::NotFound(format!("no problem type {slug:?}")))?;

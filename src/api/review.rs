@@ -3,13 +3,13 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::State;
 use super::auth::Caller;
 use super::claims::Claim;
 use super::claims::claim_response;
 use super::error::ApiError;
 use super::extract::{self, Id, JsonBody};
 use super::problems::Problems;
+use super::{Page, State};
 use crate::domain::validation::{FieldError, Violations};
 use crate::domain::workflow::{AssignInput, Status};
 use crate::store::claims::ClaimRow;
@@ -26,11 +26,7 @@ struct QueueParams {
     cursor: Option<String>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/queue",
-    tag = "review",
-    summary = "Claims waiting for action",
+#[utoipa::path(get, path = "/v1/admin/queue", tag = "review", summary = "Claims waiting for action",
     params(
         ("assignee" = Option<String>, Query, description = "A reviewer, or none"),
         ("tag" = Option<String>, Query, description = "Tag"),
@@ -38,23 +34,13 @@ struct QueueParams {
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
     ),
-    responses((status = 200, description = "OK", body = QueuePage), Problems)
-)]
+    responses((status = 200, description = "OK", body = Page<QueueItem>), Problems))]
 pub async fn queue(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (filter, limit) = queue_request(extract::parse_query(&req)?)?;
-    let mut items = state.service.queue(&actor, filter, limit).await?;
-    let next_cursor = super::next_page(&mut items, limit, |c| format!("{}~{}", c.created_at, c.id));
+    let rows = state.service.queue(&actor, filter, limit).await?;
     let now = chrono::Utc::now();
-    let items =
-        items.into_iter().map(|claim| QueueItem { age_hours: age_hours(&claim, now), claim: claim.into() }).collect();
-    Ok(HttpResponse::Ok().json(QueuePage { items, next_cursor }))
-}
-
-/// A page of the queue.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct QueuePage {
-    pub items: Vec<QueueItem>,
-    pub next_cursor: Option<String>,
+    let show = |claim: ClaimRow| QueueItem { age_hours: age_hours(&claim, now), claim: claim.into() };
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit, |c| format!("{}~{}", c.created_at, c.id), show)))
 }
 
 /// A claim waiting for action, with how long it has waited.
@@ -108,14 +94,9 @@ struct StatsParams {
     days: Option<String>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/stats",
-    tag = "review",
-    summary = "Counts and throughput",
+#[utoipa::path(get, path = "/v1/admin/stats", tag = "review", summary = "Counts and throughput",
     params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "Days of history")),
-    responses((status = 200, description = "OK", body = Stats), Problems)
-)]
+    responses((status = 200, description = "OK", body = Stats), Problems))]
 pub async fn stats(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let days = days(extract::parse_query(&req)?)?;
     Ok(HttpResponse::Ok().json(Stats::from(state.service.stats(&actor, days).await?)))
@@ -183,15 +164,9 @@ fn days(p: StatsParams) -> Result<u32, ApiError> {
     })
 }
 
-#[utoipa::path(
-    post,
-    path = "/v1/claims/{id}/assign",
-    tag = "review",
-    summary = "Give a claim to a reviewer",
-    params(("id" = i64, Path, description = "The id")),
-    request_body = AssignInput,
-    responses((status = 200, description = "OK", body = super::claims::ClaimDetail), Problems)
-)]
+#[utoipa::path(post, path = "/v1/claims/{id}/assign", tag = "review", summary = "Give a claim to a reviewer",
+    params(Id), request_body = AssignInput,
+    responses((status = 200, description = "OK", body = super::claims::ClaimDetail), Problems))]
 pub async fn assign(
     Caller(actor): Caller,
     state: State,

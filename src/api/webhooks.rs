@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::State;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::{self, Id, JsonBody};
 use super::problems::Problems;
+use super::{Page, State};
 use crate::domain::validation::Violations;
 use crate::domain::webhook::EVENTS;
 use crate::service::webhooks::WebhookInput;
@@ -94,14 +94,8 @@ pub struct WebhookCreated {
     pub note: &'static str,
 }
 
-#[utoipa::path(
-    post,
-    path = "/v1/admin/webhooks",
-    tag = "admin",
-    summary = "Subscribe (the secret is shown once)",
-    request_body = WebhookInput,
-    responses((status = 201, description = "Created", body = WebhookCreated), Problems)
-)]
+#[utoipa::path(post, path = "/v1/admin/webhooks", tag = "admin", summary = "Subscribe (the secret is shown once)",
+    request_body = WebhookInput, responses((status = 201, description = "Created", body = WebhookCreated), Problems))]
 pub async fn create(
     Caller(actor): Caller,
     state: State,
@@ -124,39 +118,22 @@ pub struct WebhookList {
     pub events: Vec<&'static str>,
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/webhooks",
-    tag = "admin",
-    summary = "Webhook subscriptions",
-    responses((status = 200, description = "OK", body = WebhookList), Problems)
-)]
+#[utoipa::path(get, path = "/v1/admin/webhooks", tag = "admin", summary = "Webhook subscriptions",
+    responses((status = 200, description = "OK", body = WebhookList), Problems))]
 pub async fn list(Caller(actor): Caller, state: State) -> Result<HttpResponse, ApiError> {
     let items = state.service.webhooks(&actor).await?.into_iter().map(Webhook::from).collect();
     Ok(HttpResponse::Ok().json(WebhookList { items, events: EVENTS.to_vec() }))
 }
 
-#[utoipa::path(
-    get,
-    path = "/v1/admin/webhooks/{id}",
-    tag = "admin",
-    summary = "A subscription",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = Webhook), Problems)
-)]
+#[utoipa::path(get, path = "/v1/admin/webhooks/{id}", tag = "admin", summary = "A subscription", params(Id),
+    responses((status = 200, description = "OK", body = Webhook), Problems))]
 pub async fn get(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(Webhook::from(state.service.webhook(&actor, id).await?)))
 }
 
 /// Switches the subscription off: nothing more is sent to it; its delivery log stays readable.
-#[utoipa::path(
-    delete,
-    path = "/v1/admin/webhooks/{id}",
-    tag = "admin",
-    summary = "Switch a subscription off",
-    params(("id" = i64, Path, description = "The id")),
-    responses((status = 200, description = "OK", body = Webhook), Problems)
-)]
+#[utoipa::path(delete, path = "/v1/admin/webhooks/{id}", tag = "admin", summary = "Switch a subscription off",
+    params(Id), responses((status = 200, description = "OK", body = Webhook), Problems))]
 pub async fn delete(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(Webhook::from(state.service.unsubscribe(&actor, id).await?)))
 }
@@ -169,18 +146,14 @@ struct LogParams {
 }
 
 /// The subscription's deliveries, newest first, each with every attempt.
-#[utoipa::path(
-    get,
-    path = "/v1/admin/webhooks/{id}/deliveries",
-    tag = "admin",
+#[utoipa::path(get, path = "/v1/admin/webhooks/{id}/deliveries", tag = "admin",
     summary = "A subscription's delivery log",
     params(
-        ("id" = i64, Path, description = "The id"),
+        Id,
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, description = "From next_cursor"),
     ),
-    responses((status = 200, description = "OK", body = DeliveryPage), Problems)
-)]
+    responses((status = 200, description = "OK", body = Page<Delivery>), Problems))]
 pub async fn deliveries(
     Caller(actor): Caller,
     state: State,
@@ -188,17 +161,8 @@ pub async fn deliveries(
     Id(id): Id,
 ) -> Result<HttpResponse, ApiError> {
     let (before, limit) = log_request(extract::parse_query(&req)?)?;
-    let mut items = state.service.deliveries(&actor, id, before, limit).await?;
-    let next_cursor = super::next_page(&mut items, limit, |d| d.id.to_string());
-    let items = items.into_iter().map(Delivery::from).collect();
-    Ok(HttpResponse::Ok().json(DeliveryPage { items, next_cursor }))
-}
-
-/// A page of deliveries, each with every attempt.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct DeliveryPage {
-    pub items: Vec<Delivery>,
-    pub next_cursor: Option<String>,
+    let rows = state.service.deliveries(&actor, id, before, limit).await?;
+    Ok(HttpResponse::Ok().json(Page::of(rows, limit, |d| d.id.to_string(), Delivery::from)))
 }
 
 fn log_request(p: LogParams) -> Result<(i64, usize), ApiError> {
