@@ -62,24 +62,29 @@ pub struct TransitionForm {
     note: Option<String>,
 }
 
+impl TransitionForm {
+    /// The same input the API takes, or the rules the fields break.
+    fn input(&self) -> Result<TransitionInput, ApiError> {
+        let mut v = Violations::default();
+        let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        let verdicts: Vec<&str> = Verdict::ALL.iter().map(|s| s.as_str()).collect();
+        let to = choice(&mut v, "to", &self.to, Status::parse, &statuses);
+        let verdict = self.verdict.as_deref().filter(|s| !s.is_empty());
+        let verdict = verdict.and_then(|s| choice(&mut v, "verdict", s, Verdict::parse, &verdicts));
+        v.into_result(()).map_err(invalid)?;
+        let to = to.ok_or_else(|| invalid(Vec::new()))?;
+        Ok(TransitionInput { to, verdict, note: self.note.clone() })
+    }
+}
+
 pub async fn transition(state: State, req: HttpRequest, Id(id): Id, form: web::Form<TransitionForm>) -> HttpResponse {
     let signed = match session::authorize(&state, &req, &form.csrf).await {
         Ok(signed) => signed,
         Err(refusal) => return refusal,
     };
-    let mut v = Violations::default();
-    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-    let verdicts: Vec<&str> = Verdict::ALL.iter().map(|s| s.as_str()).collect();
-    let to = choice(&mut v, "to", &form.to, Status::parse, &statuses);
-    let verdict = form.verdict.as_deref().filter(|s| !s.is_empty());
-    let verdict = verdict.and_then(|s| choice(&mut v, "verdict", s, Verdict::parse, &verdicts));
-    let result = match (v.into_result(()), to) {
-        (Ok(()), Some(to)) => {
-            let input = TransitionInput { to, verdict, note: form.note.clone() };
-            state.service.transition(&signed.actor, id, input, None).await.map_err(ApiError::from)
-        }
-        (Err(errors), _) => Err(invalid(errors)),
-        (Ok(()), None) => Err(invalid(Vec::new())),
+    let result = match form.input() {
+        Ok(input) => state.service.transition(&signed.actor, id, input, None).await.map_err(ApiError::from),
+        Err(e) => Err(e),
     };
     outcome(&state, &signed, id, result, |c| format!("Moved to {}.", c.claim.status.as_str()))
 }
@@ -115,32 +120,28 @@ pub struct EvidenceForm {
     note: Option<String>,
 }
 
+impl EvidenceForm {
+    /// The same input the API takes, or the rules the fields break.
+    fn input(self) -> Result<EvidenceInput, ApiError> {
+        let mut v = Violations::default();
+        let stance = choice(&mut v, "stance", &self.stance, Stance::parse, &["supports", "refutes", "context"]);
+        let reliability = number(&mut v, "reliability", self.reliability.as_deref());
+        let confidence = number(&mut v, "confidence", self.confidence.as_deref());
+        v.into_result(()).map_err(invalid)?;
+        let stance = stance.ok_or_else(|| invalid(Vec::new()))?;
+        let EvidenceForm { url, title, excerpt, note, .. } = self;
+        Ok(EvidenceInput { url, stance, reliability, confidence, title, publisher: None, excerpt, note })
+    }
+}
+
 pub async fn attach(state: State, req: HttpRequest, Id(id): Id, form: web::Form<EvidenceForm>) -> HttpResponse {
     let signed = match session::authorize(&state, &req, &form.csrf).await {
         Ok(signed) => signed,
         Err(refusal) => return refusal,
     };
-    let mut v = Violations::default();
-    let stance = choice(&mut v, "stance", &form.stance, Stance::parse, &["supports", "refutes", "context"]);
-    let reliability = number(&mut v, "reliability", form.reliability.as_deref());
-    let confidence = number(&mut v, "confidence", form.confidence.as_deref());
-    let result = match (v.into_result(()), stance) {
-        (Ok(()), Some(stance)) => {
-            let form = form.into_inner();
-            let input = EvidenceInput {
-                url: form.url,
-                stance,
-                reliability,
-                confidence,
-                title: form.title,
-                publisher: None,
-                excerpt: form.excerpt,
-                note: form.note,
-            };
-            state.service.attach_evidence(&signed.actor, id, &input, None, None).await.map_err(ApiError::from)
-        }
-        (Err(errors), _) => Err(invalid(errors)),
-        (Ok(()), None) => Err(invalid(Vec::new())),
+    let result = match form.into_inner().input() {
+        Ok(input) => state.service.attach_evidence(&signed.actor, id, &input, None, None).await.map_err(ApiError::from),
+        Err(e) => Err(e),
     };
     outcome(&state, &signed, id, result, |_| "Evidence attached.".to_owned())
 }

@@ -14,6 +14,8 @@ use serde::Deserialize;
 use crate::api::State;
 use crate::api::error::ApiError;
 use crate::api::extract::Id;
+use crate::service::evidence::Archived;
+use crate::store::evidence::EvidenceRow;
 use crate::store::links::Which;
 use crate::store::review::QueueFilter;
 use session::Signed;
@@ -104,21 +106,25 @@ async fn snapshot(
 ) -> HttpResponse {
     let Some(signed) = session::signed_in(&state, &req).await else { return session::to_login() };
     let which = query.which.as_deref().and_then(Which::parse).unwrap_or(Which::Cited);
-    let found = match id {
-        Ok(Id(id)) => {
-            let item = state.service.evidence(&signed.actor, id).await;
-            let snapshot = state.service.snapshot(&signed.actor, id, which, false).await;
-            item.and_then(|item| Ok((item, snapshot?))).map_err(ApiError::from)
-        }
-        Err(e) => Err(e),
-    };
-    match found {
+    match archived(&state, &signed, id, which).await {
         Ok((item, found)) => {
             let name = if which == Which::Cited { "as cited" } else { "as it is now" };
             html(pages::snapshot(&signed.actor, &signed.csrf, &item, name, &found.snapshot))
         }
         Err(e) => failure(Some(&signed), e),
     }
+}
+
+/// An evidence item with one of its snapshots.
+async fn archived(
+    state: &State,
+    signed: &Signed,
+    id: Result<Id, ApiError>,
+    which: Which,
+) -> Result<(EvidenceRow, Archived), ApiError> {
+    let Id(id) = id?;
+    let item = state.service.evidence(&signed.actor, id).await?;
+    Ok((item, state.service.snapshot(&signed.actor, id, which, false).await?))
 }
 
 async fn stats(state: State, req: HttpRequest) -> HttpResponse {

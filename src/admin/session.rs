@@ -108,12 +108,7 @@ pub async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -
     }
     let actor = match state.auth.verify_key(form.key.trim(), &req, &state.service).await {
         Ok(actor) => actor,
-        Err(ApiError::Unauthorized { detail, .. }) if detail.contains("not an API key") => {
-            return again(&state, "That is not an API key.");
-        }
-        Err(ApiError::Unauthorized { .. }) => return again(&state, "Unknown, revoked or expired key."),
-        Err(slowed @ ApiError::TooManyRequests { .. }) => return again(&state, &slowed.to_string()),
-        Err(other) => return super::failure(None, other),
+        Err(refused) => return refused_sign_in(&state, refused),
     };
     match state.service.start_session(&actor).await {
         Ok(session) => HttpResponse::SeeOther()
@@ -122,6 +117,18 @@ pub async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -
             .insert_header((header::LOCATION, "/admin"))
             .finish(),
         Err(e) => super::failure(None, e.into()),
+    }
+}
+
+/// Why a key was not taken, on the sign-in form.
+fn refused_sign_in(state: &State, refused: ApiError) -> HttpResponse {
+    match refused {
+        ApiError::Unauthorized { detail, .. } if detail.contains("not an API key") => {
+            again(state, "That is not an API key.")
+        }
+        ApiError::Unauthorized { .. } => again(state, "Unknown, revoked or expired key."),
+        slowed @ ApiError::TooManyRequests { .. } => again(state, &slowed.to_string()),
+        other => super::failure(None, other),
     }
 }
 

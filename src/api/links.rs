@@ -100,17 +100,7 @@ pub async fn snapshot(
 ) -> Result<HttpResponse, ApiError> {
     let which = which(&req)?;
     let found = state.service.snapshot(&actor, id, which, false).await?;
-    let meta = Snapshot::from(found.snapshot.meta);
-    let original = meta.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={}", which.as_str()));
-    let (text, checks) = (found.snapshot.text, found.checks.map(Checks::from));
-    Ok(HttpResponse::Ok().json(SnapshotBody {
-        evidence_id: id,
-        which: which.as_str(),
-        snapshot: meta,
-        text,
-        original,
-        checks,
-    }))
+    Ok(HttpResponse::Ok().json(SnapshotBody::new(id, which, found)))
 }
 
 /// An archived snapshot: what was fetched, and the readable text.
@@ -124,6 +114,16 @@ pub struct SnapshotBody {
     /// Where the archived bytes are, when they are archived.
     pub original: Option<String>,
     pub checks: Option<Checks>,
+}
+
+impl SnapshotBody {
+    fn new(id: i64, which: Which, found: crate::service::evidence::Archived) -> SnapshotBody {
+        let snapshot = Snapshot::from(found.snapshot.meta);
+        let original =
+            snapshot.archived.then(|| format!("/v1/evidence/{id}/snapshot/original?which={}", which.as_str()));
+        let (text, checks) = (found.snapshot.text, found.checks.map(Checks::from));
+        SnapshotBody { evidence_id: id, which: which.as_str(), snapshot, text, original, checks }
+    }
 }
 
 /// The original bytes, only ever as a download in a sandbox: an archived page must not run as a page
@@ -140,17 +140,22 @@ pub async fn original(
 ) -> Result<HttpResponse, ApiError> {
     let which = which(&req)?;
     let original = state.service.original(&actor, id, which).await?;
+    Ok(download(id, which, original))
+}
+
+/// The original bytes, only ever as an opaque download in a sandbox: an archived page must not run as a
+/// page of ours, nor be sniffed into one. Its type as fetched is in the snapshot's description.
+fn download(id: i64, which: Which, original: crate::service::evidence::Original) -> HttpResponse {
     let digest = original.sha256.get(..12).unwrap_or_default();
-    Ok(HttpResponse::Ok()
-        .content_type(original.content_type.as_deref().unwrap_or("application/octet-stream"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"evidence-{id}-{}-{digest}.bin\"", which.as_str()),
-        ))
+    let name = format!("attachment; filename=\"evidence-{id}-{}-{digest}.bin\"", which.as_str());
+    HttpResponse::Ok()
+        // Never the remote server's type: a browser would render what it names.
+        .content_type("application/octet-stream")
+        .insert_header((header::CONTENT_DISPOSITION, name))
         .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-transform"))
-        .body(original.bytes))
+        .body(original.bytes)
 }
 
 /// Checks the link again as soon as a fetch slot is free.

@@ -67,8 +67,12 @@ pub async fn metrics(state: State) -> HttpResponse {
     let mut text = Vec::new();
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);
     let mut text = String::from_utf8(text).unwrap_or_default();
+    write_writer(&mut text, &state.service.store().writer);
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text)
+}
 
-    let writer = &state.service.store().writer;
+/// The writer's queue depth, commit group sizes and rollbacks, in the text format.
+fn write_writer(text: &mut String, writer: &crate::store::Writer) {
     let stats = &writer.stats;
     let _ = writeln!(text, "# HELP claimcheck_writer_queue_depth Writes waiting for the writer thread");
     let _ = writeln!(text, "# TYPE claimcheck_writer_queue_depth gauge");
@@ -90,5 +94,4 @@ pub async fn metrics(state: State) -> HttpResponse {
     );
     let _ = writeln!(text, "# TYPE claimcheck_writer_rolled_back_groups_total counter");
     let _ = writeln!(text, "claimcheck_writer_rolled_back_groups_total {}", stats.rolled_back.load(Ordering::Relaxed));
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text)
 }
