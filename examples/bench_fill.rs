@@ -84,8 +84,10 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: bench_fill DB_PATH CLAIMS");
     let total: u64 = args.next().expect("usage: bench_fill DB_PATH CLAIMS").parse()?;
+    let path = std::path::PathBuf::from(path);
     let config = StoreConfig {
-        path: path.into(),
+        audit_key: claimcheck::store::audit_key::AuditKey::load_or_create(&path.with_file_name("audit.key"))?,
+        path,
         synchronous: Synchronous::Normal,
         readers: 1,
         write_queue: 16,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use crate::store::audit_key::AuditKey;
 use crate::store::{StoreConfig, Synchronous};
 
 /// Where the database lives and how it is written.
@@ -30,17 +31,33 @@ pub struct DatabaseArgs {
     /// How long a write waits for room in a full queue before it is refused with 503 and Retry-After.
     #[arg(long, env = "CLAIMCHECK_WRITE_WAIT_MS", default_value_t = 2000)]
     pub write_wait_ms: u64,
+
+    /// The audit log's secret key file (64 hex digits), created readable by its owner only if missing
+    /// (default: audit.key beside the database). Keep it, and a copy of it, apart from the database.
+    #[arg(long, env = "CLAIMCHECK_AUDIT_KEY_FILE", global = true)]
+    pub audit_key_file: Option<PathBuf>,
+
+    /// The audit log's secret key itself (64 hex digits), instead of a file.
+    #[arg(long, env = "CLAIMCHECK_AUDIT_KEY", hide_env_values = true, global = true)]
+    pub audit_key: Option<String>,
 }
 
 impl DatabaseArgs {
-    pub fn store_config(&self) -> StoreConfig {
-        StoreConfig {
+    /// The store's settings, with the audit key read (or made).
+    pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
+        let audit_key = match (&self.audit_key, &self.audit_key_file) {
+            (Some(hex), _) => AuditKey::from_hex(hex)?,
+            (None, Some(file)) => AuditKey::load_or_create(file)?,
+            (None, None) => AuditKey::load_or_create(&self.db.with_file_name("audit.key"))?,
+        };
+        Ok(StoreConfig {
             path: self.db.clone(),
             synchronous: self.synchronous,
             readers: self.readers,
             write_queue: self.write_queue,
             write_wait: Duration::from_millis(self.write_wait_ms),
-        }
+            audit_key,
+        })
     }
 }
 

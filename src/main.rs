@@ -6,6 +6,7 @@ use claimcheck::claimreview::read::RatingMap;
 use claimcheck::config::{Config, DatabaseArgs, LogArgs, PublisherArgs};
 use claimcheck::domain::access::{Actor, Role};
 use claimcheck::export::{self, Format};
+use claimcheck::service::audit::parse_head;
 use claimcheck::service::keys::KeyInput;
 use claimcheck::service::{Service, Settings};
 use claimcheck::{Application, healthcheck, import, shutdown_signal, telemetry};
@@ -56,6 +57,13 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// The audit log: its head, for a witness to write down, and its verification.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Write a consistent copy of the database to DEST while the server keeps running.
     Backup {
         dest: PathBuf,
@@ -101,11 +109,24 @@ async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: Ratin
         ratings,
         link_wake: Default::default(),
     };
-    Service::open(database.store_config(), settings).await
+    Service::open(database.store_config()?, settings).await
 }
 
 fn default_publisher() -> PublisherArgs {
     PublisherArgs { publisher_name: "claimcheck".into(), publisher_url: None, public_url: None }
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print the head of the chain as ROW:HASH. Write it down somewhere the database's holder cannot
+    /// reach: a later `verify --since` shows whether the log was cut back or rewritten since.
+    Head,
+    /// Check the chain and the history against it; exit 1 if they do not hold.
+    Verify {
+        /// A head printed by `audit head` earlier, which must still be in the chain.
+        #[arg(long)]
+        since: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -145,6 +166,12 @@ async fn main() -> anyhow::Result<()> {
             service.close().await;
             result
         }
+        Command::Audit { command, database } => {
+            let service = open(&database, &default_publisher(), RatingMap::default()).await?;
+            let result = audit_command(&service, command).await;
+            service.close().await;
+            result
+        }
         Command::Backup { dest, db } => {
             claimcheck::store::backup(&db, &dest)?;
             println!("backed up {} to {}", db.display(), dest.display());
@@ -181,6 +208,31 @@ async fn keys_command(service: &Service, command: KeysCommand) -> anyhow::Result
         KeysCommand::Revoke { key } => {
             let row = service.revoke_key(&actor, &key).await?;
             println!("revoked key {} ({})", row.id, row.name);
+        }
+    }
+    Ok(())
+}
+
+async fn audit_command(service: &Service, command: AuditCommand) -> anyhow::Result<()> {
+    let actor = Actor::system("cli");
+    match command {
+        AuditCommand::Head => {
+            let (row, hash) = service.audit_head(&actor).await?;
+            println!("{row}:{hash}");
+        }
+        AuditCommand::Verify { since } => {
+            let witnessed = since
+                .map(|s| {
+                    parse_head(&s).ok_or_else(|| anyhow::anyhow!("--since takes ROW:HASH, as `audit head` prints it"))
+                })
+                .transpose()?;
+            let verification = service.verify_audit(&actor, witnessed).await?;
+            if !verification.ok {
+                let row = verification.first_broken.unwrap_or_default();
+                eprintln!("broken at row {row}: {}", verification.reason.unwrap_or_default());
+                std::process::exit(1);
+            }
+            println!("ok: {} rows, and the history matches", verification.rows);
         }
     }
     Ok(())

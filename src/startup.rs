@@ -32,7 +32,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let store_config = config.database.store_config();
+        let store_config = config.database.store_config()?;
         let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
         let listener = TcpListener::bind(&config.listen)?;
         let address = listener.local_addr()?;

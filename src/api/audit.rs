@@ -8,7 +8,8 @@ use super::error::ApiError;
 use super::extract;
 use super::problems::Problems;
 use super::{Page, State};
-use crate::domain::validation::Violations;
+use crate::domain::validation::{FieldError, Violations};
+use crate::service::audit::parse_head;
 use crate::store::audit::{self, AuditRow, Filter};
 
 /// One row of the audit log.
@@ -114,8 +115,27 @@ fn audit_request(p: AuditParams) -> Result<(Filter, usize), ApiError> {
     Ok((filter, limit as usize))
 }
 
-#[utoipa::path(get, path = "/v1/admin/audit/verify", tag = "admin", summary = "Check the audit log's hash chain",
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyParams {
+    since: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/admin/audit/verify", tag = "admin", summary = "Check the audit log's chain and the history",
+    params(("since" = Option<String>, Query, description = "A witnessed head, ROW:HASH, that must still be in the chain")),
     responses((status = 200, description = "OK", body = Verification), Problems))]
-pub async fn verify(Caller(actor): Caller, state: State) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(Verification::from(state.service.verify_audit(&actor).await?)))
+pub async fn verify(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let params: VerifyParams = extract::parse_query(&req)?;
+    let witnessed = match params.since.as_deref() {
+        None => None,
+        Some(text) => Some(parse_head(text).ok_or_else(|| {
+            let message = "since must be a head as `claimcheck audit head` prints it: ROW:HASH";
+            ApiError::InvalidParameter(vec![FieldError {
+                field: "since".into(),
+                rule: "head",
+                message: message.into(),
+            }])
+        })?),
+    };
+    Ok(HttpResponse::Ok().json(Verification::from(state.service.verify_audit(&actor, witnessed).await?)))
 }

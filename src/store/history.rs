@@ -38,14 +38,6 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
     // Serialized once, for both: this runs on the writer thread for every write.
     let from = entry.from.map(|v| v.to_string());
     let to = entry.to.map(|v| v.to_string());
-    let detail = format!(
-        r#"{{"evidence_id":{},"from":{},"to":{},"note":{}}}"#,
-        serde_json::to_string(&entry.evidence_id)?,
-        from.as_deref().unwrap_or("null"),
-        to.as_deref().unwrap_or("null"),
-        serde_json::to_string(&entry.note)?,
-    );
-    super::audit::append(conn, actor, entry.action, Some(entry.claim_id), &detail, at)?;
     conn.prepare_cached(
         "INSERT INTO history (claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at,
                               actor_key_id)
@@ -63,8 +55,17 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
         at,
         actor.key_id(),
     ])?;
+    let history_id = conn.last_insert_rowid();
+    // The audit row names the history row and holds what it says, so the chain covers the history.
+    let detail = format!(
+        r#"{{"history_id":{history_id},"evidence_id":{},"from":{},"to":{},"note":{}}}"#,
+        serde_json::to_string(&entry.evidence_id)?,
+        from.as_deref().unwrap_or("null"),
+        to.as_deref().unwrap_or("null"),
+        serde_json::to_string(&entry.note)?,
+    );
+    super::audit::append(conn, actor, entry.action, Some(entry.claim_id), &detail, at)?;
     if webhook::is_event(entry.action) {
-        let history_id = conn.last_insert_rowid();
         let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok());
         let data = || {
             json!({

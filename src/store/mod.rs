@@ -3,6 +3,7 @@
 //! SQLite only through these two, so no query ever runs on an async worker thread.
 
 pub mod audit;
+pub mod audit_key;
 pub mod changes;
 pub mod claims;
 pub mod evidence;
@@ -49,6 +50,8 @@ pub struct StoreConfig {
     pub write_queue: usize,
     /// How long a request waits for room in a full write queue before it is turned away.
     pub write_wait: Duration,
+    /// The audit log's secret.
+    pub audit_key: audit_key::AuditKey,
 }
 
 /// Everything a store call can fail with: the outcomes a client must hear about, and the faults it must not
@@ -124,8 +127,13 @@ impl Store {
             std::fs::create_dir_all(dir)?;
         }
         let mut conn = open_writer(&config.path, config.synchronous)?;
+        config.audit_key.register(&conn)?;
         migrations::apply(&mut conn)?;
-        let reader = ReadPool::open(&config.path, config.readers)?;
+        let sealed = audit::seal_legacy(&conn)?;
+        if sealed > 0 {
+            tracing::info!(rows = sealed, "audit rows written before the audit key are now sealed with it");
+        }
+        let reader = ReadPool::open(&config.path, config.readers, &config.audit_key)?;
         let claim_changes = std::sync::Arc::new(changes::ClaimChanges::default());
         let writer = Writer::start(conn, config.write_queue, config.write_wait, claim_changes.clone())?;
         Ok(Store { writer, reader, claim_changes })

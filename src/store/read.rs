@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
-use super::{Error, Result, open_reader};
+use super::audit_key::AuditKey;
+use super::{Error, Result};
 
 #[derive(Clone)]
 pub struct ReadPool {
@@ -16,17 +17,19 @@ pub struct ReadPool {
 
 struct Inner {
     path: PathBuf,
+    audit_key: AuditKey,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
 }
 
 impl ReadPool {
-    pub fn open(path: &Path, size: usize) -> rusqlite::Result<ReadPool> {
+    pub fn open(path: &Path, size: usize, audit_key: &AuditKey) -> rusqlite::Result<ReadPool> {
         let size = size.max(1);
-        let idle = (0..size).map(|_| open_reader(path)).collect::<rusqlite::Result<Vec<_>>>()?;
+        let idle = (0..size).map(|_| open_reader(path, audit_key)).collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(ReadPool {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
+                audit_key: audit_key.clone(),
                 idle: Mutex::new(idle),
                 permits: Arc::new(Semaphore::new(size)),
             }),
@@ -45,7 +48,7 @@ impl ReadPool {
             let conn = match inner.idle.lock().ok().and_then(|mut idle| idle.pop()) {
                 Some(conn) => conn,
                 // Only after a query panicked and took its connection with it.
-                None => open_reader(&inner.path)?,
+                None => open_reader(&inner.path, &inner.audit_key)?,
             };
             let result = query(&conn);
             if let Ok(mut idle) = inner.idle.lock() {
@@ -56,4 +59,11 @@ impl ReadPool {
         .await
         .map_err(|e| Error::Internal(format!("read task failed: {e}")))?
     }
+}
+
+/// A read-only connection that can check audit seals.
+fn open_reader(path: &Path, audit_key: &AuditKey) -> rusqlite::Result<Connection> {
+    let conn = super::open_reader(path)?;
+    audit_key.register(&conn)?;
+    Ok(conn)
 }

@@ -100,7 +100,7 @@ pub async fn create_key(db: &std::path::Path, name: &str, role: Role) -> String 
 
 /// Like `create_key`, with an expiry (which may be in the past).
 pub async fn create_key_expiring(db: &std::path::Path, name: &str, role: Role, expires_at: Option<&str>) -> String {
-    let config = config(db.to_owned(), false).database.store_config();
+    let config = config(db.to_owned(), false).database.store_config().unwrap();
     let store = tokio::task::spawn_blocking(move || Store::open(&config)).await.unwrap().unwrap();
     let (name, expires_at) = (name.to_owned(), expires_at.map(str::to_owned));
     let (_, key) = store

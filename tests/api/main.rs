@@ -20,6 +20,7 @@ mod listing;
 mod openapi;
 mod reference;
 mod similar;
+mod tamper;
 mod torture;
 mod webhooks;
 mod workflow;
