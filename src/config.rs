@@ -87,9 +87,23 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_RATE_LIMIT", default_value_t = 1000)]
     pub rate_limit: u32,
 
-    /// Failed authentications per minute one address may make before it gets 429.
+    /// Failed authentications per minute one address may make; past it, every request from that
+    /// address gets 429 until the wait is over, whatever key it brings.
     #[arg(long, env = "CLAIMCHECK_AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
     pub auth_failures_per_minute: u32,
+
+    /// Anonymous requests per second one address may make under --public-read (bursts of twice that).
+    #[arg(long, env = "CLAIMCHECK_PUBLIC_RATE_LIMIT", default_value_t = 20)]
+    pub public_rate_limit: u32,
+
+    /// Proxies (CIDRs, comma-separated) whose `Forwarded` or `X-Forwarded-For` names the client; no one
+    /// else's is believed. Limits then apply per client rather than to the proxy's one address.
+    #[arg(long, env = "CLAIMCHECK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// An admin page sign-in ends after this long without a request (it ends after 12 hours anyway).
+    #[arg(long, env = "CLAIMCHECK_SESSION_IDLE", value_parser = humantime::parse_duration, default_value = "30m")]
+    pub session_idle: Duration,
 
     #[command(flatten)]
     pub publisher: PublisherArgs,

@@ -108,6 +108,7 @@ async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: Ratin
         guard: Default::default(),
         ratings,
         link_wake: Default::default(),
+        session_idle: std::time::Duration::from_secs(1800),
     };
     Service::open(database.store_config()?, settings).await
 }

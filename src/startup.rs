@@ -5,12 +5,15 @@ use std::future::Future;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer, middleware::from_fn, web};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
 
 use std::sync::Arc;
 
 use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
+use crate::api::client::TrustedProxies;
 use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
@@ -45,6 +48,7 @@ impl Application {
                 None => RatingMap::default(),
             },
             link_wake: link_wake.clone(),
+            session_idle: config.session_idle,
         };
         let service = Service::new(store.clone(), settings);
         if !config.no_seed && service.count_claims().await? == 0 {
@@ -55,17 +59,23 @@ impl Application {
         let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
         let invalidate = claims_cache.clone();
         store.claim_changes.listen(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
-        let limits =
-            Limits { per_key_per_second: config.rate_limit, failures_per_minute: config.auth_failures_per_minute };
+        let limits = Limits {
+            per_key_per_second: config.rate_limit,
+            failures_per_minute: config.auth_failures_per_minute,
+            public_per_second: config.public_rate_limit,
+        };
         let metrics = Metrics::new()?;
         let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
         let deliverer = start_deliverer(&config, &store, &metrics)?;
-        let auth = Auth::new(config.public_read, limits);
+        let auth = Auth::new(config.public_read, limits, TrustedProxies(config.trusted_proxies.clone()));
         let state = web::Data::new(AppState { service, claims_cache, auth, metrics });
+        let housekeeping = tokio::spawn(housekeeping(state.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(from_fn(api::middleware::observe))
+                // No answer of ours is to be sniffed into another type than it says it is.
+                .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .configure(api::routes)
                 .configure(crate::admin::routes)
         })
@@ -76,7 +86,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
-        let background = link_watch.into_iter().chain(deliverer).collect();
+        let background = link_watch.into_iter().chain(deliverer).chain([housekeeping]).collect();
         Ok(Application { port: address.port(), server, store, background })
     }
 
@@ -158,6 +168,22 @@ fn start_deliverer(
         outcomes: metrics.webhook_attempts.clone(),
     };
     Ok(Some(tokio::spawn(deliverer.run())))
+}
+
+/// How often ended sessions, old idempotency answers and idle limiter state are cleared away.
+const HOUSEKEEPING: Duration = Duration::from_secs(600);
+
+/// Clears away, now and then, what no longer serves, so that it cannot pile up.
+async fn housekeeping(state: web::Data<AppState>) {
+    let mut every = tokio::time::interval(HOUSEKEEPING);
+    loop {
+        every.tick().await;
+        state.auth.forget_old();
+        match state.service.housekeeping().await {
+            Ok((sessions, replays)) => tracing::debug!(sessions, replays, "housekeeping"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; tried again later"),
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

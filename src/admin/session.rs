@@ -127,7 +127,12 @@ fn refused_sign_in(state: &State, refused: ApiError) -> HttpResponse {
             again(state, "That is not an API key.")
         }
         ApiError::Unauthorized { .. } => again(state, "Unknown, revoked or expired key."),
-        slowed @ ApiError::TooManyRequests { .. } => again(state, &slowed.to_string()),
+        slowed @ ApiError::TooManyRequests { seconds, .. } => {
+            let mut response = again(state, &slowed.to_string());
+            *response.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            response
+        }
         other => super::failure(None, other),
     }
 }

@@ -1,9 +1,14 @@
 //! Who is calling: `Authorization: Bearer <key>` checked against the stored hash, with the key's role;
-//! or, with `--public-read`, an anonymous reader of published claims. Repeated failures from one
-//! address and requests beyond a key's rate are refused with 429 and `Retry-After`.
+//! or, with `--public-read`, an anonymous reader of published claims. Requests beyond a key's rate,
+//! anonymous reads beyond an address's rate, and every request from an address that failed to
+//! authenticate too often (valid key or not, until the wait is over) are refused with 429 and
+//! `Retry-After`. Addresses are the client's (`client.rs`), not a shared proxy's.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, http::header, web};
@@ -12,6 +17,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::AppState;
+use super::client::TrustedProxies;
 use super::error::ApiError;
 use crate::domain::access::Actor;
 use crate::service::Service;
@@ -21,14 +27,28 @@ use crate::service::keys::Rejected;
 pub struct Limits {
     /// Requests per second each key may make (bursts of twice that).
     pub per_key_per_second: u32,
-    /// Failed authentications per minute one address may make before it is slowed down.
+    /// Failed authentications per minute one address may make before it is turned away.
     pub failures_per_minute: u32,
+    /// Anonymous requests per second one address may make (bursts of twice that).
+    pub public_per_second: u32,
 }
 
 pub struct Auth {
     public_read: bool,
+    proxies: TrustedProxies,
     failures: DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses turned away after too many failures, and until when.
+    blocked: Mutex<HashMap<IpAddr, Instant>>,
     per_key: DefaultKeyedRateLimiter<i64>,
+    public: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Addresses remembered as blocked at most; past it, the oldest blocks are the first to go.
+const BLOCKED_MAX: usize = 100_000;
+
+/// The wait a refusal by a limiter asks for, in whole seconds (at least one).
+fn wait_seconds(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Duration {
+    not_until.wait_time_from(DefaultClock::default().now()).max(Duration::from_secs(1))
 }
 
 /// The authenticated caller: a handler that takes one has a key's actor, or an anonymous reader
@@ -41,38 +61,77 @@ fn nonzero(n: u32) -> NonZeroU32 {
 }
 
 impl Auth {
-    pub fn new(public_read: bool, limits: Limits) -> Auth {
-        let per_key = Quota::per_second(nonzero(limits.per_key_per_second))
-            .allow_burst(nonzero(limits.per_key_per_second.saturating_mul(2)));
+    pub fn new(public_read: bool, limits: Limits, proxies: TrustedProxies) -> Auth {
+        let per_second = |n: u32| Quota::per_second(nonzero(n)).allow_burst(nonzero(n.saturating_mul(2)));
         Auth {
             public_read,
+            proxies,
             failures: RateLimiter::keyed(Quota::per_minute(nonzero(limits.failures_per_minute))),
-            per_key: RateLimiter::keyed(per_key),
+            blocked: Mutex::default(),
+            per_key: RateLimiter::keyed(per_second(limits.per_key_per_second)),
+            public: RateLimiter::keyed(per_second(limits.public_per_second)),
         }
+    }
+
+    /// The client's address, as far as the operator's trusted proxies tell it.
+    pub fn client(&self, req: &HttpRequest) -> IpAddr {
+        self.proxies.client(req)
     }
 
     pub async fn caller(&self, req: &HttpRequest, service: &Service) -> Result<Actor, ApiError> {
         let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-            if self.public_read {
-                return Ok(Actor::Public);
+            if !self.public_read {
+                return Err(ApiError::Unauthorized { detail: "this needs an API key".into(), presented: false });
             }
-            return Err(ApiError::Unauthorized { detail: "this needs an API key".into(), presented: false });
+            let client = self.client(req);
+            self.not_blocked(client)?;
+            if let Err(not_until) = self.public.check_key(&client) {
+                let seconds = wait_seconds(not_until).as_secs();
+                return Err(ApiError::TooManyRequests {
+                    reason: "this address's rate of anonymous reads is exceeded",
+                    seconds,
+                });
+            }
+            return Ok(Actor::Public);
         };
         let Some(key) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
             return Err(self.failed(req, "the Authorization header must be `Bearer <API key>`"));
         };
         let actor = self.verify_key(key, req, service).await?;
         if let Err(not_until) = self.per_key.check_key(&actor.key_id().unwrap_or_default()) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let seconds = wait.as_secs().max(1);
+            let seconds = wait_seconds(not_until).as_secs();
             return Err(ApiError::TooManyRequests { reason: "this key's request rate is exceeded", seconds });
         }
         Ok(actor)
     }
 
+    /// Refuses an address that is waiting out its failures.
+    fn not_blocked(&self, client: IpAddr) -> Result<(), ApiError> {
+        let until = self.blocked.lock().ok().and_then(|b| b.get(&client).copied());
+        match until.map(|u| u.saturating_duration_since(Instant::now())) {
+            Some(wait) if !wait.is_zero() => Err(ApiError::TooManyRequests {
+                reason: "too many failed authentications from this address",
+                seconds: wait.as_secs().max(1),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Forgets limiter state that no longer limits anyone (run now and then).
+    pub fn forget_old(&self) {
+        self.failures.retain_recent();
+        self.per_key.retain_recent();
+        self.public.retain_recent();
+        if let Ok(mut blocked) = self.blocked.lock() {
+            let now = Instant::now();
+            blocked.retain(|_, until| *until > now);
+        }
+    }
+
     /// The actor of `key` if it is a usable key; every failure counts against the caller's address,
     /// wherever the key came from (the API's header, the admin page's sign-in form).
     pub async fn verify_key(&self, key: &str, req: &HttpRequest, service: &Service) -> Result<Actor, ApiError> {
+        self.not_blocked(self.client(req))?;
         match service.authenticate(key).await? {
             Ok(actor) => Ok(actor),
             Err(Rejected::Malformed) => Err(self.failed(req, "that is not an API key")),
@@ -81,12 +140,21 @@ impl Auth {
     }
 
     fn failed(&self, req: &HttpRequest, detail: &str) -> ApiError {
-        let ip = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        match self.failures.check_key(&ip) {
+        let client = self.client(req);
+        match self.failures.check_key(&client) {
             Ok(()) => ApiError::Unauthorized { detail: detail.into(), presented: true },
             Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let seconds = wait.as_secs().max(1);
+                let wait = wait_seconds(not_until);
+                if let Ok(mut blocked) = self.blocked.lock() {
+                    if blocked.len() >= BLOCKED_MAX {
+                        let now = Instant::now();
+                        blocked.retain(|_, until| *until > now);
+                    }
+                    if blocked.len() < BLOCKED_MAX {
+                        blocked.insert(client, Instant::now() + wait);
+                    }
+                }
+                let seconds = wait.as_secs();
                 ApiError::TooManyRequests { reason: "too many failed authentications from this address", seconds }
             }
         }

@@ -169,7 +169,8 @@ pub async fn similar(Caller(actor): Caller, state: State, Id(id): Id) -> Result<
         Problems,
     ))]
 pub async fn get(Caller(actor): Caller, state: State, req: HttpRequest, Id(id): Id) -> Result<HttpResponse, ApiError> {
-    let rendered = match state.claims_cache.get(id) {
+    // The cache holds the desk's view; readers without a key get theirs made afresh.
+    let rendered = match state.claims_cache.get(id).filter(|_| !actor.is_public()) {
         Some(hit) => {
             state.metrics.cache_hits.inc();
             hit
@@ -192,7 +193,9 @@ async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) ->
     let detail = ClaimDetail::from(state.service.claim(actor, id).await?);
     let body = serde_json::to_vec(&detail).map_err(|e| ApiError::Internal(e.to_string()))?;
     let rendered = Rendered { etag: super::etag(detail.claim.version), body: body.into(), status: detail.claim.status };
-    state.claims_cache.insert(id, ticket, rendered.clone());
+    if !actor.is_public() {
+        state.claims_cache.insert(id, ticket, rendered.clone());
+    }
     Ok(rendered)
 }
 

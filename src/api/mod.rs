@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod claimreview;
 pub mod claims;
+pub mod client;
 pub mod error;
 pub mod evidence;
 pub mod extract;

@@ -85,8 +85,10 @@ impl Service {
     pub async fn claim(&self, actor: &Actor, id: i64) -> Result<ClaimDetail> {
         require(actor, Action::ReadClaims)?;
         let actor = actor.clone();
+        let public = actor.is_public();
         let read = move |conn: &_| claims::detail_of(conn, visible(conn, id, &actor)?);
-        self.store.reader.read(read).await.map_err(missing("claim", id))
+        let detail = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        Ok(if public { super::public::detail(detail) } else { detail })
     }
 
     /// A page of claims; anonymous readers see published ones only.
@@ -155,11 +157,13 @@ impl Service {
     pub async fn history(&self, actor: &Actor, id: i64) -> Result<Vec<HistoryRow>> {
         require(actor, Action::ReadClaims)?;
         let actor = actor.clone();
+        let public = actor.is_public();
         let read = move |conn: &_| {
             visible(conn, id, &actor)?;
             history::for_claim(conn, id)
         };
-        self.store.reader.read(read).await.map_err(missing("claim", id))
+        let rows = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        Ok(if public { super::public::history(rows) } else { rows })
     }
 
     /// The schema.org ClaimReview of a verified or published claim.

@@ -55,22 +55,26 @@ impl Service {
     pub async fn evidence(&self, actor: &Actor, id: i64) -> Result<EvidenceRow> {
         require(actor, Action::ReadClaims)?;
         let actor = actor.clone();
+        let public = actor.is_public();
         let read = move |conn: &_| {
             let row = evidence::get(conn, id)?;
             super::claims::visible(conn, row.claim_id, &actor)?;
             Ok(row)
         };
-        self.store.reader.read(read).await.map_err(missing("evidence", id))
+        let row = self.store.reader.read(read).await.map_err(missing("evidence", id))?;
+        Ok(if public { super::public::evidence(row) } else { row })
     }
 
     pub async fn claim_evidence(&self, actor: &Actor, claim_id: i64) -> Result<Vec<EvidenceRow>> {
         require(actor, Action::ReadClaims)?;
         let actor = actor.clone();
+        let public = actor.is_public();
         let read = move |conn: &_| {
             super::claims::visible(conn, claim_id, &actor)?;
             evidence::for_claim(conn, claim_id)
         };
-        self.store.reader.read(read).await.map_err(missing("claim", claim_id))
+        let items = self.store.reader.read(read).await.map_err(missing("claim", claim_id))?;
+        Ok(if public { items.into_iter().map(super::public::evidence).collect() } else { items })
     }
 
     pub async fn edit_evidence(

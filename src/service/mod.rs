@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod imports;
 pub mod keys;
 pub mod once;
+pub mod public;
 pub mod review;
 pub mod sessions;
 pub mod webhooks;
@@ -41,6 +42,8 @@ pub struct Service {
     ratings: RatingMap,
     /// Keys looked up by prefix, for a short while.
     keys: keys::KeyCache,
+    /// An admin page sign-in ends after this long unused.
+    session_idle: std::time::Duration,
 }
 
 /// The settings the use cases need beyond the store.
@@ -49,6 +52,7 @@ pub struct Settings {
     pub guard: GuardConfig,
     pub ratings: RatingMap,
     pub link_wake: Wake,
+    pub session_idle: std::time::Duration,
 }
 
 impl Service {
@@ -61,6 +65,7 @@ impl Service {
             guard: settings.guard,
             ratings: settings.ratings,
             keys: keys::KeyCache::default(),
+            session_idle: settings.session_idle,
         }
     }
 

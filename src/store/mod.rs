@@ -195,6 +195,12 @@ pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// The timestamp `ago` before now.
+pub fn after_now_minus(ago: Duration) -> String {
+    let ago = chrono::Duration::from_std(ago).unwrap_or(chrono::Duration::days(365));
+    (chrono::Utc::now() - ago).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
 /// The timestamp `delay` after `at` (or after now, if `at` is not one of ours).
 pub fn after(at: &str, delay: Duration) -> String {
     let start = chrono::DateTime::parse_from_rfc3339(at).map_or_else(|_| chrono::Utc::now(), |t| t.to_utc());

@@ -9,6 +9,7 @@ mod admin;
 mod browser;
 mod claimreview;
 mod claims;
+mod defences;
 mod durability;
 mod errors;
 mod evidence;
