@@ -78,7 +78,6 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
                 "actor": actor.name(),
                 "actor_key_id": actor.key_id(),
                 "actor_role": actor.role_name(),
-                "claim_url": format!("/v1/claims/{}", entry.claim_id),
             })
         };
         webhooks::emit(conn, entry.action, entry.claim_id, data, at)?;

@@ -99,7 +99,8 @@ async fn send(this: &Deliverer, job: &Job) -> (Option<u16>, Option<u64>, Option<
         return (None, None, Some(format!("refused by the address guard: {refusal}")));
     }
     let timestamp = chrono::Utc::now().timestamp();
-    let Some(signature) = webhook::sign(&job.secret, &job.message_id, timestamp, &job.payload) else {
+    let payload = with_claim_url(&job.payload);
+    let Some(signature) = webhook::sign(&job.secret, &job.message_id, timestamp, &payload) else {
         return (None, None, Some("the subscription's secret is not a whsec_ secret".into()));
     };
     let request = this
@@ -110,7 +111,7 @@ async fn send(this: &Deliverer, job: &Job) -> (Option<u16>, Option<u64>, Option<
         .header("webhook-id", &job.message_id)
         .header("webhook-timestamp", timestamp.to_string())
         .header("webhook-signature", signature)
-        .body(job.payload.clone());
+        .body(payload);
     match request.send().await {
         Ok(response) => {
             let status = response.status().as_u16();
@@ -120,6 +121,16 @@ async fn send(this: &Deliverer, job: &Job) -> (Option<u16>, Option<u64>, Option<
         }
         Err(e) => (None, None, Some(describe(&e))),
     }
+}
+
+/// The event as sent: what the outbox holds, with where the API shows the claim (the store records
+/// the change, not the routes it is served at).
+fn with_claim_url(payload: &str) -> String {
+    let Ok(mut event) = serde_json::from_str::<serde_json::Value>(payload) else { return payload.to_owned() };
+    if let Some(id) = event["data"]["claim_id"].as_i64() {
+        event["data"]["claim_url"] = format!("/v1/claims/{id}").into();
+    }
+    event.to_string()
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
