@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Map, Value, json};
 
-use super::problems::{self, ProblemType};
+use super::problems::{self, Problem, ProblemType};
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::{Status, TransitionError};
 use crate::service;
@@ -123,9 +123,6 @@ impl ApiError {
     fn extensions(&self) -> Map<String, Value> {
         let mut ext = Map::new();
         match self {
-            ApiError::InvalidParameter(errors) | ApiError::Validation(errors) => {
-                ext.insert("errors".into(), json!(errors));
-            }
             ApiError::DuplicateClaim(id) | ApiError::DuplicateEvidence(id) => {
                 ext.insert("duplicate_of".into(), json!(id));
             }
@@ -154,19 +151,20 @@ impl ApiError {
         } else {
             self.to_string()
         };
-        let mut body = Map::new();
-        body.insert("type".into(), json!(problems::type_uri(problem.slug)));
-        body.insert("title".into(), json!(problem.title));
-        body.insert("status".into(), json!(problem.status));
-        body.insert("detail".into(), json!(detail));
-        if let Some(instance) = instance {
-            body.insert("instance".into(), json!(instance));
-        }
-        if let Some(id) = request_id {
-            body.insert("request_id".into(), json!(id));
-        }
-        body.extend(self.extensions());
-        Value::Object(body)
+        let body = Problem {
+            kind: problems::type_uri(problem.slug),
+            title: problem.title.to_owned(),
+            status: problem.status,
+            detail: Some(detail),
+            instance: instance.map(str::to_owned),
+            request_id: request_id.map(str::to_owned),
+            errors: match self {
+                ApiError::InvalidParameter(errors) | ApiError::Validation(errors) => Some(errors.clone()),
+                _ => None,
+            },
+            extensions: self.extensions(),
+        };
+        serde_json::to_value(body).unwrap_or_default()
     }
 
     /// Logs the error where it belongs: server faults in full at error level, turned-away load at debug

@@ -4,26 +4,12 @@
 
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
+use super::problems::Problem;
 use super::{audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review};
 use super::{transitions, webhooks};
 use crate::domain::validation::FieldError;
-
-/// An RFC 9457 problem: every 4xx and 5xx answer has this body, as `application/problem+json`.
-#[derive(serde::Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the kind of problem; `GET` it for a description.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: Option<String>,
-    pub instance: Option<String>,
-    pub request_id: Option<String>,
-    /// Every broken rule, for validation problems.
-    pub errors: Option<Vec<FieldError>>,
-}
 
 struct BearerKey;
 

@@ -5,6 +5,28 @@ use std::collections::BTreeMap;
 
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
+/// An RFC 9457 problem: every 4xx and 5xx answer has this body, as `application/problem+json`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `GET` it for a description.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Every broken rule, for validation problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<crate::domain::validation::FieldError>>,
+    /// Members of some problem types: `duplicate_of`, `allowed`, `from`, `to`, `current_etag`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
 /// One kind of problem, as clients see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProblemType {
