@@ -12,6 +12,7 @@ mod claims;
 mod durability;
 mod errors;
 mod evidence;
+mod hardening;
 mod history;
 mod import_export;
 mod links;
