@@ -3,10 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
 use reqwest::Method;
+use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{problem, spawn_app};
 
 #[tokio::test]
 async fn made_up_methods_do_not_grow_the_metrics() {
@@ -27,4 +30,31 @@ async fn made_up_methods_do_not_grow_the_metrics() {
     assert!(methods.len() <= 8, "{methods:?}");
     assert!(methods.contains("OTHER"), "{methods:?}");
     assert!(text.len() < 64 * 1024, "{} bytes of metrics", text.len());
+}
+
+#[tokio::test]
+async fn forged_search_cursors_with_out_of_range_numbers_are_refused() {
+    let app = spawn_app().await;
+    app.create_claim("x marks the spot on the Nikkei chart").await;
+    let forged = [
+        ("relevance", json!({"sort": "relevance", "offset": 1u64 << 63})),
+        ("relevance", json!({"sort": "relevance", "offset": u64::MAX})),
+        ("relevance", json!({"sort": "relevance", "after": ["x", 1], "offset": 1u64 << 63})),
+        ("-created", json!({"sort": "-created", "offset": 1u64 << 63})),
+        ("created", json!({"sort": "created", "offset": u64::MAX})),
+    ];
+    for (sort, cursor) in forged {
+        let raw = URL_SAFE_NO_PAD.encode(cursor.to_string());
+        let p = problem(app.get(&format!("/v1/claims?q=x&sort={sort}&cursor={raw}")).await, 400).await;
+        assert_eq!(p["errors"][0]["field"], "cursor", "{cursor}");
+        assert_eq!(p["errors"][0]["rule"], "cursor", "{cursor}");
+    }
+    // A cursor the server issued still works.
+    for i in 0..3 {
+        app.create_claim(&format!("x number {i} of the cursor check")).await;
+    }
+    let first: Value = app.get("/v1/claims?q=x&limit=2").await.json().await.unwrap();
+    let next = first["next_cursor"].as_str().unwrap();
+    let second = app.get(&format!("/v1/claims?q=x&limit=2&cursor={next}")).await;
+    assert_eq!(second.status(), 200);
 }
