@@ -108,7 +108,7 @@ pub fn claim(
         html! {
             @if let Some(review) = review {
             // JSON-LD is data, not script; "</" is escaped so the text cannot close the element.
-            script type="application/ld+json" { (PreEscaped(review.to_string().replace("</", "<\\/"))) }
+            script type="application/ld+json" { (PreEscaped(crate::claimreview::script_json(review))) }
         }
         @if let Some((is_error, text)) = message {
                 p class={ "notice" @if is_error { " error" } } { (text) }

@@ -5,10 +5,12 @@ use std::collections::BTreeSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use claimcheck::domain::access::Role;
 use rand::Rng;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::admin::sign_in;
 use crate::helpers::{problem, spawn_app};
 
 #[tokio::test]
@@ -57,4 +59,31 @@ async fn forged_search_cursors_with_out_of_range_numbers_are_refused() {
     let next = first["next_cursor"].as_str().unwrap();
     let second = app.get(&format!("/v1/claims?q=x&limit=2&cursor={next}")).await;
     assert_eq!(second.status(), 200);
+}
+
+#[tokio::test]
+async fn claim_text_cannot_break_out_of_the_json_ld_on_the_admin_page() {
+    let app = spawn_app().await;
+    let text = "Markets fell 8% <!--<script> and then </script><p>rose</p> again";
+    let id = app.create_claim(text).await["id"].as_i64().unwrap();
+    app.attach_ok(id, "https://evidence.example/markets", "supports").await;
+    assert_eq!(app.transition(id, &json!({"to": "in_review"})).await.status(), 200);
+    assert_eq!(app.transition(id, &json!({"to": "verified", "verdict": "mostly_true"})).await.status(), 200);
+
+    let (browser, _) = sign_in(&app, Role::Reviewer).await;
+    let page = browser.get(app.url(&format!("/admin/claims/{id}"))).send().await.unwrap().text().await.unwrap();
+    let start = page.find("<script type=\"application/ld+json\">").expect("the page embeds JSON-LD");
+    let script = &page[start..];
+    let script = &script[..script.find("</script>").unwrap()];
+    assert!(!script.contains("<!--") && !script[1..].contains('<'), "{script}");
+
+    // Parsed as a browser would: the rest of the page is still markup, not script text.
+    let document = scraper::Html::parse_document(&page);
+    let headings = scraper::Selector::parse("h2").unwrap();
+    let headings: Vec<String> = document.select(&headings).map(|h| h.text().collect()).collect();
+    assert!(headings.iter().any(|h| h == "History"), "{headings:?}");
+    let json_ld = scraper::Selector::parse("script[type=\"application/ld+json\"]").unwrap();
+    let embedded: String = document.select(&json_ld).next().unwrap().text().collect();
+    let review: Value = serde_json::from_str(&embedded).unwrap();
+    assert_eq!(review["claimReviewed"], text);
 }
