@@ -71,6 +71,7 @@ impl Application {
             guard,
             ratings,
             common_words: Arc::default(),
+            documents: Default::default(),
         });
         let mut server = HttpServer::new(move || {
             App::new()

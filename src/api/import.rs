@@ -5,8 +5,8 @@ use actix_web::HttpResponse;
 
 use super::State;
 use super::auth::Caller;
+use super::document::JsonDocument;
 use super::error::ApiError;
-use super::extract::JsonDocument;
 use crate::domain::access::Action;
 use crate::import::claimreview;
 
@@ -22,7 +22,7 @@ pub async fn import(caller: Caller, state: State, body: JsonDocument) -> Result<
     caller.require(Action::Import)?;
     let actor = caller.actor();
     let summary =
-        claimreview::import(&state.store, "body", &body.0, &state.ratings, &actor, None).await.map_err(|e| {
+        claimreview::import(&state.store, "body", &body.value, &state.ratings, &actor, None).await.map_err(|e| {
             match e.downcast::<crate::store::Error>() {
                 Ok(store) => store.into(),
                 Err(e) => ApiError::Validation(vec![crate::domain::validation::FieldError {

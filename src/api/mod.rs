@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod claimreview;
 pub mod claims;
+pub mod document;
 pub mod error;
 pub mod evidence;
 pub mod extract;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub ratings: crate::claimreview::read::RatingMap,
     /// Words too common to find similar claims by, as learnt.
     pub common_words: std::sync::Arc<crate::store::similar::CommonWords>,
+    /// Import documents that may be in memory at once.
+    pub documents: document::Documents,
 }
 
 pub type State = web::Data<AppState>;

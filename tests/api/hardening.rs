@@ -87,3 +87,17 @@ async fn claim_text_cannot_break_out_of_the_json_ld_on_the_admin_page() {
     let review: Value = serde_json::from_str(&embedded).unwrap();
     assert_eq!(review["claimReviewed"], text);
 }
+
+#[tokio::test]
+async fn an_import_of_millions_of_values_is_refused_before_it_is_built() {
+    let app = spawn_app().await;
+    let mut zeros = String::with_capacity(4_000_002);
+    zeros.push('[');
+    zeros.push_str(&"0,".repeat(1_999_999));
+    zeros.push_str("0]");
+    let p = problem(app.post_raw("/v1/import", "application/json", zeros).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "body");
+    assert_eq!(p["errors"][0]["rule"], "max-values");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("values"), "{p}");
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
