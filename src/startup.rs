@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
+use crate::api::connections::ConnectionLimits;
 use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::Publisher;
@@ -72,7 +73,10 @@ impl Application {
             ratings,
             common_words: Arc::default(),
             documents: Default::default(),
+            body_timeout: config.body_timeout,
         });
+        let connections =
+            ConnectionLimits::new(config.max_connections as usize, config.max_connections_per_address as usize);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -80,6 +84,10 @@ impl Application {
                 .configure(api::routes)
                 .configure(crate::admin::routes)
         })
+        .on_connect(move |io, data| connections.on_connect(io, data))
+        // Counted per worker and, once reached, leaves connections unanswered in the backlog: kept only
+        // as a backstop behind `connections`, which answers.
+        .max_connections(config.max_connections as usize)
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout);
         if let Some(workers) = config.workers {

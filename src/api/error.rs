@@ -33,6 +33,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the body did not arrive in full within {} s", .0.as_secs_f64())]
+    BodyTimeout(std::time::Duration),
     #[error("{detail}")]
     Unauthorized { detail: String, presented: bool },
     #[error("{0}")]
@@ -81,6 +83,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
             }
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
+            BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request-timeout", "Request body too slow"),
             Unauthorized { .. } => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests"),
@@ -111,6 +114,10 @@ impl ApiError {
         match self {
             ApiError::InvalidParameter(errors) | ApiError::Validation(errors) => {
                 ext.insert("errors".into(), json!(errors));
+            }
+            ApiError::BodyTimeout(_) => {
+                let error = FieldError { field: "body".into(), rule: "body-timeout", message: self.to_string() };
+                ext.insert("errors".into(), json!([error]));
             }
             ApiError::DuplicateClaim(id) | ApiError::DuplicateEvidence(id) => {
                 ext.insert("duplicate_of".into(), json!(id));
@@ -274,6 +281,7 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("evidence-required", 409, "A claim needs live evidence before it can be verified."),
     ("evidence-retracted", 409, "A retracted evidence item cannot change."),
     ("not-reviewed", 409, "ClaimReview exists only for verified or published claims."),
+    ("request-timeout", 408, "The body did not arrive in full in time (--body-timeout); the connection is closed."),
     ("precondition-failed", 412, "If-Match does not match the current ETag; `current_etag` gives it."),
     ("payload-too-large", 413, "The body is over 256 KiB."),
     ("unsupported-media-type", 415, "The body must be JSON (application/json)."),
@@ -285,9 +293,15 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         429,
         "Too many requests from this key, or failed sign-ins from this address; see Retry-After.",
     ),
+    (
+        "too-many-connections",
+        429,
+        "Too many connections are open from this address (--max-connections-per-address); this one is closed.",
+    ),
     ("internal", 500, "The server failed; the request id identifies it in the log."),
     ("busy", 503, "Too many writes are queued; retry after Retry-After seconds."),
     ("unavailable", 503, "The database is not available."),
+    ("server-full", 503, "The server holds as many connections as it may (--max-connections); this one is closed."),
     ("storage-full", 507, "The database's disk is full; reads still work."),
 ];
 
@@ -313,6 +327,7 @@ mod tests {
             ApiError::Validation(vec![]),
             ApiError::UnsupportedMediaType(String::new()),
             ApiError::PayloadTooLarge(0),
+            ApiError::BodyTimeout(std::time::Duration::from_secs(1)),
             ApiError::Unauthorized { detail: String::new(), presented: false },
             ApiError::Forbidden(String::new()),
             ApiError::TooManyRequests { reason: "", seconds: 1 },

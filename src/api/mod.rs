@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod claimreview;
 pub mod claims;
+pub mod connections;
 pub mod document;
 pub mod error;
 pub mod evidence;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub common_words: std::sync::Arc<crate::store::similar::CommonWords>,
     /// Import documents that may be in memory at once.
     pub documents: document::Documents,
+    /// How long a request's body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 pub type State = web::Data<AppState>;

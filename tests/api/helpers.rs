@@ -62,6 +62,10 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         public_url: None,
         rating_map: None,
         shutdown_timeout: 5,
+        body_timeout: Duration::from_secs(10),
+        max_connections: 10_000,
+        // Tests send many requests at once from 127.0.0.1; the limit itself is tested on its own.
+        max_connections_per_address: 10_000,
         // Off unless a test turns it on: other tests attach evidence at names that must not be looked up.
         fetch: FetchArgs {
             fetch_concurrency: 0,
