@@ -116,6 +116,21 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_WORKERS")]
     pub workers: Option<usize>,
 
+    /// Time a request's body has to arrive in full, counted from the end of its headers; past it the
+    /// request gets 408 and its connection is closed. Large imports over slow links may need more.
+    #[arg(long, env = "CLAIMCHECK_BODY_TIMEOUT", value_parser = humantime::parse_duration, default_value = "10s")]
+    pub body_timeout: Duration,
+
+    /// Connections open at once, in all; past it a new connection is answered 503 and closed. Keep it
+    /// well under the process's open-file limit (`ulimit -n`): the database and fetches need files too.
+    #[arg(long, env = "CLAIMCHECK_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// Connections open at once from one client address (IPv6: one /64); past it a new connection is
+    /// answered 429 and closed. Proxies named in --trusted-proxies count towards --max-connections only.
+    #[arg(long, env = "CLAIMCHECK_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections_per_address: u32,
+
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(long, env = "CLAIMCHECK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::api::auth::{Auth, Limits};
 use crate::api::cache::ClaimCache;
 use crate::api::client::TrustedProxies;
+use crate::api::connections::ConnectionLimits;
 use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
@@ -68,8 +69,11 @@ impl Application {
         let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
         let deliverer = start_deliverer(&config, &store, &metrics)?;
         let auth = Auth::new(config.public_read, limits, TrustedProxies(config.trusted_proxies.clone()));
-        let state = web::Data::new(AppState { service, claims_cache, auth, metrics });
+        let (documents, body_timeout) = (Default::default(), config.body_timeout);
+        let state = web::Data::new(AppState { service, claims_cache, auth, metrics, documents, body_timeout });
         let housekeeping = tokio::spawn(housekeeping(state.clone()));
+        let (total, per_address) = (config.max_connections as usize, config.max_connections_per_address as usize);
+        let connections = ConnectionLimits::new(total, per_address, TrustedProxies(config.trusted_proxies.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -79,6 +83,10 @@ impl Application {
                 .configure(api::routes)
                 .configure(crate::admin::routes)
         })
+        .on_connect(move |io, data| connections.on_connect(io, data))
+        // Counted per worker and, once reached, leaves connections unanswered in the backlog: kept only
+        // as a backstop behind `connections`, which answers.
+        .max_connections(config.max_connections as usize)
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout);
         if let Some(workers) = config.workers {

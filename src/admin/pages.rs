@@ -103,7 +103,7 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
         html! {
             @if let Some(review) = review {
             // JSON-LD is data, not script; "</" is escaped so the text cannot close the element.
-            script type="application/ld+json" { (PreEscaped(review.to_string().replace("</", "<\\/"))) }
+            script type="application/ld+json" { (PreEscaped(crate::claimreview::script_json(review))) }
         }
         @if let Some(flash) = flash {
                 p class={ "notice" @if flash.error { " error" } } { (flash.text) }

@@ -30,6 +30,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the body did not arrive in full within {} s", .0.as_secs_f64())]
+    BodyTimeout(std::time::Duration),
     #[error("{detail}")]
     Unauthorized { detail: String, presented: bool },
     #[error("{0}")]
@@ -42,6 +44,10 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     RequestTimeout(String),
+    #[error("{0} connections are open from this address, as many as one address may have")]
+    TooManyConnections(usize),
+    #[error("the server holds {0} connections, as many as it may; retry shortly")]
+    ServerFull(usize),
     #[error("a claim with the same text exists: {0}")]
     DuplicateClaim(i64),
     #[error("this URL is already attached to the claim as evidence {0}")]
@@ -86,12 +92,15 @@ impl ErrorKind {
             BadRequest => "bad-request",
             UnsupportedMediaType => "unsupported-media-type",
             PayloadTooLarge => "payload-too-large",
+            BodyTimeout => "request-timeout",
             Unauthorized => "unauthorized",
             Forbidden => "forbidden",
             TooManyRequests => "too-many-requests",
             NotFound => "not-found",
             MethodNotAllowed => "method-not-allowed",
             RequestTimeout => "request-timeout",
+            TooManyConnections => "too-many-connections",
+            ServerFull => "server-full",
             DuplicateClaim => "duplicate-claim",
             DuplicateEvidence => "duplicate-evidence",
             InvalidTransition => "invalid-transition",
@@ -123,6 +132,19 @@ impl ApiError {
     fn extensions(&self) -> Map<String, Value> {
         let mut ext = Map::new();
         match self {
+            ApiError::BodyTimeout(_) => {
+                let error = FieldError { field: "body".into(), rule: "body-timeout", message: self.to_string() };
+                ext.insert("errors".into(), json!([error]));
+            }
+            ApiError::TooManyConnections(_) | ApiError::ServerFull(_) => {
+                let rule = if matches!(self, ApiError::ServerFull(_)) {
+                    "max-connections"
+                } else {
+                    "max-connections-per-address"
+                };
+                let error = FieldError { field: "connection".into(), rule, message: self.to_string() };
+                ext.insert("errors".into(), json!([error]));
+            }
             ApiError::DuplicateClaim(id) | ApiError::DuplicateEvidence(id) => {
                 ext.insert("duplicate_of".into(), json!(id));
             }
@@ -214,7 +236,7 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_JSON);
         match self {
-            ApiError::Busy | ApiError::Unavailable => {
+            ApiError::Busy | ApiError::Unavailable | ApiError::ServerFull(_) | ApiError::TooManyConnections(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             ApiError::TooManyRequests { seconds, .. } => {

@@ -44,28 +44,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// The largest document `POST /v1/import` takes.
-pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
-
-/// Any JSON document (object or array) up to `MAX_DOCUMENT`, for bulk import.
-pub struct JsonDocument(pub serde_json::Value);
-
-impl FromRequest for JsonDocument {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body(req, payload, MAX_DOCUMENT);
-        Box::pin(async move {
-            let raw = body.await?;
-            serde_json::from_slice(&raw).map(JsonDocument).map_err(|e| ApiError::MalformedJson(e.to_string()))
-        })
-    }
-}
-
 /// Reads a JSON body of at most `limit` bytes. A larger one is still read, up to `MAX_DRAIN`, and
 /// dropped, so that the client gets to read the 413.
-fn read_body(
+pub(super) fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
     limit: usize,
@@ -80,7 +61,8 @@ fn read_body(
         if declared.is_some_and(|n| n > drain) {
             return Err(ApiError::PayloadTooLarge(limit));
         }
-        let mut body = BytesMut::new();
+        // Sized once from Content-Length: growing by doubling would hold up to twice the body.
+        let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
         let mut seen = 0;
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| ApiError::MalformedJson(format!("the body could not be read: {e}")))?;

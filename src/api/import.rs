@@ -5,14 +5,14 @@ use actix_web::HttpResponse;
 
 use super::State;
 use super::auth::Caller;
+use super::document::JsonDocument;
 use super::error::ApiError;
-use super::extract::JsonDocument;
 use super::problems::Problems;
 
 #[utoipa::path(post, path = "/v1/import", tag = "claimreview", summary = "Import ClaimReview JSON-LD",
     request_body = serde_json::Value,
     responses((status = 200, description = "OK", body = crate::import::Summary), Problems))]
 pub async fn import(Caller(actor): Caller, state: State, body: JsonDocument) -> Result<HttpResponse, ApiError> {
-    let summary = state.service.import_reviews(&actor, "body", &body.0, &|_, _| {}).await?;
+    let summary = state.service.import_reviews(&actor, "body", &body.value, &|_, _| {}).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

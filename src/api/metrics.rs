@@ -55,9 +55,17 @@ impl Metrics {
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let method = method_label(method);
         self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
         self.latency.with_label_values(&[method, route]).observe(seconds);
     }
+}
+
+/// Any token is a valid method, so a label per method name would let clients grow the metrics
+/// without bound; names outside the standard set share one label.
+fn method_label(method: &str) -> &'static str {
+    const STANDARD: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    STANDARD.into_iter().find(|m| *m == method).unwrap_or("OTHER")
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "service", summary = "Prometheus metrics",
@@ -94,4 +102,17 @@ fn write_writer(text: &mut String, writer: &crate::store::Writer) {
     );
     let _ = writeln!(text, "# TYPE claimcheck_writer_rolled_back_groups_total counter");
     let _ = writeln!(text, "claimcheck_writer_rolled_back_groups_total {}", stats.rolled_back.load(Ordering::Relaxed));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_outside_the_standard_set_share_a_label() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("PATCH"), "PATCH");
+        assert_eq!(method_label("BREW"), "OTHER");
+        assert_eq!(method_label("get"), "OTHER");
+    }
 }

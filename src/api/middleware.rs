@@ -1,13 +1,19 @@
-//! Wraps every request: gives it a request id (echoed as `X-Request-Id`), turns every error response
-//! into problem+json naming that id, and logs one line per request with its route template.
+//! Wraps every request: gives it a request id (echoed as `X-Request-Id`), gives its body a deadline,
+//! turns every error response into problem+json naming that id, and logs one line per request with
+//! its route template.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use futures_util::StreamExt;
 
 use super::error::{ApiError, PROBLEM_JSON};
 
@@ -18,7 +24,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct RequestId(pub String);
 
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = req
@@ -31,8 +37,19 @@ pub async fn observe(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
     let method = req.method().clone();
+    let body_timeout = req.app_data::<actix_web::web::Data<super::AppState>>().map(|state| state.body_timeout);
+    let late = Rc::new(Cell::new(false));
+    if let Some(timeout) = body_timeout {
+        let payload = req.take_payload();
+        req.set_payload(with_deadline(payload, started + timeout, late.clone()));
+    }
 
-    let response = next.call(req).await?;
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    if let Some(timeout) = body_timeout.filter(|_| late.get()) {
+        response = response.into_response(HttpResponse::from_error(ApiError::BodyTimeout(timeout)));
+        // The client may still be sending the body; nothing more is read on this connection.
+        response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
+    }
     let mut response = as_problem(response, &request_id);
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
@@ -51,6 +68,25 @@ pub async fn observe(
         tracing::info!(%method, route, status, latency_ms, request_id, "request");
     }
     Ok(response)
+}
+
+/// A request body that fails once `deadline` has passed, marking `late`: without it, a client that
+/// declares a body and never sends it holds the connection, and its file, for as long as it likes
+/// (actix times out slow headers only).
+fn with_deadline(payload: Payload, deadline: Instant, late: Rc<Cell<bool>>) -> Payload {
+    let timer = Box::pin(tokio::time::sleep_until(deadline.into()));
+    let stream = futures_util::stream::unfold(Some((payload, timer, late)), |state| async move {
+        let (mut payload, mut timer, late) = state?;
+        tokio::select! {
+            chunk = payload.next() => chunk.map(|chunk| (chunk, Some((payload, timer, late)))),
+            () = &mut timer => {
+                late.set(true);
+                let error = std::io::Error::new(std::io::ErrorKind::TimedOut, "the body did not arrive in time");
+                Some((Err(PayloadError::Io(error)), None))
+            }
+        }
+    });
+    Payload::Stream { payload: Box::pin(stream) }
 }
 
 /// Error responses get a problem+json body that names the request; others pass through.

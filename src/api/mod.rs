@@ -7,6 +7,8 @@ pub mod cache;
 pub mod claimreview;
 pub mod claims;
 pub mod client;
+pub mod connections;
+pub mod document;
 pub mod error;
 pub mod evidence;
 pub mod extract;
@@ -37,6 +39,10 @@ pub struct AppState {
     pub claims_cache: std::sync::Arc<cache::ClaimCache>,
     pub auth: auth::Auth,
     pub metrics: metrics::Metrics,
+    /// Import documents that may be in memory at once.
+    pub documents: document::Documents,
+    /// How long a request's body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 pub type State = web::Data<AppState>;

@@ -50,7 +50,7 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
     p("forbidden", 403, "Forbidden", "The key's role does not allow this."),
     p("not-found", 404, "Not found", "No resource at this address."),
     p("method-not-allowed", 405, "Method not allowed", "The resource does not support this method."),
-    p("request-timeout", 408, "Request timeout", "The request, its headers or its body, did not arrive in time."),
+    p("request-timeout", 408, "Request timeout", "The request, its headers or its body (--body-timeout), did not arrive in time; the connection is closed."),
     p("duplicate-claim", 409, "Duplicate claim", "A claim with the same normalized text exists; `duplicate_of` is its id."),
     p("duplicate-evidence", 409, "Duplicate evidence", "The URL is already attached to this claim; `duplicate_of` is the item."),
     p("invalid-transition", 409, "Invalid workflow transition", "The workflow does not allow this move; `allowed` lists the next states."),
@@ -64,9 +64,11 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
     p("idempotency-key-reused", 422, "Idempotency key reused", "The Idempotency-Key was used before with a different request."),
     p("precondition-required", 428, "Precondition required", "This change needs If-Match with the current ETag."),
     p("too-many-requests", 429, "Too many requests", "Too many requests from this key, or failed sign-ins from this address; see Retry-After."),
+    p("too-many-connections", 429, "Too many connections", "Too many connections are open from this address (--max-connections-per-address); this one is closed."),
     p("internal", 500, "Internal server error", "The server failed; the request id identifies it in the log."),
     p("busy", 503, "Service busy", "Too many writes are queued; retry after Retry-After seconds."),
     p("unavailable", 503, "Service unavailable", "The database is not available."),
+    p("server-full", 503, "Server full", "The server holds as many connections as it may (--max-connections); this one is closed."),
     p("storage-full", 507, "Storage full", "The database's disk is full; reads still work."),
 ];
 

@@ -73,6 +73,26 @@ pub fn review(claim: &ClaimRow, reviewed_at: &str, publisher: &Publisher) -> Opt
     }))
 }
 
+/// JSON for a `<script>` element of an HTML page. `<`, `>` and `&` can only occur inside JSON
+/// strings, where `\u003c` means the same; escaped, no text can close the element, open an HTML
+/// comment (`<!--` puts the parser in a state where `</script>` no longer ends it) or start a
+/// character reference. U+2028 and U+2029 end lines in older JavaScript parsers.
+pub fn script_json(value: &Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A DataFeed of reviews.
 pub fn feed(reviews: Vec<Value>, publisher: &Publisher) -> Value {
     let elements: Vec<Value> = reviews
@@ -101,6 +121,21 @@ mod tests {
         assert_eq!(claimant("Neal Khosla")["@type"], "Person");
         assert_eq!(claimant("DeepSeek")["@type"], "Organization");
         assert_eq!(claimant("the article")["@type"], "Organization");
+    }
+
+    #[test]
+    fn script_json_cannot_close_or_comment_out_its_element() {
+        let value = json!({
+            "claimReviewed": "a <!--<script> b </script> c ]]> d &amp; e \u{2028} f \u{2029} \\u003c",
+            "<key>": ["</SCRIPT>", "-->"],
+        });
+        let text = script_json(&value);
+        for needle in ["<", ">", "&", "\u{2028}", "\u{2029}"] {
+            assert!(!text.contains(needle), "{needle:?} in {text}");
+        }
+        assert!(text.contains("\\u003c!--\\u003cscript\\u003e"), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -148,32 +148,44 @@ fn forbidden_v4(address: Ipv4Addr) -> Option<&'static str> {
 
 fn forbidden_v6(address: Ipv6Addr) -> Option<&'static str> {
     let s = address.segments();
-    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     if address.is_unspecified() {
         return Some("the unspecified address");
     }
     if address.is_loopback() {
         return Some("a loopback address");
     }
-    // Forms that carry an IPv4 address: judged by the address they carry.
-    let carried = match s {
-        [0, 0, 0, 0, 0, 0xffff, hi, lo] => Some(embedded(hi, lo)), // IPv4-mapped
-        [0, 0, 0, 0, 0, 0, hi, lo] => Some(embedded(hi, lo)),      // IPv4-compatible (deprecated)
-        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(embedded(hi, lo)), // NAT64
-        [0x2002, hi, lo, ..] => Some(embedded(hi, lo)),            // 6to4
-        _ => None,
-    };
-    if let Some(v4) = carried {
-        return forbidden_v4(v4);
+    if let Some((carried, refused)) = carried_v4(address) {
+        return forbidden_v4(carried).or(refused);
     }
     match s[0] {
         x if x & 0xfe00 == 0xfc00 => Some("a unique-local address"),
         x if x & 0xffc0 == 0xfe80 => Some("a link-local address"),
         x if x & 0xffc0 == 0xfec0 => Some("a site-local address"),
         x if x & 0xff00 == 0xff00 => Some("a multicast address"),
-        0x2001 if s[1] == 0 => Some("a Teredo address (it hides the IPv4 address it reaches)"),
         0x2001 if s[1] == 0x0db8 => Some("a documentation address"),
         0x0100 if s[1..4] == [0, 0, 0] => Some("a discard-only address"),
+        _ => None,
+    }
+}
+
+/// The IPv4 address that an IPv6 transition form carries, which the IPv6 address reaches in the end,
+/// so it is judged by it; with a reason when the form is refused whatever it carries.
+fn carried_v4(address: Ipv6Addr) -> Option<(Ipv4Addr, Option<&'static str>)> {
+    let bits = u128::from(address);
+    let low = Ipv4Addr::from(bits as u32);
+    match address.segments() {
+        [0, 0, 0, 0, 0, 0xffff, _, _] => Some((low, None)),    // IPv4-mapped
+        [0, 0, 0, 0, 0, 0, _, _] => Some((low, None)),         // IPv4-compatible (deprecated)
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some((low, None)), // NAT64, RFC 6052
+        [0x2002, ..] => Some((Ipv4Addr::from((bits >> 80) as u32), None)), // 6to4: bits 16..48
+        // Stateless translation (RFC 2765): only meaningful inside the translator's own network.
+        [0, 0, 0, 0, 0xffff, 0, _, _] => Some((low, Some("an IPv4-translated address"))),
+        // Local-use NAT64 (RFC 8215) reaches the operator's own IPv4 network, under a prefix length
+        // of its choosing, so where the IPv4 address sits cannot be told.
+        [0x64, 0xff9b, 1, ..] => Some((low, Some("a local-use NAT64 address"))),
+        // Teredo: the client's IPv4 address, inverted, in the last 32 bits; the relay it goes
+        // through is not ours to choose.
+        [0x2001, 0, ..] => Some((!low, Some("a Teredo address (it tunnels to an IPv4 address)"))),
         _ => None,
     }
 }
@@ -322,6 +334,80 @@ mod tests {
             assert!(check_redirect(&from, location, &config).is_err(), "redirect to {location} must be refused");
         }
         assert!(matches!(check_redirect(&from, "http://[::1", &config), Err(Refusal::Redirect(_))));
+    }
+
+    /// Every way an IPv6 address carries an IPv4 one, and whether the form is refused whatever it
+    /// carries. `r` fills the bits that are not the IPv4 address.
+    fn transition_forms(v4: Ipv4Addr, r: u128) -> [(&'static str, Ipv6Addr, bool); 9] {
+        let v4 = u128::from(u32::from(v4));
+        let at = |prefix: u128, v4_shift: u32, free: u128| Ipv6Addr::from(prefix | (v4 << v4_shift) | (r & free));
+        let teredo_client = u128::from(!(v4 as u32));
+        [
+            ("IPv4-mapped", at(0xffff << 32, 0, 0), false),
+            ("IPv4-compatible", at(0, 0, 0), false),
+            ("IPv4-translated", at(0xffff << 48, 0, 0), true),
+            ("NAT64", at(0x64_ff9b << 96, 0, 0), false),
+            ("local NAT64 /96", at(0x64_ff9b_0001 << 80, 0, 0), true),
+            // RFC 6052's /48 layout: 16 bits of the IPv4 address, 8 zero bits, then the other 16.
+            (
+                "local NAT64 /48",
+                Ipv6Addr::from((0x64_ff9b_0001 << 80) | ((v4 >> 16) << 64) | ((v4 & 0xffff) << 40)),
+                true,
+            ),
+            ("6to4", at(0x2002 << 112, 80, (1 << 80) - 1), false),
+            ("Teredo", Ipv6Addr::from((0x2001_0000 << 96) | (r & (((1 << 64) - 1) << 32)) | teredo_client), true),
+            ("Teredo, zero flags", Ipv6Addr::from((0x2001_0000 << 96) | teredo_client), true),
+        ]
+    }
+
+    /// The edges of every refused IPv4 range, and a fixed random sample of everything.
+    fn ipv4_sample() -> Vec<Ipv4Addr> {
+        use rand::{Rng, SeedableRng};
+        let mut sample = Vec::new();
+        for (network, prefix, _) in V4_RANGES {
+            let first = u32::from(Ipv4Addr::from(*network));
+            let last = first | (u32::MAX.checked_shr(*prefix).unwrap_or(0));
+            for edge in
+                [first.wrapping_sub(1), first, first.wrapping_add(1), last.wrapping_sub(1), last, last.wrapping_add(1)]
+            {
+                sample.push(Ipv4Addr::from(edge));
+            }
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x6a7e_2765);
+        sample.extend((0..20_000).map(|_| Ipv4Addr::from(rng.random::<u32>())));
+        sample.extend(["8.8.8.8", "1.1.1.1", "93.184.216.34"].map(|a| a.parse::<Ipv4Addr>().unwrap()));
+        sample
+    }
+
+    #[test]
+    fn every_ipv6_form_of_an_ipv4_address_is_judged_like_it() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x6052);
+        for v4 in ipv4_sample() {
+            let refused_v4 = forbidden_v4(v4).is_some();
+            for (form, v6, always_refused) in transition_forms(v4, rng.random()) {
+                let refused_v6 = forbidden_v6(v6).is_some();
+                if always_refused {
+                    assert!(refused_v6, "{form} {v6} (carrying {v4}) must be refused");
+                } else {
+                    assert_eq!(refused_v6, refused_v4, "{form} {v6} carrying {v4}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn translated_and_local_nat64_addresses_are_refused() {
+        for url in [
+            "http://[::ffff:0:8.8.8.8]/",
+            "http://[::ffff:0:7f00:1]/",
+            "http://[64:ff9b:1::808:808]/",
+            "http://[64:ff9b:1:ffff::1]/",
+        ] {
+            assert!(refused(url), "{url} must be refused");
+        }
+        assert!(!refused("http://[64:ff9b::808:808]/"), "the well-known NAT64 prefix reaches the public IPv4 address");
+        assert!(!refused("http://[2002:808:808::1]/"), "6to4 of a public address");
     }
 
     #[test]

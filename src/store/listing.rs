@@ -86,6 +86,21 @@ pub struct Cursor {
     pub offset: Option<u64>,
 }
 
+impl Cursor {
+    /// Whether the values fit the sort: a forged cursor is opaque data from the client, and an offset
+    /// past what SQLite's integers hold, or a keyset value of the wrong type, would reach the query.
+    pub fn fits(&self, sort: Sort) -> bool {
+        let offset = self.offset.is_none_or(|o| o <= SEARCH_WINDOW as u64);
+        let after = match (&self.after, sort.keyset()) {
+            (None, _) => true,
+            (Some((value, _)), Some(("confidence", _))) => value.is_number(),
+            (Some((value, _)), Some(_)) => value.is_string(),
+            (Some(_), None) => false,
+        };
+        offset && after
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub status: Option<Status>,
@@ -308,6 +323,25 @@ mod tests {
         }
         assert_eq!(Sort::parse("-relevance"), None);
         assert_eq!(Sort::parse("text"), None);
+    }
+
+    #[test]
+    fn cursors_from_pages_fit_and_forged_ones_do_not() {
+        let cursor = |sort: &str, after: Option<serde_json::Value>, offset: Option<u64>| Cursor {
+            sort: sort.into(),
+            after: after.map(|v| (v, 7)),
+            offset,
+        };
+        let created = Sort::Created { descending: true };
+        let confidence = Sort::Confidence { descending: false };
+        assert!(cursor("-created", Some("2025-01-01T00:00:00Z".into()), None).fits(created));
+        assert!(cursor("confidence", Some(0.5.into()), None).fits(confidence));
+        assert!(cursor("relevance", None, Some(SEARCH_WINDOW as u64)).fits(Sort::Relevance));
+        assert!(!cursor("relevance", None, Some(1 << 63)).fits(Sort::Relevance));
+        assert!(!cursor("-created", None, Some(u64::MAX)).fits(created));
+        assert!(!cursor("-created", Some(1.into()), None).fits(created));
+        assert!(!cursor("confidence", Some("x".into()), None).fits(confidence));
+        assert!(!cursor("relevance", Some("x".into()), None).fits(Sort::Relevance));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub fn config(db: PathBuf, seed: bool) -> Config {
         "--publisher-name=Test Desk",
         "--publisher-url=https://desk.example",
         "--shutdown-timeout=5",
+        // Tests send many requests at once from 127.0.0.1; the limit itself is tested on its own.
+        "--max-connections-per-address=10000",
         "--fetch-concurrency=0",
         "--fetch-max-bytes=65536",
         "--fetch-timeout=2s",

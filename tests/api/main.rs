@@ -13,6 +13,7 @@ mod defences;
 mod durability;
 mod errors;
 mod evidence;
+mod hardening;
 mod history;
 mod import_export;
 mod interfaces;

@@ -156,8 +156,17 @@ async fn torture_racing_reviewers_one_wins_each_race() {
 #[ignore = "torture: run by .ci/run"]
 async fn torture_overload_is_refused_with_retry_after_and_memory_stays_flat() {
     let dir = tempfile::tempdir().unwrap();
-    // The key's own rate limit is lifted: this is about the writer's queue.
-    let args = ["--write-queue", "32", "--write-wait-ms", "20", "--rate-limit", "1000000"];
+    // The key's rate limit and the per-address connection limit are lifted: this is about the writer's queue.
+    let args = [
+        "--write-queue",
+        "32",
+        "--write-wait-ms",
+        "20",
+        "--rate-limit",
+        "1000000",
+        "--max-connections-per-address",
+        "10000",
+    ];
     let server = ServerProcess::start(&dir.path().join("overload.db"), &args);
     let http = server.client.clone();
     let until = Instant::now() + Duration::from_secs(8);
