@@ -5,7 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::session::{self, Flash, Signed};
+use super::pages::Flash;
+use super::session::{self, Signed};
 use crate::api::State;
 use crate::api::error::ApiError;
 use crate::api::extract::Id;

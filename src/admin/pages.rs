@@ -2,7 +2,6 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::session::Flash;
 use crate::domain::access::{Action, Actor};
 use crate::domain::verdict::Verdict;
 use crate::service::claims::Dossier;
@@ -10,6 +9,12 @@ use crate::store::claims::ClaimRow;
 use crate::store::evidence::EvidenceRow;
 use crate::store::links::Snapshot;
 use crate::store::review::Stats;
+
+/// A message a form left for the page it returns to: an error, or a notice.
+pub struct Flash {
+    pub error: bool,
+    pub text: String,
+}
 
 fn layout(title: &str, who: Option<(&Actor, &str)>, body: Markup) -> Markup {
     html! {

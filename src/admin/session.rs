@@ -6,7 +6,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{html, pages};
+use super::html;
+use super::pages::{self, Flash};
 use crate::api::State;
 use crate::api::error::ApiError;
 use crate::domain::access::Actor;
@@ -23,12 +24,6 @@ pub struct Signed {
     pub actor: Actor,
     pub csrf: String,
     session: String,
-}
-
-/// A message a form left: an error, or a notice.
-pub struct Flash {
-    pub error: bool,
-    pub text: String,
 }
 
 /// The page a request gets when it is not signed in: the sign-in form.

@@ -28,7 +28,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("the body is larger than {0} bytes")]
+    /// The limit, in bytes, when it is known.
+    #[error("the body is larger than {}", match .0 { 0 => "the server takes".to_owned(), n => format!("{n} bytes") })]
     PayloadTooLarge(usize),
     #[error("the body did not arrive in full within {} s", .0.as_secs_f64())]
     BodyTimeout(std::time::Duration),
@@ -218,7 +219,7 @@ impl ApiError {
             StatusCode::NOT_FOUND => ApiError::NotFound(detail),
             StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(detail),
             StatusCode::REQUEST_TIMEOUT => ApiError::RequestTimeout(detail),
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(super::extract::MAX_BODY),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(0),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(detail),
             s if s.is_server_error() => ApiError::Internal(detail),
             _ => ApiError::BadRequest(detail),

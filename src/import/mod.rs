@@ -6,49 +6,15 @@ mod claims_file;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
-use serde::Serialize;
 
 pub use claims_file::{ClaimsFile, ParsedClaim};
 
 use crate::domain::access::Actor;
+pub use crate::domain::import::{Rejection, Summary};
 use crate::service::Service;
 
 /// The seed claims, built into the binary so a fresh install has them wherever it runs.
 static SEED_DIR: Dir = include_dir!("$CARGO_MANIFEST_DIR/claims");
-
-#[derive(Debug, Default, Clone, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct Summary {
-    pub created: usize,
-    pub updated: usize,
-    pub skipped: usize,
-    pub rejected: Vec<Rejection>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct Rejection {
-    pub source: String,
-    pub reason: String,
-}
-
-impl Summary {
-    pub fn absorb(&mut self, other: Summary) {
-        self.created += other.created;
-        self.updated += other.updated;
-        self.skipped += other.skipped;
-        self.rejected.extend(other.rejected);
-    }
-}
-
-impl std::fmt::Display for Summary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (created, updated, skipped, rejected) = (self.created, self.updated, self.skipped, self.rejected.len());
-        write!(f, "created {created}, updated {updated}, skipped {skipped}, rejected {rejected}")?;
-        for r in &self.rejected {
-            write!(f, "\n  rejected {}: {}", r.source, r.reason)?;
-        }
-        Ok(())
-    }
-}
 
 /// Files `import` reads: claims files (TOML) and ClaimReview JSON-LD.
 const EXTENSIONS: [&str; 3] = ["toml", "json", "jsonld"];

@@ -15,10 +15,10 @@ use crate::claimreview::read::{ForeignReview, reviews};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
 use crate::domain::evidence::{EvidenceInput, Stance};
+use crate::domain::import::{Rejection, Summary};
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
-use crate::import::{Rejection, Summary};
 use crate::store::claims::{self, Move};
 use crate::store::{self, evidence};
 
