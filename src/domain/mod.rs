@@ -8,6 +8,7 @@ pub mod confidence;
 pub mod evidence;
 pub mod linkcheck;
 pub mod normalize;
+pub mod publication;
 pub mod quote;
 pub mod relevance;
 pub mod similarity;

@@ -26,7 +26,11 @@ pub struct Summary {
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Rejection {
+    /// The file or request (`body`) it came from, or the review's identifier once it was read.
     pub source: String,
+    /// Where in the document: `dataFeedElement[3]`, `@graph[1]`, `[0]`; `null` for the document
+    /// itself or a claims file's entry.
+    pub position: Option<String>,
     pub reason: String,
 }
 
@@ -44,7 +48,10 @@ impl std::fmt::Display for Summary {
         let (created, updated, skipped, rejected) = (self.created, self.updated, self.skipped, self.rejected.len());
         write!(f, "created {created}, updated {updated}, skipped {skipped}, rejected {rejected}")?;
         for r in &self.rejected {
-            write!(f, "\n  rejected {}: {}", r.source, r.reason)?;
+            match &r.position {
+                Some(at) => write!(f, "\n  rejected {} at {at}: {}", r.source, r.reason)?,
+                None => write!(f, "\n  rejected {}: {}", r.source, r.reason)?,
+            }
         }
         Ok(())
     }
@@ -114,6 +121,7 @@ pub async fn import_text(service: &Service, name: &str, text: &str, actor: &Acto
             Ok(content) => valid.push((claim.external_id, content)),
             Err(errors) => summary.rejected.push(Rejection {
                 source: format!("{name}: {}", claim.external_id),
+                position: None,
                 reason: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
             }),
         }

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod imports;
 pub mod keys;
 pub mod once;
+pub mod publications;
 pub mod public;
 pub mod review;
 pub mod sessions;
