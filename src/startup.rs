@@ -78,6 +78,7 @@ impl Application {
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .configure(api::routes)
                 .configure(crate::admin::routes)
+                .configure(crate::site::routes)
         })
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout);
