@@ -19,6 +19,8 @@ mod interfaces;
 mod links;
 mod listing;
 mod openapi;
+mod publishing;
+mod round_trip;
 mod reference;
 mod similar;
 mod tamper;
