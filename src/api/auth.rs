@@ -103,7 +103,10 @@ impl Auth {
         self.not_blocked(client)?;
         if let Err(not_until) = self.public.check_key(&client) {
             let seconds = wait_seconds(not_until).as_secs();
-            return Err(ApiError::TooManyRequests { reason: "this address's rate of anonymous reads is exceeded", seconds });
+            return Err(ApiError::TooManyRequests {
+                reason: "this address's rate of anonymous reads is exceeded",
+                seconds,
+            });
         }
         Ok(Actor::Public)
     }

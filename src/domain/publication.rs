@@ -37,7 +37,9 @@ mod tests {
         let at = "2026-01-27T09:30:00.000000Z";
         assert_eq!(
             correction(at, Some(Verdict::False), Verdict::Misleading, Some("a fuller transcript appeared.")).as_deref(),
-            Some("Updated on 27 January 2026: rating changed from False to Misleading because a fuller transcript appeared.")
+            Some(
+                "Updated on 27 January 2026: rating changed from False to Misleading because a fuller transcript appeared."
+            )
         );
         assert_eq!(
             correction(at, Some(Verdict::True), Verdict::Mixed, None).as_deref(),

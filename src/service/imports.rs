@@ -170,7 +170,14 @@ fn write(conn: &Connection, r: &Ready, actor: &Actor) -> store::Result<Result<Do
 }
 
 /// Gives the claim the review's verdict and rationale, and publishes it if `publish`.
-fn verify(conn: &Connection, id: i64, r: &Ready, note: Option<&str>, publish: bool, actor: &Actor) -> store::Result<()> {
+fn verify(
+    conn: &Connection,
+    id: i64,
+    r: &Ready,
+    note: Option<&str>,
+    publish: bool,
+    actor: &Actor,
+) -> store::Result<()> {
     let rationale = r.review.rationale.as_deref();
     let verified = Move { verdict: Some(r.verdict), note, rationale, ..Move::to(Status::Verified) };
     claims::transition(conn, id, &verified, None, actor)?;

@@ -7,8 +7,10 @@ use crate::store::publications::PublicationRow;
 
 /// Text for XML: escaped, and without the characters XML 1.0 cannot hold at all.
 fn text(s: &str) -> String {
-    let allowed: String =
-        s.chars().filter(|c| matches!(c, '\t' | '\n' | '\r') || (*c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))).collect();
+    let allowed: String = s
+        .chars()
+        .filter(|c| matches!(c, '\t' | '\n' | '\r') || (*c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}')))
+        .collect();
     html_escape::encode_double_quoted_attribute(&allowed).into_owned()
 }
 
@@ -16,7 +18,8 @@ pub fn feed(publisher: &Publisher, items: &[PublicationRow]) -> String {
     let index = publisher.index_url();
     // An empty feed is as old as it can be, so a first publication is always news.
     let updated = items.iter().map(|p| p.published_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(xml, "  <title>{} fact-checks</title>", text(&publisher.name));
     let _ = writeln!(xml, "  <id>{}</id>", text(&index));
     let _ = writeln!(xml, "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}/feed.atom\"/>", text(&index));

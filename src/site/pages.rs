@@ -5,6 +5,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::claimreview::Publisher;
 use crate::domain::evidence::Stance;
+use crate::domain::linkcheck::LinkState;
 use crate::domain::publication::day;
 use crate::service::publications::{CitedCopy, Listing, PublicFactCheck};
 use crate::store::evidence::EvidenceRow;
@@ -73,7 +74,11 @@ pub fn fact_check(publisher: &Publisher, found: &PublicFactCheck) -> Markup {
     let c = &p.content;
     let title = format!("Fact-check: {}", c.text);
     let definition = p.verdict.definition();
-    let head = Head { description: Some(definition), canonical: Some(publisher.page_url(p.claim_id)), json_ld: Some(&found.review) };
+    let head = Head {
+        description: Some(definition),
+        canonical: Some(publisher.page_url(p.claim_id)),
+        json_ld: Some(&found.review),
+    };
     layout(
         &title,
         head,
@@ -116,7 +121,7 @@ pub fn fact_check(publisher: &Publisher, found: &PublicFactCheck) -> Markup {
                 section aria-labelledby="sources" {
                     h2 id="sources" { "Sources" }
                     @if found.check.evidence.is_empty() { p.muted { "No sources are listed." } }
-                    ol.sources { @for e in &found.check.evidence { li { (source(publisher, p.claim_id, e)) } } }
+                    ol.sources { @for e in &found.check.evidence { li { (source(p.claim_id, e)) } } }
                 }
                 @if !found.check.corrections.is_empty() {
                     section.corrections aria-labelledby="corrections" {
@@ -135,16 +140,19 @@ pub fn fact_check(publisher: &Publisher, found: &PublicFactCheck) -> Markup {
     )
 }
 
-fn source(publisher: &Publisher, claim_id: i64, e: &EvidenceRow) -> Markup {
+fn source(claim_id: i64, e: &EvidenceRow) -> Markup {
     let cited = e.fetch.as_ref().and_then(|f| f.cited.as_ref());
+    let gone = e.fetch.as_ref().is_some_and(|f| f.state == LinkState::Gone);
+    let name = e.title.as_deref().or(cited.and_then(|c| c.title.as_deref())).unwrap_or(&e.url);
     html! {
-        a href=(e.url) rel="nofollow noopener" { (e.title.as_deref().unwrap_or(&e.url)) }
+        a href=(e.url) rel="nofollow noopener" { (name) }
         br;
         span.muted { (e.publisher.as_deref().unwrap_or(&e.site)) " · " (stance(e.stance)) }
         @if e.retracted { br; span.muted { "This source was withdrawn after publication." } }
         @if let Some(copy) = cited {
             br;
-            a href=(publisher.source_url(claim_id, e.id)) { "Archived copy, as cited (" (day(&copy.fetched_at)) ")" }
+            a href={ "/fact-checks/" (claim_id) "/sources/" (e.id) } { "Archived copy, as cited (" (day(&copy.fetched_at)) ")" }
+            @if gone { span.muted { " · the original page is gone" } }
         }
     }
 }
@@ -161,7 +169,7 @@ pub fn cited_copy(publisher: &Publisher, copy: &CitedCopy) -> Markup {
             p.muted {
                 "The text of " a href=(e.url) rel="nofollow noopener" { (e.url) } " as it was on " (time(&s.meta.fetched_at))
                 ", when it was cited in the fact-check of "
-                a href=(publisher.page_url(p.claim_id)) { "“" (p.content.text) "”" } ". The page may have changed or gone since."
+                a href={ "/fact-checks/" (p.claim_id) } { "“" (p.content.text) "”" } ". The page may have changed or gone since."
             }
             @match &s.text {
                 Some(text) => div.archived { (text) },
@@ -220,5 +228,9 @@ pub fn index(publisher: &Publisher, q: Option<&str>, page: usize, listing: &List
 }
 
 pub fn failure(title: &str, text: &str) -> Markup {
-    layout(title, Head::default(), html! { h1 { (title) } p { (text) } p { a href="/fact-checks" { "See all fact-checks" } } })
+    layout(
+        title,
+        Head::default(),
+        html! { h1 { (title) } p { (text) } p { a href="/fact-checks" { "See all fact-checks" } } },
+    )
 }

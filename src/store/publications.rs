@@ -75,7 +75,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PublicationRow> {
     let json = |i: usize, what: &str| -> rusqlite::Result<Option<serde_json::Value>> {
         r.get::<_, Option<String>>(i)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|_| bad(i, what))
     };
-    let appeared_in = json(4, "appeared_in")?.map(serde_json::from_value).transpose().map_err(|_| bad(4, "appeared_in"))?;
+    let appeared_in =
+        json(4, "appeared_in")?.map(serde_json::from_value).transpose().map_err(|_| bad(4, "appeared_in"))?;
     let tags = json(5, "tags")?.map(serde_json::from_value).transpose().map_err(|_| bad(5, "tags"))?;
     let evidence_ids = json(9, "evidence")?.map(serde_json::from_value).transpose().map_err(|_| bad(9, "evidence"))?;
     let verdict: String = r.get(7)?;
@@ -125,7 +126,8 @@ pub fn reasoning(conn: &Connection, claim: &ClaimRow) -> Result<Option<String>> 
 /// Records a new revision of a claim that has just been published, with a correction note when its
 /// verdict differs from the revision before (the note's reason is `reason`, if given).
 pub fn publish(conn: &Connection, claim: &ClaimRow, at: &str, reason: Option<&str>) -> Result<()> {
-    let verdict = claim.verdict.ok_or_else(|| Error::Internal(format!("claim {} published without a verdict", claim.id)))?;
+    let verdict =
+        claim.verdict.ok_or_else(|| Error::Internal(format!("claim {} published without a verdict", claim.id)))?;
     let before = latest(conn, claim.id)?;
     let correction = publication::correction(at, before.as_ref().map(|b| b.verdict), verdict, reason);
     let evidence: Vec<i64> = conn

@@ -183,7 +183,11 @@ async fn browser_a_reader_reads_a_fact_check_on_a_phone_and_on_a_desktop() {
         let scripts = driver.eval("return [...document.scripts].map(s => s.type)").await;
         assert_eq!(scripts, json!(["application/ld+json"]));
         let review: Value = serde_json::from_str(
-            driver.eval("return document.querySelector('script[type=\"application/ld+json\"]').textContent").await.as_str().unwrap(),
+            driver
+                .eval("return document.querySelector('script[type=\"application/ld+json\"]').textContent")
+                .await
+                .as_str()
+                .unwrap(),
         )
         .unwrap();
         assert_eq!((review["@type"].as_str(), review["url"].as_str()), (Some("ClaimReview"), Some(page.as_str())));

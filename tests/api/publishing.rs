@@ -58,8 +58,16 @@ async fn a_published_claim_has_a_public_page_with_its_claimreview_field_by_field
     assert_eq!(headers["cache-control"], "public, max-age=300");
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let page = response.text().await.unwrap();
-    for shown in ["DeepSeek trained R1 for $5.6 million", "Neal Khosla", "A post about R1", "27 January 2025",
-        "Misleading", "final training run alone", "DeepSeek-V3 technical report", "Refutes the claim"] {
+    for shown in [
+        "DeepSeek trained R1 for $5.6 million",
+        "Neal Khosla",
+        "A post about R1",
+        "27 January 2025",
+        "Misleading",
+        "final training run alone",
+        "DeepSeek-V3 technical report",
+        "Refutes the claim",
+    ] {
         assert!(page.contains(shown), "the page shows {shown:?}");
     }
     assert!(page.contains("href=\"https://social.example.org/p/42\""), "the appearance is linked");
@@ -189,7 +197,11 @@ async fn the_rationale_is_given_with_the_verdict_only_and_falls_back_to_the_note
 async fn the_index_pages_and_searches_and_the_feed_is_atom() {
     let app = spawn_app().await;
     for n in 0..22 {
-        let text = if n == 7 { "Zanzibar exports most of the world's cloves".to_owned() } else { format!("Claim number {n} is checked") };
+        let text = if n == 7 {
+            "Zanzibar exports most of the world's cloves".to_owned()
+        } else {
+            format!("Claim number {n} is checked")
+        };
         publish_fact_check(&app, &text, "mostly_true").await;
     }
     let first = read(&app, "/fact-checks").await.text().await.unwrap();
@@ -212,8 +224,54 @@ async fn the_index_pages_and_searches_and_the_feed_is_atom() {
     assert_eq!(feed.headers()["content-type"], "application/atom+xml; charset=utf-8");
     assert!(feed.headers().contains_key("etag"));
     let xml = feed.text().await.unwrap();
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+    );
     assert_eq!(xml.matches("<entry>").count(), 22);
     assert!(xml.contains("<title>Mostly true: Zanzibar exports most of the world's cloves</title>"), "{xml}");
-    assert!(xml.contains(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", app.url("/fact-checks/1"))));
+    assert!(
+        xml.contains(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", app.url("/fact-checks/1")))
+    );
+}
+
+#[tokio::test]
+async fn a_source_that_disappears_can_still_be_read_as_cited() {
+    let site = crate::fixtures::Fixture::start().await;
+    let app = spawn_app_with(|c| {
+        c.fetch.fetch_concurrency = 2;
+        c.fetch.fetch_allow_private = true;
+        c.fetch.fetch_ports = vec![site.port()];
+    })
+    .await;
+    let id = app.create_claim("DeepSeek trained R1 for $5.6 million").await["id"].as_i64().unwrap();
+    let item = app.attach_ok(id, &site.url("/vanishing"), "supports").await;
+    let evidence = item["id"].as_i64().unwrap();
+    let state = |wanted: &'static str| {
+        let app = &app;
+        async move {
+            for _ in 0..200 {
+                let item: Value = app.get(&format!("/v1/evidence/{evidence}")).await.json().await.unwrap();
+                if item["fetch"]["state"] == wanted {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("evidence {evidence} never got {wanted}");
+        }
+    };
+    state("live").await;
+    app.transition(id, &json!({"to": "in_review"})).await;
+    app.transition(id, &json!({"to": "verified", "verdict": "true", "rationale": "The page says so."})).await;
+    app.transition(id, &json!({"to": "published"})).await;
+    app.client.post(app.url(&format!("/v1/evidence/{evidence}/check"))).send().await.unwrap();
+    state("gone").await;
+
+    let page = read(&app, &format!("/fact-checks/{id}")).await.text().await.unwrap();
+    let copy = format!("/fact-checks/{id}/sources/{evidence}");
+    assert!(page.contains(&format!("href=\"{copy}\"")) && page.contains("the original page is gone"), "{page}");
+    assert_eq!(json_ld(&page)["citation"][0]["archivedAt"], app.url(&copy));
+    let response = read(&app, &copy).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let archived = response.text().await.unwrap();
+    assert!(archived.contains("$5.6"), "what the page said when it was cited: {archived}");
 }

@@ -35,8 +35,11 @@ async fn an_export_imported_into_a_fresh_database_keeps_the_fact_checks_field_by
     let source = spawn_app().await;
     let published = publish_fact_check(&source, "R1 cost $5.6 million to train", "misleading").await;
     source
-        .attach(published, &json!({"url": "https://news.example/r1-costs", "stance": "context", "reliability": 0.6,
-            "confidence": 0.7, "title": "What R1 really cost", "publisher": "News Example"}))
+        .attach(
+            published,
+            &json!({"url": "https://news.example/r1-costs", "stance": "context", "reliability": 0.6,
+            "confidence": 0.7, "title": "What R1 really cost", "publisher": "News Example"}),
+        )
         .await;
     let verified = source
         .post_claim(&json!({"text": "DeepSeek has 10,000 employees", "claimant": "a forum post",
@@ -49,7 +52,9 @@ async fn an_export_imported_into_a_fresh_database_keeps_the_fact_checks_field_by
         .unwrap();
     source.attach_ok(verified, "https://registry.example/deepseek", "refutes").await;
     source.transition(verified, &json!({"to": "in_review"})).await;
-    source.transition(verified, &json!({"to": "verified", "verdict": "false", "rationale": "The registry lists 160."})).await;
+    source
+        .transition(verified, &json!({"to": "verified", "verdict": "false", "rationale": "The registry lists 160."}))
+        .await;
     source.create_claim("A claim never reviewed").await;
 
     let out = source.dir.path().join("reviews.jsonld");
