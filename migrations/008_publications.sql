@@ -22,3 +22,16 @@ CREATE TABLE publications (
     UNIQUE (claim_id, revision)
 );
 CREATE INDEX publications_by_time ON publications (published_at, id);
+
+-- Claims already published when this migration runs become public as they stand: their first revision is
+-- their current state, dated when they were last published.
+INSERT INTO publications (claim_id, revision, text, claimant, appeared_in, tags, language, verdict, rationale,
+                          evidence, published_at)
+SELECT c.id, 1, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.verdict,
+    (SELECT h.note FROM history h WHERE h.claim_id = c.id AND h.action = 'claim.transitioned'
+        AND json_extract(h.to_value, '$.status') = 'verified' ORDER BY h.id DESC LIMIT 1),
+    (SELECT json_group_array(e.id) FROM (SELECT id FROM evidence WHERE claim_id = c.id AND retracted_at IS NULL
+        ORDER BY id) e),
+    coalesce((SELECT max(h.at) FROM history h WHERE h.claim_id = c.id AND h.action = 'claim.transitioned'
+        AND json_extract(h.to_value, '$.status') = 'published'), c.updated_at)
+FROM claims c WHERE c.status = 'published' AND c.verdict IS NOT NULL;
