@@ -126,12 +126,14 @@ async fn main() -> anyhow::Result<()> {
                         let item = item.validate().map_err(claimcheck::store::Error::Invalid)?;
                         evidence::attach(conn, id, &item, None, &actor)?;
                         if i % 6 == 0 {
-                            let review = claims::Move { to: Status::InReview, verdict: None, note: None };
+                            let review = claims::Move::to(Status::InReview);
                             claims::transition(conn, id, &review, None, &actor)?;
                         }
                         if i % 12 == 0 {
-                            let verify =
-                                claims::Move { to: Status::Verified, verdict: Some(Verdict::MostlyFalse), note: None };
+                            let verify = claims::Move {
+                                verdict: Some(Verdict::MostlyFalse),
+                                ..claims::Move::to(Status::Verified)
+                            };
                             claims::transition(conn, id, &verify, None, &actor)?;
                         }
                     }

@@ -175,7 +175,12 @@ pub struct PublisherArgs {
     #[arg(long, env = "CLAIMCHECK_PUBLISHER_URL")]
     pub publisher_url: Option<String>,
 
-    /// Where this service is reached from outside (default: http:// and --listen), for URLs it publishes.
+    /// The publisher's logo (an image URL), for ClaimReview and the public pages' feed.
+    #[arg(long, env = "CLAIMCHECK_PUBLISHER_LOGO")]
+    pub publisher_logo: Option<String>,
+
+    /// Where this service is reached from outside (default: http:// and --listen), for URLs it publishes:
+    /// the public fact-check pages are under <public-url>/fact-checks.
     #[arg(long, env = "CLAIMCHECK_PUBLIC_URL")]
     pub public_url: Option<String>,
 }
@@ -186,6 +191,7 @@ impl PublisherArgs {
         crate::claimreview::Publisher {
             name: self.publisher_name.clone(),
             url: self.publisher_url.clone(),
+            logo: self.publisher_logo.clone(),
             base_url: self.public_url.clone().unwrap_or_else(|| fallback.to_owned()),
         }
     }

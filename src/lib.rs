@@ -13,6 +13,7 @@ pub mod import;
 pub mod progress;
 pub mod queue;
 pub mod service;
+pub mod site;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;

@@ -114,7 +114,7 @@ async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: Ratin
 }
 
 fn default_publisher() -> PublisherArgs {
-    PublisherArgs { publisher_name: "claimcheck".into(), publisher_url: None, public_url: None }
+    PublisherArgs { publisher_name: "claimcheck".into(), publisher_url: None, publisher_logo: None, public_url: None }
 }
 
 #[derive(Subcommand)]

@@ -82,6 +82,7 @@ impl Application {
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .configure(api::routes)
                 .configure(crate::admin::routes)
+                .configure(crate::site::routes)
         })
         .on_connect(move |io, data| connections.on_connect(io, data))
         // Counted per worker and, once reached, leaves connections unanswered in the backlog: kept only

@@ -61,6 +61,8 @@ pub struct TransitionForm {
     to: String,
     verdict: Option<String>,
     note: Option<String>,
+    rationale: Option<String>,
+    public_note: Option<String>,
 }
 
 impl TransitionForm {
@@ -74,7 +76,13 @@ impl TransitionForm {
         let verdict = verdict.and_then(|s| choice(&mut v, "verdict", s, Verdict::parse, &verdicts));
         v.into_result(()).map_err(invalid)?;
         let to = to.ok_or_else(|| invalid(Vec::new()))?;
-        Ok(TransitionInput { to, verdict, note: self.note.clone() })
+        Ok(TransitionInput {
+            to,
+            verdict,
+            note: self.note.clone(),
+            rationale: self.rationale.clone(),
+            public_note: self.public_note.clone(),
+        })
     }
 }
 

@@ -126,6 +126,10 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
                     @for t in &c.tags { span.pill { (t) } " " }
                     span.muted { "Assigned to " (c.assignee.as_deref().unwrap_or("nobody")) " · version " (c.version) }
                 }
+                @if let Some(rationale) = &c.rationale { p { strong { "Rationale: " } (rationale) } }
+                @if let Some(url) = review.as_ref().filter(|r| r["creativeWorkStatus"] == "Published").and_then(|r| r["url"].as_str()) {
+                    p { a href=(url) { "Public fact-check page" } }
+                }
             }
             div.grid {
                 div.card {
@@ -140,7 +144,9 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
                         input type="hidden" name="csrf" value=(csrf);
                         label { "To" select name="to" { @for s in &detail.allowed_transitions { option value=(s.as_str()) { (s.as_str()) } } } }
                         label { "Verdict (when verifying)" select name="verdict" { option value="" { "—" } @for v in Verdict::ALL { option value=(v.as_str()) { (v.label()) } } } }
+                        label { "Rationale for readers (when verifying)" textarea name="rationale" rows="3" {} }
                         label { "Note" textarea name="note" rows="2" {} }
+                        label { "Public note (reopening a published claim: shown as under review again; publishing a changed verdict: the correction's reason)" textarea name="public_note" rows="2" {} }
                         button type="submit" { "Move claim" }
                     }
                 }

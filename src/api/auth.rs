@@ -83,16 +83,7 @@ impl Auth {
             if !self.public_read {
                 return Err(ApiError::Unauthorized { detail: "this needs an API key".into(), presented: false });
             }
-            let client = self.client(req);
-            self.not_blocked(client)?;
-            if let Err(not_until) = self.public.check_key(&client) {
-                let seconds = wait_seconds(not_until).as_secs();
-                return Err(ApiError::TooManyRequests {
-                    reason: "this address's rate of anonymous reads is exceeded",
-                    seconds,
-                });
-            }
-            return Ok(Actor::Public);
+            return self.reader(req);
         };
         let Some(key) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
             return Err(self.failed(req, "the Authorization header must be `Bearer <API key>`"));
@@ -103,6 +94,21 @@ impl Auth {
             return Err(ApiError::TooManyRequests { reason: "this key's request rate is exceeded", seconds });
         }
         Ok(actor)
+    }
+
+    /// An anonymous reader, within its address's rate of anonymous reads. The public fact-check pages
+    /// take one whatever `--public-read` says: what they show is published.
+    pub fn reader(&self, req: &HttpRequest) -> Result<Actor, ApiError> {
+        let client = self.client(req);
+        self.not_blocked(client)?;
+        if let Err(not_until) = self.public.check_key(&client) {
+            let seconds = wait_seconds(not_until).as_secs();
+            return Err(ApiError::TooManyRequests {
+                reason: "this address's rate of anonymous reads is exceeded",
+                seconds,
+            });
+        }
+        Ok(Actor::Public)
     }
 
     /// Refuses an address that is waiting out its failures.

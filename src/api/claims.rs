@@ -46,6 +46,8 @@ pub struct Claim {
     pub evidence_count: i64,
     /// The reviewer working on it.
     pub assignee: Option<String>,
+    /// Why the verdict is what it is, for readers: given with the verdict, shown as the review's text.
+    pub rationale: Option<String>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -66,6 +68,7 @@ impl From<ClaimRow> for Claim {
             confidence: r.confidence,
             evidence_count: r.evidence_count,
             assignee: r.assignee,
+            rationale: r.rationale,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,

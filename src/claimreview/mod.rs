@@ -1,24 +1,71 @@
 //! schema.org ClaimReview JSON-LD, as Google's fact-check markup guidance describes it: what was
-//! claimed, by whom and where, and the verdict on a scale whose direction is stated (`bestRating` 5,
-//! `worstRating` 1; see `Verdict::rating`) with the verdict's name as `alternateName`.
+//! claimed, by whom and where, the verdict on a scale whose direction is stated (`bestRating` 5,
+//! `worstRating` 1; see `Verdict::rating`) with the verdict's name as `alternateName`, the reasoning as
+//! `reviewBody`, and the public fact-check page as `url`.
+//!
+//! Beyond Google's fields, a review carries what another desk needs to take it over whole (`read.rs`
+//! reads it back): `creativeWorkStatus` (`Published`, or `Draft` for a verified claim not yet
+//! published), `keywords` (the tags) and `citation` (the evidence, with `archivedAt` the archived copy
+//! and our extension members `claimcheck:stance`, `claimcheck:reliability` and `claimcheck:confidence`).
 
 pub mod read;
 
 use serde_json::{Value, json};
 
-use crate::store::claims::ClaimRow;
+use crate::store::evidence::EvidenceRow;
+use crate::store::publications::Reviewable;
 
 /// Who publishes the reviews, from configuration.
 #[derive(Debug, Clone)]
 pub struct Publisher {
     pub name: String,
     pub url: Option<String>,
+    /// The publisher's logo, an image URL.
+    pub logo: Option<String>,
     /// Where this service is reached from outside; review URLs start with it.
     pub base_url: String,
 }
 
+impl Publisher {
+    /// The public page of the fact-check of claim `id`.
+    pub fn page_url(&self, id: i64) -> String {
+        format!("{}/fact-checks/{id}", self.base())
+    }
+
+    /// The public page of the archived copy, as cited, of evidence `evidence` of claim `id`.
+    pub fn source_url(&self, id: i64, evidence: i64) -> String {
+        format!("{}/fact-checks/{id}/sources/{evidence}", self.base())
+    }
+
+    /// The index of published fact-checks.
+    pub fn index_url(&self) -> String {
+        format!("{}/fact-checks", self.base())
+    }
+
+    fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The publisher as `author`: an Organization with its name, site and logo.
+    pub fn organization(&self) -> Value {
+        let mut author = json!({"@type": "Organization", "name": self.name});
+        if let Some(url) = &self.url {
+            author["url"] = json!(url);
+        }
+        if let Some(logo) = &self.logo {
+            author["logo"] = json!({"@type": "ImageObject", "url": logo});
+        }
+        author
+    }
+}
+
 pub const BEST: u8 = 5;
 pub const WORST: u8 = 1;
+
+/// Our extension members on a `citation`, read back on import.
+pub const STANCE: &str = "claimcheck:stance";
+pub const RELIABILITY: &str = "claimcheck:reliability";
+pub const CONFIDENCE: &str = "claimcheck:confidence";
 
 /// A claimant named like a person ("Neal Khosla") is a Person; anything else ("DeepSeek", "the
 /// article") an Organization.
@@ -29,14 +76,22 @@ fn claimant(name: &str) -> Value {
     json!({"@type": if person { "Person" } else { "Organization" }, "name": name})
 }
 
-/// The ClaimReview of a claim with a verdict; `reviewed_at` is when it was last verified.
-pub fn review(claim: &ClaimRow, reviewed_at: &str, publisher: &Publisher) -> Option<Value> {
-    let verdict = claim.verdict?;
+/// A timestamp to the second, in UTC ("2026-01-27T09:30:00Z").
+fn to_second(at: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(at) {
+        Ok(t) => t.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        Err(_) => at.to_owned(),
+    }
+}
+
+/// The ClaimReview of a verified claim or a published revision.
+pub fn review(r: &Reviewable, publisher: &Publisher) -> Value {
+    let c = &r.content;
     let mut item = json!({"@type": "Claim"});
-    if let Some(name) = &claim.claimant {
+    if let Some(name) = &c.claimant {
         item["author"] = claimant(name);
     }
-    if let Some(appeared) = &claim.appeared_in {
+    if let Some(appeared) = &c.appeared_in {
         let mut work = json!({"@type": "CreativeWork"});
         if let Some(url) = &appeared.url {
             work["url"] = json!(url);
@@ -51,26 +106,61 @@ pub fn review(claim: &ClaimRow, reviewed_at: &str, publisher: &Publisher) -> Opt
         item["appearance"] = json!([work.clone()]);
         item["firstAppearance"] = work;
     }
-    let mut author = json!({"@type": "Organization", "name": publisher.name});
-    if let Some(url) = &publisher.url {
-        author["url"] = json!(url);
-    }
-    Some(json!({
+    let mut review = json!({
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": format!("{}/v1/claims/{}/claimreview", publisher.base_url.trim_end_matches('/'), claim.id),
-        "claimReviewed": claim.text,
+        "url": publisher.page_url(r.claim_id),
+        "claimReviewed": c.text,
         "itemReviewed": item,
-        "author": author,
-        "datePublished": reviewed_at.get(..10).unwrap_or(reviewed_at),
+        "author": publisher.organization(),
+        "datePublished": r.date_published.get(..10).unwrap_or(&r.date_published),
+        "dateModified": to_second(&r.date_modified),
+        "creativeWorkStatus": if r.published { "Published" } else { "Draft" },
         "reviewRating": {
             "@type": "Rating",
-            "ratingValue": verdict.rating(),
+            "ratingValue": r.verdict.rating(),
             "bestRating": BEST,
             "worstRating": WORST,
-            "alternateName": verdict.label(),
+            "alternateName": r.verdict.label(),
         },
-    }))
+    });
+    if let Some(body) = &r.rationale {
+        review["reviewBody"] = json!(body);
+    }
+    if let Some(language) = &c.language {
+        review["inLanguage"] = json!(language);
+        review["itemReviewed"]["inLanguage"] = json!(language);
+    }
+    if !c.tags.is_empty() {
+        review["keywords"] = json!(c.tags.join(", "));
+    }
+    let citations: Vec<Value> = r.evidence.iter().map(|e| citation(e, r, publisher)).collect();
+    if !citations.is_empty() {
+        review["citation"] = json!(citations);
+    }
+    review
+}
+
+/// An evidence item as a `citation`.
+fn citation(e: &EvidenceRow, r: &Reviewable, publisher: &Publisher) -> Value {
+    let mut work = json!({"@type": "CreativeWork", "url": e.url});
+    if let Some(title) = &e.title {
+        work["name"] = json!(title);
+    }
+    if let Some(by) = &e.publisher {
+        work["publisher"] = json!({"@type": "Organization", "name": by});
+    }
+    if let Some(excerpt) = &e.excerpt {
+        work["abstract"] = json!(excerpt);
+    }
+    let archived = e.fetch.as_ref().is_some_and(|f| f.cited.is_some());
+    if r.published && archived {
+        work["archivedAt"] = json!(publisher.source_url(r.claim_id, e.id));
+    }
+    work[STANCE] = json!(e.stance.as_str());
+    work[RELIABILITY] = json!(e.reliability);
+    work[CONFIDENCE] = json!(e.confidence);
+    work
 }
 
 /// JSON for a `<script>` element of an HTML page. `<`, `>` and `&` can only occur inside JSON

@@ -1,6 +1,8 @@
 //! Reading ClaimReview JSON-LD from other fact-checkers: one review, an array of them, a `DataFeed`
 //! or an `@graph`. Foreign ratings become our verdicts through `RatingMap`: by `alternateName` first,
-//! else by where `ratingValue` falls between `worstRating` and `bestRating`.
+//! else by where `ratingValue` falls between `worstRating` and `bestRating`. What our own export adds
+//! (`creativeWorkStatus`, `keywords`, `citation` with our extension members; see the module above) is
+//! read back, so an export imported elsewhere keeps its status, tags and evidence.
 
 use std::collections::HashMap;
 
@@ -9,6 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::domain::claim::{Appearance, ClaimInput};
+use crate::domain::evidence::Stance;
 use crate::domain::verdict::Verdict;
 
 /// `alternateName` (lower-case) → verdict, for the names fact-checkers commonly use.
@@ -103,19 +106,48 @@ pub struct ForeignReview {
     pub verdict: Result<Verdict, String>,
     pub url: Option<String>,
     pub publisher: Option<String>,
+    /// `reviewBody`: the reasoning behind the verdict.
+    pub rationale: Option<String>,
+    /// `creativeWorkStatus` says it is published (our export's drafts are verified claims).
+    pub published: bool,
+    /// The sources the review cites.
+    pub citations: Vec<Citation>,
 }
 
-/// Every ClaimReview in a document, or why the document holds none.
-pub fn reviews(document: &Value, ratings: &RatingMap) -> Result<Vec<Result<ForeignReview, String>>, String> {
+/// A source a review cites (`citation`), with our extension members when it comes from our export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citation {
+    pub url: String,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub excerpt: Option<String>,
+    pub stance: Option<Stance>,
+    pub reliability: Option<f64>,
+    pub confidence: Option<f64>,
+}
+
+/// One review found in a document, with where it is: `dataFeedElement[3]`, `@graph[1]`, `[0]`, or
+/// the empty string for the document itself.
+#[derive(Debug, Clone)]
+pub struct Found<T> {
+    pub position: String,
+    pub review: T,
+}
+
+/// Every ClaimReview in a document, each with its position, or why the document holds none.
+pub fn reviews(document: &Value, ratings: &RatingMap) -> Result<Vec<Found<Result<ForeignReview, String>>>, String> {
     let mut found = Vec::new();
-    collect(document, 0, &mut found);
+    collect(document, String::new(), 0, &mut found);
     if found.is_empty() {
         return Err("no ClaimReview found: expected a ClaimReview, an array of them, or a DataFeed".into());
     }
     Ok(found
         .into_iter()
         .enumerate()
-        .map(|(i, r)| read(r, ratings).map_err(|e| format!("review {}: {e}", i + 1)))
+        .map(|(i, (position, r))| Found {
+            review: read(r, ratings).map_err(|e| format!("review {}: {e}", i + 1)),
+            position,
+        })
         .collect())
 }
 
@@ -127,17 +159,20 @@ fn is_type(value: &Value, name: &str) -> bool {
     }
 }
 
-fn collect<'a>(value: &'a Value, depth: usize, out: &mut Vec<&'a Value>) {
+fn collect<'a>(value: &'a Value, at: String, depth: usize, out: &mut Vec<(String, &'a Value)>) {
     if depth > 6 {
         return;
     }
     match value {
-        Value::Array(items) => items.iter().for_each(|v| collect(v, depth + 1, out)),
-        Value::Object(_) if is_type(value, "ClaimReview") => out.push(value),
+        Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| collect(v, format!("{at}[{i}]"), depth + 1, out))
+        }
+        Value::Object(_) if is_type(value, "ClaimReview") => out.push((at, value)),
         Value::Object(map) => {
             for key in ["dataFeedElement", "item", "@graph", "itemListElement"] {
                 if let Some(inner) = map.get(key) {
-                    collect(inner, depth + 1, out);
+                    let at = if at.is_empty() { key.to_owned() } else { format!("{at}.{key}") };
+                    collect(inner, at, depth + 1, out);
                 }
             }
         }
@@ -181,14 +216,65 @@ fn read(review: &Value, ratings: &RatingMap) -> Result<ForeignReview, String> {
             .ok_or_else(|| format!("the rating {} maps to no verdict (add its alternateName to --rating-map)", rating)),
         None => Err("reviewRating is missing".into()),
     };
+    let tags = keywords(review.get("keywords"));
     let claim = ClaimInput {
         text: claim_text,
         claimant: text(item.get("author")),
         appeared_in,
-        tags: vec!["imported".into()],
+        tags: if tags.is_empty() { vec!["imported".into()] } else { tags },
         language: text(review.get("inLanguage")),
     };
-    Ok(ForeignReview { external_id, claim, verdict, url, publisher })
+    let published = review.get("creativeWorkStatus").and_then(Value::as_str).is_some_and(|s| s == "Published");
+    let citations = match review.get("citation") {
+        Some(Value::Array(items)) => items.iter().filter_map(citation).collect(),
+        Some(one) => citation(one).into_iter().collect(),
+        None => Vec::new(),
+    };
+    Ok(ForeignReview {
+        external_id,
+        claim,
+        verdict,
+        url,
+        publisher,
+        rationale: text(review.get("reviewBody")),
+        published,
+        citations,
+    })
+}
+
+/// `keywords`, as one comma-separated text or a list of them.
+fn keywords(value: Option<&Value>) -> Vec<String> {
+    let words = match value {
+        Some(Value::String(s)) => s.split(',').map(str::to_owned).collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(|v| text(Some(v))).collect(),
+        _ => Vec::new(),
+    };
+    words.into_iter().map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect()
+}
+
+/// A cited source: a URL (or an object with one) and what is said of it.
+fn citation(value: &Value) -> Option<Citation> {
+    if let Value::String(url) = value {
+        return Some(Citation {
+            url: url.trim().to_owned(),
+            title: None,
+            publisher: None,
+            excerpt: None,
+            stance: None,
+            reliability: None,
+            confidence: None,
+        });
+    }
+    let number = |key: &str| value.get(key).and_then(Value::as_f64);
+    Some(Citation {
+        url: text(value.get("url"))?,
+        title: text(value.get("name")).or_else(|| text(value.get("headline"))),
+        publisher: text(value.get("publisher")),
+        excerpt: text(value.get("abstract")),
+        stance: value.get(super::STANCE).and_then(Value::as_str).and_then(Stance::parse),
+        reliability: number(super::RELIABILITY),
+        confidence: number(super::CONFIDENCE),
+    })
 }
 
 #[cfg(test)]
@@ -235,7 +321,7 @@ mod tests {
         ] {
             let found = reviews(&document, &RatingMap::default()).unwrap();
             assert_eq!(found.len(), 1, "{document}");
-            let review = found[0].as_ref().unwrap();
+            let review = found[0].review.as_ref().unwrap();
             assert_eq!(
                 (review.external_id.as_str(), review.verdict.clone()),
                 ("claimreview:https://fc.example.org/1", Ok(Verdict::False))
@@ -243,6 +329,21 @@ mod tests {
         }
         assert!(reviews(&json!({"@type": "Article"}), &RatingMap::default()).is_err());
         let missing = reviews(&json!({"@type": "ClaimReview"}), &RatingMap::default()).unwrap();
-        assert_eq!(missing[0].as_ref().unwrap_err(), "review 1: claimReviewed is missing");
+        assert_eq!(missing[0].review.as_ref().unwrap_err(), "review 1: claimReviewed is missing");
+    }
+
+    #[test]
+    fn each_review_is_found_with_its_position() {
+        let one = json!({"@type": "ClaimReview", "claimReviewed": "X"});
+        let positions = |document: Value| -> Vec<String> {
+            reviews(&document, &RatingMap::default()).unwrap().into_iter().map(|f| f.position).collect()
+        };
+        assert_eq!(positions(one.clone()), [""]);
+        assert_eq!(positions(json!([{}, one.clone()])), ["[1]"]);
+        assert_eq!(positions(json!({"@graph": [{}, one.clone()]})), ["@graph[1]"]);
+        assert_eq!(
+            positions(json!({"dataFeedElement": [one.clone(), {"item": one.clone()}, {"item": [one.clone()]}]})),
+            ["dataFeedElement[0]", "dataFeedElement[1].item", "dataFeedElement[2].item[0]"]
+        );
     }
 }

@@ -13,7 +13,11 @@ pub struct Summary {
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Rejection {
+    /// The file or request (`body`) it came from, or the review's identifier once it was read.
     pub source: String,
+    /// Where in the document: `dataFeedElement[3]`, `@graph[1]`, `[0]`; `null` for the document
+    /// itself or a claims file's entry.
+    pub position: Option<String>,
     pub reason: String,
 }
 
@@ -31,7 +35,10 @@ impl std::fmt::Display for Summary {
         let (created, updated, skipped, rejected) = (self.created, self.updated, self.skipped, self.rejected.len());
         write!(f, "created {created}, updated {updated}, skipped {skipped}, rejected {rejected}")?;
         for r in &self.rejected {
-            write!(f, "\n  rejected {}: {}", r.source, r.reason)?;
+            match &r.position {
+                Some(at) => write!(f, "\n  rejected {} at {at}: {}", r.source, r.reason)?,
+                None => write!(f, "\n  rejected {}: {}", r.source, r.reason)?,
+            }
         }
         Ok(())
     }

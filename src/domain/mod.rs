@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod import;
 pub mod linkcheck;
 pub mod normalize;
+pub mod publication;
 pub mod quote;
 pub mod relevance;
 pub mod similarity;

@@ -65,7 +65,23 @@ pub struct TransitionInput {
     pub to: Status,
     /// Required when moving to `verified`, refused otherwise.
     pub verdict: Option<Verdict>,
+    /// The desk's note on the move, kept in the claim's history.
     pub note: Option<String>,
+    /// Why the verdict is what it is, for readers: the review's text. Only when moving to `verified`.
+    #[serde(default)]
+    pub rationale: Option<String>,
+    /// A note for readers of the public fact-check. Reopening a published claim with one marks its page
+    /// "under review again" with it; publishing a changed verdict with one gives the correction's reason.
+    #[serde(default)]
+    pub public_note: Option<String>,
+}
+
+/// A transition's texts, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransitionTexts {
+    pub note: Option<String>,
+    pub rationale: Option<String>,
+    pub public_note: Option<String>,
 }
 
 /// A request to give a claim to a reviewer, or (with no assignee) to take it back.
@@ -79,15 +95,22 @@ pub struct AssignInput {
 
 /// Longest note on a change, in characters.
 pub const NOTE_MAX: usize = 5000;
+/// Longest rationale, in characters.
+pub const RATIONALE_MAX: usize = 20_000;
 /// Longest assignee name, in characters.
 pub const ASSIGNEE_MAX: usize = 100;
 
 impl TransitionInput {
-    /// The note, checked.
-    pub fn validate(&self) -> Result<Option<String>, Vec<FieldError>> {
+    /// The note, the rationale and the public note, checked.
+    pub fn validate(&self) -> Result<TransitionTexts, Vec<FieldError>> {
         let mut v = Violations::default();
         let note = v.optional_text("note", self.note.as_deref(), NOTE_MAX);
-        v.into_result(note)
+        let rationale = v.optional_text("rationale", self.rationale.as_deref(), RATIONALE_MAX);
+        if rationale.is_some() && self.to != Verified {
+            v.add("rationale", "verified-only", "a rationale goes with a verdict: only when moving to verified");
+        }
+        let public_note = v.optional_text("public_note", self.public_note.as_deref(), NOTE_MAX);
+        v.into_result(TransitionTexts { note, rationale, public_note })
     }
 }
 
@@ -181,6 +204,19 @@ mod tests {
             transition(Submitted, None, InReview, Some(Verdict::True), 1),
             Err(TransitionError::VerdictNotAllowed { to: InReview })
         );
+    }
+
+    #[test]
+    fn a_rationale_goes_with_moving_to_verified_only() {
+        let input = |to, rationale: &str| TransitionInput {
+            to,
+            verdict: None,
+            note: None,
+            rationale: Some(rationale.into()),
+            public_note: None,
+        };
+        assert_eq!(input(Verified, " Because. ").validate().unwrap().rationale.as_deref(), Some("Because."));
+        assert_eq!(input(Published, "Because.").validate().unwrap_err()[0].field, "rationale");
     }
 
     #[test]

@@ -20,15 +20,18 @@ const PAGE: usize = 500;
 pub enum Format {
     /// One JSON object per line: the claim as `GET /v1/claims/{id}` shows it, evidence included.
     Jsonl,
-    /// One row per claim; evidence as URLs with their stances.
+    /// One row per claim; evidence as URLs with their stances, and their titles; cells a spreadsheet
+    /// would run as formulas are made inert.
     Csv,
     /// A schema.org DataFeed of the reviews of verified and published claims.
     Claimreview,
 }
 
+/// What an export wrote.
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub claims: usize,
+    /// Evidence items written: all of them in JSON lines, the live ones in CSV, the cited ones in a feed.
     pub evidence: usize,
     /// Claims left out of a ClaimReview feed because they have no verdict yet.
     pub skipped: usize,
@@ -75,26 +78,30 @@ pub async fn export(
         let page = service.claims_after(&actor, after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.0.claim.id;
-        for (detail, verified_at) in &page {
-            match &mut sink {
+        for (detail, reviewable) in &page {
+            let written = match &mut sink {
                 Sink::Lines(out) => {
-                    writeln!(out, "{}", serde_json::to_string(&api::claims::ClaimDetail::from(detail.clone()))?)?
+                    writeln!(out, "{}", serde_json::to_string(&api::claims::ClaimDetail::from(detail.clone()))?)?;
+                    detail.evidence.len()
                 }
-                Sink::Csv(writer) => writer.write_record(csv_row(detail))?,
-                Sink::Feed(_, reviews) => {
-                    let review =
-                        verified_at.as_deref().and_then(|at| claimreview::review(&detail.claim, at, publisher));
-                    match review {
-                        Some(review) => reviews.push(review),
-                        None => {
-                            summary.skipped += 1;
-                            continue;
-                        }
+                Sink::Csv(writer) => {
+                    let (row, cited) = csv_row(detail);
+                    writer.write_record(row)?;
+                    cited
+                }
+                Sink::Feed(_, reviews) => match reviewable {
+                    Some(r) => {
+                        reviews.push(claimreview::review(r, publisher));
+                        r.evidence.len()
                     }
-                }
-            }
+                    None => {
+                        summary.skipped += 1;
+                        continue;
+                    }
+                },
+            };
             summary.claims += 1;
-            summary.evidence += detail.evidence.len();
+            summary.evidence += written;
         }
         progress.inc(page.len() as u64);
     }
@@ -110,7 +117,7 @@ pub async fn export(
     Ok(summary)
 }
 
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 16] = [
     "id",
     "text",
     "claimant",
@@ -124,13 +131,19 @@ const CSV_HEADER: [&str; 13] = [
     "updated_at",
     "evidence_count",
     "evidence",
+    "rationale",
+    "assignee",
+    "evidence_titles",
 ];
 
-fn csv_row(d: &ClaimDetail) -> Vec<String> {
+/// A claim's row, with every cell made safe to open in a spreadsheet, and how many evidence items
+/// it lists (the live ones).
+fn csv_row(d: &ClaimDetail) -> (Vec<String>, usize) {
     let c = &d.claim;
-    let evidence: Vec<String> =
-        d.evidence.iter().filter(|e| !e.retracted).map(|e| format!("{} {}", e.stance.as_str(), e.url)).collect();
-    vec![
+    let live: Vec<_> = d.evidence.iter().filter(|e| !e.retracted).collect();
+    let evidence: Vec<String> = live.iter().map(|e| format!("{} {}", e.stance.as_str(), e.url)).collect();
+    let titles: Vec<&str> = live.iter().map(|e| e.title.as_deref().unwrap_or(&e.site)).collect();
+    let row = vec![
         c.id.to_string(),
         c.text.clone(),
         c.claimant.clone().unwrap_or_default(),
@@ -142,7 +155,33 @@ fn csv_row(d: &ClaimDetail) -> Vec<String> {
         c.appeared_in.as_ref().and_then(|a| a.url.clone()).unwrap_or_default(),
         c.created_at.clone(),
         c.updated_at.clone(),
-        evidence.len().to_string(),
+        live.len().to_string(),
         evidence.join("\n"),
-    ]
+        c.rationale.clone().unwrap_or_default(),
+        c.assignee.clone().unwrap_or_default(),
+        titles.join("\n"),
+    ];
+    (row.into_iter().map(|cell| inert(&cell)).collect(), live.len())
+}
+
+/// A cell a spreadsheet will show rather than run: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (a formula, or what some spreadsheets read as one) gets a leading apostrophe, as
+/// OWASP's advice on CSV injection has it. Numbers stay numbers: only a negative number starts with
+/// `-`, and support and confidence never are.
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_made_inert() {
+        for cell in ["=HYPERLINK(\"https://x.example\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert(cell), format!("'{cell}"));
+        }
+        assert_eq!(inert("R1 cost $5.6M"), "R1 cost $5.6M");
+        assert_eq!(inert(""), "");
+    }
 }

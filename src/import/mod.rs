@@ -80,6 +80,7 @@ pub async fn import_text(service: &Service, name: &str, text: &str, actor: &Acto
             Ok(content) => valid.push((claim.external_id, content)),
             Err(errors) => summary.rejected.push(Rejection {
                 source: format!("{name}: {}", claim.external_id),
+                position: None,
                 reason: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
             }),
         }

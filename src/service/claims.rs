@@ -14,6 +14,7 @@ use crate::domain::workflow::{AssignInput, Status, TransitionInput};
 use crate::store::claims::{self, ClaimDetail, ClaimRow, Move};
 use crate::store::history::{self, HistoryRow};
 use crate::store::listing::{self, Page, Request};
+use crate::store::publications::{self, Reviewable};
 use crate::store::similar::{self, Similar};
 use crate::store::{self, Error as StoreError};
 
@@ -135,10 +136,16 @@ impl Service {
         expected: Option<Expected>,
     ) -> Result<ClaimDetail> {
         require(actor, Action::Transition)?;
-        let note = input.validate()?;
+        let texts = input.validate()?;
         let actor = actor.clone();
         let write = move |conn: &_| {
-            let requested = Move { to: input.to, verdict: input.verdict, note: note.as_deref() };
+            let requested = Move {
+                to: input.to,
+                verdict: input.verdict,
+                note: texts.note.as_deref(),
+                rationale: texts.rationale.as_deref(),
+                public_note: texts.public_note.as_deref(),
+            };
             claims::detail_of(conn, claims::transition(conn, id, &requested, expected.as_ref(), &actor)?)
         };
         self.store.writer.write(write).await.map_err(missing("claim", id))
@@ -166,25 +173,36 @@ impl Service {
         Ok(if public { super::public::history(rows) } else { rows })
     }
 
-    /// The schema.org ClaimReview of a verified or published claim.
+    /// The schema.org ClaimReview of a claim: its last published revision, or (for the desk) the
+    /// verified claim as it would be published. Readers without a key see published revisions only.
     pub async fn claim_review(&self, actor: &Actor, id: i64) -> Result<Value> {
         require(actor, Action::ReadClaims)?;
-        let actor = actor.clone();
-        let read = move |conn: &_| Ok((visible(conn, id, &actor)?, claims::verified_at(conn, id)?));
-        let (claim, verified_at) = self.store.reader.read(read).await.map_err(missing("claim", id))?;
-        self.review_of(&claim, verified_at).ok_or(super::Error::NotReviewed(id))
+        let desk = !actor.is_public();
+        let read = move |conn: &_| {
+            let claim = claims::get(conn, id)?;
+            match publications::reviewable(conn, &claim, desk)? {
+                None if !desk => Err(StoreError::NotFound),
+                found => Ok(found),
+            }
+        };
+        let reviewable = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        reviewable.map(|r| claimreview::review(&r, &self.publisher)).ok_or(super::Error::NotReviewed(id))
     }
 
-    fn review_of(&self, claim: &ClaimRow, verified_at: Option<String>) -> Option<Value> {
-        let reviewed = matches!(claim.status, Status::Verified | Status::Published);
-        verified_at.filter(|_| reviewed).and_then(|at| claimreview::review(claim, &at, &self.publisher))
-    }
-
-    /// A DataFeed of the newest published reviews.
+    /// A DataFeed of the newest published reviews, each as last published.
     pub async fn review_feed(&self, actor: &Actor) -> Result<Value> {
         require(actor, Action::ReadClaims)?;
-        let published = self.store.reader.read(|conn| claims::published(conn, FEED_LIMIT)).await?;
-        let reviews = published.iter().filter_map(|(c, at)| claimreview::review(c, at, &self.publisher)).collect();
+        let read = |conn: &_| {
+            let newest = publications::page(conn, None, 0, FEED_LIMIT)?;
+            newest
+                .into_iter()
+                .take(FEED_LIMIT)
+                .filter_map(|p| publications::fact_check(conn, p.claim_id).transpose())
+                .map(|f| f.map(publications::FactCheck::reviewable))
+                .collect::<store::Result<Vec<_>>>()
+        };
+        let published = self.store.reader.read(read).await?;
+        let reviews = published.iter().map(|r| claimreview::review(r, &self.publisher)).collect();
         Ok(claimreview::feed(reviews, &self.publisher))
     }
 
@@ -194,23 +212,33 @@ impl Service {
         let actor = actor.clone();
         let read = move |conn: &_| {
             let claim = visible(conn, id, &actor)?;
-            let verified_at = claims::verified_at(conn, id)?;
-            Ok((claims::detail_of(conn, claim)?, history::for_claim(conn, id)?, verified_at))
+            let reviewable = publications::reviewable(conn, &claim, true)?;
+            Ok((claims::detail_of(conn, claim)?, history::for_claim(conn, id)?, reviewable))
         };
-        let (detail, history, verified_at) = self.store.reader.read(read).await.map_err(missing("claim", id))?;
-        let review = self.review_of(&detail.claim, verified_at);
+        let (detail, history, reviewable) = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        let review = reviewable.map(|r| claimreview::review(&r, &self.publisher));
         Ok(Dossier { detail, history, review })
     }
 
-    /// Every claim with its evidence, in pages by id, with when each was last verified (for export).
+    /// Every claim with its evidence, in pages by id, each with what its ClaimReview is made of, if it
+    /// has one (for export).
     pub async fn claims_after(
         &self,
         actor: &Actor,
         after: i64,
         limit: usize,
-    ) -> Result<Vec<(ClaimDetail, Option<String>)>> {
+    ) -> Result<Vec<(ClaimDetail, Option<Reviewable>)>> {
         require(actor, Action::ReadClaims)?;
-        Ok(self.store.reader.read(move |conn| claims::page_after(conn, after, limit)).await?)
+        let read = move |conn: &_| {
+            let page = claims::page_after(conn, after, limit)?;
+            page.into_iter()
+                .map(|detail| {
+                    let review = publications::reviewable(conn, &detail.claim, true)?;
+                    Ok((detail, review))
+                })
+                .collect()
+        };
+        Ok(self.store.reader.read(read).await?)
     }
 
     pub async fn count_claims(&self) -> Result<i64> {

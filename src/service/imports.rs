@@ -2,10 +2,12 @@
 //! Imports are idempotent: a claim already imported (same source and key) or already present (same
 //! normalized text) is skipped, so importing twice changes nothing.
 //!
-//! A ClaimReview Each review becomes a verified claim whose evidence is
-//! the review itself (cited at its URL, leaning the way its rating does), so every imported verdict has
-//! a source and a history like any other. Importing the same review again changes nothing, unless its
-//! rating changed: then the claim is reopened and verified again with the new verdict.
+//! Each ClaimReview becomes a verified claim (published, when the review says it is) with its
+//! rationale (`reviewBody`), tags (`keywords`) and evidence: the sources it cites, else the review
+//! itself (cited at its URL, leaning the way its rating does), so every imported verdict has a source and
+//! a history like any other. Importing the same review again changes nothing, unless its rating
+//! changed: then the claim is reopened and verified (and published) again with the new verdict.
+//! A review that cannot be imported is named by its position in the document (`dataFeedElement[3]`).
 
 use rusqlite::Connection;
 use serde_json::Value;
@@ -14,7 +16,7 @@ use super::{Error, Result, Service, require};
 use crate::claimreview::read::{ForeignReview, reviews};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
-use crate::domain::evidence::{EvidenceInput, Stance};
+use crate::domain::evidence::{EvidenceInput, NewEvidence, Stance};
 use crate::domain::import::{Rejection, Summary};
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
@@ -69,10 +71,11 @@ impl Service {
         let found = reviews(document, &self.ratings).map_err(|e| not_claimreview(format!("{name}: {e}")))?;
         let mut summary = Summary::default();
         let mut ready = Vec::new();
-        for review in found {
-            match review.and_then(checked) {
+        for found in found {
+            let position = Some(found.position).filter(|p| !p.is_empty());
+            match found.review.and_then(|r| checked(r, position.clone())) {
                 Ok(ok) => ready.push(ok),
-                Err(reason) => summary.rejected.push(Rejection { source: name.to_owned(), reason }),
+                Err(reason) => summary.rejected.push(Rejection { source: name.to_owned(), position, reason }),
             }
         }
         let total = ready.len() as u64;
@@ -89,9 +92,11 @@ impl Service {
                     Ok(Done::Created) => summary.created += 1,
                     Ok(Done::Updated) => summary.updated += 1,
                     Ok(Done::Skipped) => summary.skipped += 1,
-                    Err(reason) => {
-                        summary.rejected.push(Rejection { source: review.external_id.clone(), reason: reason.clone() })
-                    }
+                    Err(reason) => summary.rejected.push(Rejection {
+                        source: review.external_id.clone(),
+                        position: review.position.clone(),
+                        reason: reason.clone(),
+                    }),
                 }
             }
             done_so_far += done.len() as u64;
@@ -113,15 +118,20 @@ fn not_claimreview(message: String) -> Error {
 #[derive(Debug, Clone)]
 struct Ready {
     external_id: String,
+    position: Option<String>,
     review: ForeignReview,
     verdict: Verdict,
     url: String,
 }
 
-fn checked(review: ForeignReview) -> Result<Ready, String> {
+fn checked(review: ForeignReview, position: Option<String>) -> Result<Ready, String> {
     let verdict = review.verdict.clone()?;
     let url = review.url.clone().ok_or("url is missing: the review cannot be cited as evidence")?;
-    Ok(Ready { external_id: review.external_id.clone(), review, verdict, url })
+    Ok(Ready { external_id: review.external_id.clone(), position, review, verdict, url })
+}
+
+fn reasons(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
 }
 
 /// Writes one review; its own problems come back as a reason, store failures as errors.
@@ -132,14 +142,75 @@ fn write(conn: &Connection, r: &Ready, actor: &Actor) -> store::Result<Result<Do
             return Ok(Ok(Done::Skipped));
         }
         let note = Some("re-imported: the review's rating changed");
-        claims::transition(conn, id, &Move { to: Status::InReview, verdict: None, note }, None, actor)?;
-        claims::transition(conn, id, &Move { to: Status::Verified, verdict: Some(r.verdict), note }, None, actor)?;
+        let publish = claim.status == Status::Published || r.review.published;
+        claims::transition(conn, id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
+        verify(conn, id, r, note, publish, actor)?;
         return Ok(Ok(Done::Updated));
     }
     let content = match r.review.claim.validate() {
         Ok(content) => content,
-        Err(errors) => return Ok(Err(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))),
+        Err(errors) => return Ok(Err(reasons(&errors))),
     };
+    let items = match evidence_of(r) {
+        Ok(items) => items,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let claim = match claims::insert(conn, &content, Some(&r.external_id), actor) {
+        Ok(claim) => claim,
+        Err(store::Error::DuplicateClaim(_)) => return Ok(Ok(Done::Skipped)),
+        Err(e) => return Err(e),
+    };
+    for item in &items {
+        evidence::attach(conn, claim.id, item, None, actor)?;
+    }
+    let note = Some("imported ClaimReview");
+    claims::transition(conn, claim.id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
+    verify(conn, claim.id, r, note, r.review.published, actor)?;
+    Ok(Ok(Done::Created))
+}
+
+/// Gives the claim the review's verdict and rationale, and publishes it if `publish`.
+fn verify(
+    conn: &Connection,
+    id: i64,
+    r: &Ready,
+    note: Option<&str>,
+    publish: bool,
+    actor: &Actor,
+) -> store::Result<()> {
+    let rationale = r.review.rationale.as_deref();
+    let verified = Move { verdict: Some(r.verdict), note, rationale, ..Move::to(Status::Verified) };
+    claims::transition(conn, id, &verified, None, actor)?;
+    if publish {
+        claims::transition(conn, id, &Move { note, ..Move::to(Status::Published) }, None, actor)?;
+    }
+    Ok(())
+}
+
+/// The evidence a review brings: the sources it cites (each URL once; those that are not valid
+/// evidence are left out), else the review itself.
+fn evidence_of(r: &Ready) -> Result<Vec<NewEvidence>, String> {
+    let mut items: Vec<NewEvidence> = Vec::new();
+    for c in &r.review.citations {
+        let input = EvidenceInput {
+            url: c.url.clone(),
+            title: c.title.clone(),
+            publisher: c.publisher.clone(),
+            excerpt: c.excerpt.clone(),
+            stance: c.stance.unwrap_or(stance(r.verdict)),
+            reliability: c.reliability,
+            confidence: c.confidence,
+            note: None,
+        };
+        if let Ok(item) = input.validate() {
+            if !items.iter().any(|i| i.url == item.url) {
+                items.push(item);
+            }
+        }
+    }
+    if !items.is_empty() {
+        return Ok(items);
+    }
     let by = r.review.publisher.clone().unwrap_or_else(|| "another fact-checker".into());
     let item = EvidenceInput {
         url: r.url.clone(),
@@ -151,20 +222,7 @@ fn write(conn: &Connection, r: &Ready, actor: &Actor) -> store::Result<Result<Do
         confidence: Some(1.0),
         note: Some(format!("Imported ClaimReview; its rating maps to {}.", r.verdict.as_str())),
     };
-    let item = match item.validate() {
-        Ok(item) => item,
-        Err(errors) => return Ok(Err(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))),
-    };
-    let claim = match claims::insert(conn, &content, Some(&r.external_id), actor) {
-        Ok(claim) => claim,
-        Err(store::Error::DuplicateClaim(_)) => return Ok(Ok(Done::Skipped)),
-        Err(e) => return Err(e),
-    };
-    evidence::attach(conn, claim.id, &item, None, actor)?;
-    let note = Some("imported ClaimReview");
-    claims::transition(conn, claim.id, &Move { to: Status::InReview, verdict: None, note }, None, actor)?;
-    claims::transition(conn, claim.id, &Move { to: Status::Verified, verdict: Some(r.verdict), note }, None, actor)?;
-    Ok(Ok(Done::Created))
+    Ok(vec![item.validate().map_err(|errors| reasons(&errors))?])
 }
 
 /// The way a foreign review leans, as evidence for the claim it reviews.

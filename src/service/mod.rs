@@ -11,6 +11,7 @@ pub mod imports;
 pub mod keys;
 pub mod once;
 pub mod public;
+pub mod publications;
 pub mod review;
 pub mod sessions;
 pub mod webhooks;

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::evidence::{self, EvidenceRow};
 use super::history::{self, Entry, changed_fields};
+use super::publications;
 use super::{Actor, Error, Result, now};
 use crate::domain::claim::{Appearance, ClaimContent, ClaimPatch};
 use crate::domain::confidence::{self, Assessment};
@@ -14,7 +15,7 @@ use crate::domain::workflow::{self, Status};
 
 pub(super) const COLUMNS: &str = "c.id, c.text, c.claimant, c.appeared_in, c.tags, c.language, c.status, c.verdict,
     c.support, c.confidence, c.version, c.created_at, c.updated_at,
-    (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL), c.assignee";
+    (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.retracted_at IS NULL), c.assignee, c.rationale";
 
 #[derive(Debug, Clone)]
 pub struct ClaimRow {
@@ -31,6 +32,8 @@ pub struct ClaimRow {
     pub evidence_count: i64,
     /// The reviewer working on it.
     pub assignee: Option<String>,
+    /// Why the verdict is what it is, for readers; set with the verdict.
+    pub rationale: Option<String>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -85,6 +88,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
         updated_at: r.get(12)?,
         evidence_count: r.get(13)?,
         assignee: r.get(14)?,
+        rationale: r.get(15)?,
     })
 }
 
@@ -186,6 +190,7 @@ pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&st
         confidence: 0.0,
         evidence_count: 0,
         assignee: None,
+        rationale: None,
         version: 1,
         created_at: at.clone(),
         updated_at: at,
@@ -275,6 +280,17 @@ pub struct Move<'a> {
     pub to: Status,
     pub verdict: Option<Verdict>,
     pub note: Option<&'a str>,
+    /// The reasoning behind the verdict, on entering `verified`.
+    pub rationale: Option<&'a str>,
+    /// For readers: the reason of a correction on publishing, the notice on reopening a published claim.
+    pub public_note: Option<&'a str>,
+}
+
+impl<'a> Move<'a> {
+    /// A move to `to` with nothing else said.
+    pub fn to(to: Status) -> Move<'a> {
+        Move { to, verdict: None, note: None, rationale: None, public_note: None }
+    }
 }
 
 pub fn transition(
@@ -295,20 +311,37 @@ pub fn transition(
     )
     .map_err(Error::Transition)?;
     let at = now();
+    // The rationale goes with the verdict: set on entering `verified`, kept through the moves after it.
+    let rationale = match outcome.status {
+        Status::Verified => requested.rationale.map(str::to_owned),
+        _ => current.rationale.clone(),
+    };
     conn.prepare_cached(
-        "UPDATE claims SET status = ?2, verdict = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1",
+        "UPDATE claims SET status = ?2, verdict = ?3, rationale = ?4, version = version + 1, updated_at = ?5
+         WHERE id = ?1",
     )?
-    .execute(params![id, outcome.status.as_str(), outcome.verdict.map(Verdict::as_str), at])?;
+    .execute(params![id, outcome.status.as_str(), outcome.verdict.map(Verdict::as_str), rationale, at])?;
+    let mut to = json!({"status": outcome.status, "verdict": outcome.verdict});
+    if let (Status::Verified, Some(rationale)) = (outcome.status, &rationale) {
+        to["rationale"] = json!(rationale);
+    }
     let entry = Entry {
         claim_id: id,
         evidence_id: None,
         action: "claim.transitioned",
         from: Some(json!({"status": current.status, "verdict": current.verdict})),
-        to: Some(json!({"status": outcome.status, "verdict": outcome.verdict})),
+        to: Some(to),
         note: requested.note,
     };
     history::record(conn, entry, actor, &at)?;
-    Ok(ClaimRow { status: outcome.status, verdict: outcome.verdict, ..changed(current, at) })
+    let was = current.status;
+    let row = ClaimRow { status: outcome.status, verdict: outcome.verdict, rationale, ..changed(current, at.clone()) };
+    match (was, row.status) {
+        (_, Status::Published) => publications::publish(conn, &row, &at, requested.public_note)?,
+        (Status::Published, _) => publications::reopened(conn, id, requested.public_note)?,
+        _ => {}
+    }
+    Ok(row)
 }
 
 /// Marks a claim changed by a change to its evidence, and recomputes its support and confidence,
@@ -358,28 +391,15 @@ pub fn verified_at(conn: &Connection, id: i64) -> Result<Option<String>> {
         .flatten())
 }
 
-/// Published claims, newest first, each with when it was last verified.
-pub fn published(conn: &Connection, limit: usize) -> Result<Vec<(ClaimRow, String)>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, {VERIFIED_AT} FROM claims c WHERE c.status = 'published' ORDER BY c.id DESC LIMIT {limit}"
-    ))?;
-    let rows = stmt.query_map([], |r| {
-        let claim = from_row(r)?;
-        let at = r.get::<_, Option<String>>(15)?.unwrap_or_else(|| claim.updated_at.clone());
-        Ok((claim, at))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?)
 }
 
-/// Up to `limit` claims with ids above `after`, in id order, each with when it was last verified.
-pub fn page_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<(ClaimDetail, Option<String>)>> {
+/// Up to `limit` claims with ids above `after`, in id order.
+pub fn page_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ClaimDetail>> {
     let ids: Vec<i64> = conn
         .prepare_cached("SELECT id FROM claims WHERE id > ?1 ORDER BY id LIMIT ?2")?
         .query_map(params![after, limit as i64], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    ids.into_iter().map(|id| Ok((detail(conn, id)?, verified_at(conn, id)?))).collect()
+    ids.into_iter().map(|id| detail(conn, id)).collect()
 }

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod links;
 pub mod listing;
 pub mod migrations;
+pub mod publications;
 pub mod read;
 pub mod review;
 pub mod sessions;

@@ -1,5 +1,6 @@
-//! The admin page in real headless Chromium, driven over WebDriver by chromedriver. `.ci/run` installs
-//! Debian's chromium and chromium-driver and runs this; it fails if they are missing.
+//! The admin page and the public fact-check pages in real headless Chromium, driven over WebDriver by
+//! chromedriver. `.ci/run` installs Debian's chromium and chromium-driver and runs this; it fails if they
+//! are missing.
 //!
 //! The few W3C WebDriver calls are made with reqwest directly: the Rust WebDriver clients pull in a
 //! second TLS stack to build, and a local chromedriver needs none.
@@ -10,7 +11,8 @@ use std::time::Duration;
 use claimcheck::domain::access::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{create_key, spawn_seeded_app};
+use crate::helpers::{create_key, spawn_app, spawn_seeded_app};
+use crate::publishing::publish_fact_check;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -107,6 +109,16 @@ impl Driver {
         self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap().to_owned()
     }
 
+    /// The value of a script run in the page (WebDriver runs it whatever the page's own policy).
+    async fn eval(&self, script: &str) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
+    /// Sets the viewport's width (a reader's phone, a desktop), and a height to match.
+    async fn resize(&self, width: u32, height: u32) {
+        self.call(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+    }
+
     async fn screenshot(&self, path: &std::path::Path) {
         use base64::Engine;
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
@@ -146,5 +158,53 @@ async fn browser_a_reviewer_signs_in_and_moves_a_seed_claim_to_review() {
     driver.screenshot(&shot).await;
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
     println!("browser: signed in, moved claim 1 to in_review, screenshot at {}", shot.display());
+    driver.call(reqwest::Method::DELETE, "", None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "browser: run by .ci/run with Debian's chromium and chromium-driver"]
+async fn browser_a_reader_reads_a_fact_check_on_a_phone_and_on_a_desktop() {
+    let app = spawn_app().await;
+    let id = publish_fact_check(&app, "DeepSeek trained R1 for $5.6 million, the post says", "misleading").await;
+    let driver = Driver::start().await;
+    let page = app.url(&format!("/fact-checks/{id}"));
+
+    for (width, height) in [(390, 844), (1280, 900)] {
+        driver.resize(width, height).await;
+        driver.goto(&page).await;
+        assert!(driver.text("h1").await.contains("DeepSeek trained R1"));
+        assert_eq!(driver.text(".verdict").await, "Misleading");
+        let viewport = driver.eval("return document.documentElement.clientWidth").await.as_u64().unwrap();
+        let content = driver.eval("return document.documentElement.scrollWidth").await.as_u64().unwrap();
+        assert!(content <= viewport, "{width} px: the page is {content} px wide in a {viewport} px viewport");
+        let font = driver.eval("return parseFloat(getComputedStyle(document.querySelector('section[aria-labelledby=why] p')).fontSize)").await;
+        assert!(font.as_f64().unwrap() >= 16.0, "{width} px: text of {font} px");
+        // Only the JSON-LD is a script, and it is data a search engine reads from the page as served.
+        let scripts = driver.eval("return [...document.scripts].map(s => s.type)").await;
+        assert_eq!(scripts, json!(["application/ld+json"]));
+        let review: Value = serde_json::from_str(
+            driver
+                .eval("return document.querySelector('script[type=\"application/ld+json\"]').textContent")
+                .await
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!((review["@type"].as_str(), review["url"].as_str()), (Some("ClaimReview"), Some(page.as_str())));
+        let foreign = driver
+            .eval("return performance.getEntriesByType('resource').map(r => r.name).filter(n => !n.startsWith(location.origin))")
+            .await;
+        assert_eq!(foreign, json!([]), "nothing is fetched from another server");
+        let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fact-check-{width}.png"));
+        driver.screenshot(&shot).await;
+        println!("browser: fact-check {id} at {width} px ({content} px of content), screenshot at {}", shot.display());
+    }
+
+    driver.goto(&app.url("/fact-checks")).await;
+    driver.type_into("input[name=q]", "trained").await;
+    driver.click("form.search button").await;
+    assert!(driver.text("main h1").await.contains("trained"));
+    driver.click(&format!("a[href='/fact-checks/{id}']")).await;
+    assert!(driver.text("h1").await.contains("DeepSeek trained R1"));
     driver.call(reqwest::Method::DELETE, "", None).await;
 }

@@ -30,7 +30,7 @@ async fn a_verified_seed_claim_has_a_complete_claimreview() {
     assert_eq!(review["itemReviewed"]["appearance"][0], review["itemReviewed"]["firstAppearance"]);
     assert_eq!(review["author"], json!({"@type": "Organization", "name": "Test Desk", "url": "https://desk.example"}));
     assert_eq!(review["datePublished"].as_str().unwrap().len(), 10);
-    assert!(review["url"].as_str().unwrap().ends_with("/v1/claims/3/claimreview"));
+    assert!(review["url"].as_str().unwrap().ends_with("/fact-checks/3"), "the public page, once published");
     let rating = &review["reviewRating"];
     assert_eq!((rating["bestRating"].as_i64(), rating["worstRating"].as_i64()), (Some(5), Some(1)));
     assert_eq!((rating["ratingValue"].as_i64(), rating["alternateName"].as_str()), (Some(2), Some("Unsupported")));
