@@ -66,3 +66,29 @@ pub fn purge(conn: &Connection, idle_since: &str) -> Result<usize> {
         .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2")?
         .execute(params![now(), idle_since])?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::access::{Actor, Role};
+
+    #[test]
+    fn ended_and_idle_sessions_and_old_replays_are_purged() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations::apply(&mut conn).unwrap();
+        crate::store::audit_key::AuditKey::from_hex(&"11".repeat(32)).unwrap().register(&conn).unwrap();
+        let (key, _) = keys::create(&conn, "desk", Role::Reviewer, None, &Actor::system("test")).unwrap();
+        let (fresh, idle) = (create(&conn, key.id).unwrap(), create(&conn, key.id).unwrap());
+        conn.execute("UPDATE sessions SET last_seen_at = '2020-01-01' WHERE id_hash = ?1", [hash_secret(&idle)])
+            .unwrap();
+        let cutoff = "2025-01-01";
+        assert!(find(&conn, &idle, cutoff).unwrap().is_none(), "idle: no longer signed in");
+        assert_eq!(purge(&conn, cutoff).unwrap(), 1);
+        assert!(find(&conn, &fresh, cutoff).unwrap().is_some());
+
+        let replay = crate::store::idempotency::Key::new("key:1", "k", &[b"POST"]);
+        crate::store::idempotency::save(&conn, &replay, "{}").unwrap();
+        assert_eq!(crate::store::idempotency::purge(&conn, "2000-01-01").unwrap(), 0);
+        assert_eq!(crate::store::idempotency::purge(&conn, "9999-01-01").unwrap(), 1);
+    }
+}

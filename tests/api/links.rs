@@ -89,6 +89,7 @@ async fn a_fetch_records_the_page_archives_it_and_finds_the_quote() {
     assert!(header("content-disposition").starts_with("attachment;"));
     assert!(header("content-security-policy").contains("sandbox"));
     assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("content-type"), "application/octet-stream", "never the remote server's type");
     assert_eq!(original.bytes().await.unwrap(), QUOTE_PAGE.as_bytes());
 
     let history: Value = app.get(&format!("/v1/claims/{claim_id}/history")).await.json().await.unwrap();
