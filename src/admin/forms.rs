@@ -10,9 +10,10 @@ use super::session::{self, Signed};
 use crate::api::State;
 use crate::api::error::ApiError;
 use crate::api::extract::Id;
-use crate::domain::evidence::{EvidenceInput, Stance};
+use crate::domain::evidence::{EvidenceInput, EvidencePatch, Stance};
 use crate::domain::validation::{FieldError, Violations};
 use crate::domain::verdict::Verdict;
+use crate::domain::version::Expected;
 use crate::domain::workflow::{AssignInput, Status, TransitionInput};
 
 /// The message a use case's outcome leaves on the claim's page; a refusal of the actor's right is a
@@ -27,7 +28,7 @@ fn outcome<T>(
     let flash = match result {
         Ok(value) => Flash { error: false, text: done(value) },
         Err(e @ (ApiError::Forbidden(_) | ApiError::Unauthorized { .. })) => return super::failure(Some(signed), e),
-        Err(e) => Flash { error: true, text: e.to_string() },
+        Err(e) => Flash { error: true, text: super::explain(&e) },
     };
     session::back_to(state, id, flash)
 }
@@ -74,6 +75,15 @@ impl TransitionForm {
         let to = choice(&mut v, "to", &self.to, Status::parse, &statuses);
         let verdict = self.verdict.as_deref().filter(|s| !s.is_empty());
         let verdict = verdict.and_then(|s| choice(&mut v, "verdict", s, Verdict::parse, &verdicts));
+        // The desk's rule: a verdict goes with a short rationale, the review's summary that readers see.
+        let blank = self.rationale.as_deref().is_none_or(|r| r.trim().is_empty());
+        if to == Some(Status::Verified) && blank {
+            v.add(
+                "rationale",
+                "required",
+                "rationale is required to verify: say in a sentence or two why the verdict is what it is",
+            );
+        }
         v.into_result(()).map_err(invalid)?;
         let to = to.ok_or_else(|| invalid(Vec::new()))?;
         Ok(TransitionInput {
@@ -86,10 +96,19 @@ impl TransitionForm {
     }
 }
 
-pub async fn transition(state: State, req: HttpRequest, Id(id): Id, form: web::Form<TransitionForm>) -> HttpResponse {
+pub async fn transition(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<TransitionForm>,
+) -> HttpResponse {
     let signed = match session::authorize(&state, &req, &form.csrf).await {
         Ok(signed) => signed,
         Err(refusal) => return refusal,
+    };
+    let Id(id) = match id {
+        Ok(id) => id,
+        Err(e) => return super::failure(Some(&signed), e),
     };
     let result = match form.input() {
         Ok(input) => state.service.transition(&signed.actor, id, input, None).await.map_err(ApiError::from),
@@ -104,10 +123,19 @@ pub struct AssignForm {
     assignee: String,
 }
 
-pub async fn assign(state: State, req: HttpRequest, Id(id): Id, form: web::Form<AssignForm>) -> HttpResponse {
+pub async fn assign(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<AssignForm>,
+) -> HttpResponse {
     let signed = match session::authorize(&state, &req, &form.csrf).await {
         Ok(signed) => signed,
         Err(refusal) => return refusal,
+    };
+    let Id(id) = match id {
+        Ok(id) => id,
+        Err(e) => return super::failure(Some(&signed), e),
     };
     // A blank name takes the claim back, as `null` does in the API.
     let assignee = Some(form.assignee.clone()).filter(|a| !a.trim().is_empty());
@@ -143,14 +171,152 @@ impl EvidenceForm {
     }
 }
 
-pub async fn attach(state: State, req: HttpRequest, Id(id): Id, form: web::Form<EvidenceForm>) -> HttpResponse {
+pub async fn attach(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<EvidenceForm>,
+) -> HttpResponse {
     let signed = match session::authorize(&state, &req, &form.csrf).await {
         Ok(signed) => signed,
         Err(refusal) => return refusal,
+    };
+    let Id(id) = match id {
+        Ok(id) => id,
+        Err(e) => return super::failure(Some(&signed), e),
     };
     let result = match form.into_inner().input() {
         Ok(input) => state.service.attach_evidence(&signed.actor, id, &input, None, None).await.map_err(ApiError::from),
         Err(e) => Err(e),
     };
     outcome(&state, &signed, id, result, |_| "Evidence attached.".to_owned())
+}
+
+/// Text typed into an evidence form: blank clears the field, as `null` does in the API.
+fn cleared(value: Option<String>) -> Option<Option<String>> {
+    Some(value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
+}
+
+#[derive(Deserialize)]
+pub struct EvidenceEditForm {
+    csrf: String,
+    /// The claim whose page the form is on, to go back to.
+    claim: i64,
+    /// The item's version when the form was read.
+    version: Option<i64>,
+    stance: String,
+    title: Option<String>,
+    excerpt: Option<String>,
+    reliability: Option<String>,
+    confidence: Option<String>,
+    note: Option<String>,
+}
+
+impl EvidenceEditForm {
+    /// The same change the API takes, or the rules the fields break.
+    fn patch(self) -> Result<EvidencePatch, ApiError> {
+        let mut v = Violations::default();
+        let stance = choice(&mut v, "stance", &self.stance, Stance::parse, &["supports", "refutes", "context"]);
+        let reliability = number(&mut v, "reliability", self.reliability.as_deref());
+        let confidence = number(&mut v, "confidence", self.confidence.as_deref());
+        v.into_result(()).map_err(invalid)?;
+        Ok(EvidencePatch {
+            url: None,
+            title: cleared(self.title),
+            publisher: None,
+            excerpt: cleared(self.excerpt),
+            stance,
+            reliability,
+            confidence,
+            note: cleared(self.note),
+        })
+    }
+}
+
+pub async fn edit_evidence(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<EvidenceEditForm>,
+) -> HttpResponse {
+    let signed = match session::authorize(&state, &req, &form.csrf).await {
+        Ok(signed) => signed,
+        Err(refusal) => return refusal,
+    };
+    let Id(id) = match id {
+        Ok(id) => id,
+        Err(e) => return super::failure(Some(&signed), e),
+    };
+    let (claim, expected) = (form.claim, form.version.map(|v| Expected::OneOf(vec![v])));
+    let result = match form.into_inner().patch() {
+        Ok(patch) => state.service.edit_evidence(&signed.actor, id, patch, expected).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let result = result.map_err(|e| match e {
+        ApiError::PreconditionFailed(_) => ApiError::BadRequest(format!(
+            "Not saved: evidence {id} changed after this page was read (an edit or a link check). Its current values are shown below; make the change again."
+        )),
+        other => other,
+    });
+    outcome(&state, &signed, claim, result, |e| format!("Evidence {} saved.", e.id))
+}
+
+#[derive(Deserialize)]
+pub struct RetractForm {
+    csrf: String,
+    claim: i64,
+    note: Option<String>,
+}
+
+pub async fn retract(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<RetractForm>,
+) -> HttpResponse {
+    let signed = match session::authorize(&state, &req, &form.csrf).await {
+        Ok(signed) => signed,
+        Err(refusal) => return refusal,
+    };
+    let Id(id) = match id {
+        Ok(id) => id,
+        Err(e) => return super::failure(Some(&signed), e),
+    };
+    // The page asks why; an item taken out of the count says so where it is shown.
+    let note = form.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let result = match note {
+        Some(note) => state.service.retract_evidence(&signed.actor, id, Some(note), None).await.map_err(ApiError::from),
+        None => Err(invalid(vec![FieldError {
+            field: "note".into(),
+            rule: "required",
+            message: "note is required to retract: say why the item no longer counts".into(),
+        }])),
+    };
+    outcome(&state, &signed, form.claim, result, |e| format!("Evidence {} retracted: it no longer counts.", e.id))
+}
+
+#[derive(Deserialize)]
+pub struct CheckForm {
+    csrf: String,
+    claim: i64,
+}
+
+pub async fn check_link(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<CheckForm>,
+) -> HttpResponse {
+    let signed = match session::authorize(&state, &req, &form.csrf).await {
+        Ok(signed) => signed,
+        Err(refusal) => return refusal,
+    };
+    let Id(id) = match id {
+        Ok(id) => id,
+        Err(e) => return super::failure(Some(&signed), e),
+    };
+    let result = state.service.check_link(&signed.actor, id).await.map_err(ApiError::from);
+    outcome(&state, &signed, form.claim, result, |_| {
+        format!("The link of evidence {id} will be checked again in a moment; reload the page to see the result.")
+    })
 }

@@ -2,6 +2,7 @@
 //! HttpOnly, SameSite=Strict session cookie; every form carries the session's CSRF token. Like the
 //! API, each handler reads its input, calls one service function and renders the answer.
 
+mod claims;
 mod forms;
 mod pages;
 mod session;
@@ -23,6 +24,12 @@ use session::Signed;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/admin")
+            // A form the server cannot read is answered with a page naming why, not plain text.
+            .app_data(web::FormConfig::default().error_handler(|e, req| {
+                let refused = ApiError::BadRequest(format!("the form could not be read: {e}"));
+                actix_web::error::InternalError::from_response(e, failure_page(req, refused)).into()
+            }))
+            .default_service(web::to(not_found))
             .route("", web::get().to(queue))
             .route("/", web::get().to(queue))
             .route("/style.css", web::get().to(style))
@@ -30,11 +37,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(session::login))
             .route("/logout", web::post().to(session::logout))
             .route("/stats", web::get().to(stats))
+            .route("/claims", web::get().to(claims::list))
+            .route("/claims", web::post().to(claims::submit))
+            .route("/claims/new", web::get().to(claims::new_claim))
             .route("/claims/{id}", web::get().to(claim))
+            .route("/claims/{id}/edit", web::get().to(claims::edit_form))
+            .route("/claims/{id}/edit", web::post().to(claims::edit))
             .route("/claims/{id}/transition", web::post().to(forms::transition))
             .route("/claims/{id}/assign", web::post().to(forms::assign))
             .route("/claims/{id}/evidence", web::post().to(forms::attach))
-            .route("/evidence/{id}/snapshot", web::get().to(snapshot)),
+            .route("/evidence/{id}/snapshot", web::get().to(snapshot))
+            .route("/evidence/{id}/compare", web::get().to(compare))
+            .route("/evidence/{id}/edit", web::post().to(forms::edit_evidence))
+            .route("/evidence/{id}/retract", web::post().to(forms::retract))
+            .route("/evidence/{id}/check", web::post().to(forms::check_link)),
     );
 }
 
@@ -63,9 +79,44 @@ fn failure(signed: Option<&Signed>, e: ApiError) -> HttpResponse {
     if status.is_server_error() {
         tracing::error!(error = %e, "admin page failed");
     }
-    let shown =
-        if status.is_server_error() { "The server could not complete the request.".to_owned() } else { e.to_string() };
-    page(status, pages::failure(signed.map(|s| (&s.actor, s.csrf.as_str())), status, &shown))
+    let errors = broken_rules(&e).to_vec();
+    let shown = if status.is_server_error() {
+        "The server could not complete the request.".to_owned()
+    } else if !errors.is_empty() {
+        "Nothing was changed: the input breaks these rules.".to_owned()
+    } else {
+        e.to_string()
+    };
+    page(status, pages::failure(signed.map(|s| (&s.actor, s.csrf.as_str())), status, &shown, &errors))
+}
+
+/// A failure page for a request whose session is not at hand (a form that could not be read).
+fn failure_page(_req: &HttpRequest, e: ApiError) -> HttpResponse {
+    failure(None, e)
+}
+
+/// The rules an input breaks, when that is the failure.
+fn broken_rules(e: &ApiError) -> &[crate::domain::validation::FieldError] {
+    match e {
+        ApiError::Validation(errors) | ApiError::InvalidParameter(errors) => errors,
+        _ => &[],
+    }
+}
+
+/// A failure in one line, for the message a form leaves: each broken rule with its field.
+fn explain(e: &ApiError) -> String {
+    let errors = broken_rules(e);
+    if errors.is_empty() {
+        return e.to_string();
+    }
+    let each: Vec<String> = errors.iter().map(|f| format!("{}: {} (rule: {})", f.field, f.message, f.rule)).collect();
+    format!("Nothing was changed. {}.", each.join("; "))
+}
+
+/// Any other address under /admin: a page, not the API's problem JSON.
+async fn not_found(state: State, req: HttpRequest) -> HttpResponse {
+    let signed = session::signed_in(&state, &req).await;
+    failure(signed.as_ref(), ApiError::NotFound(format!("there is no admin page at {}", req.path())))
 }
 
 async fn style() -> HttpResponse {
@@ -111,6 +162,18 @@ async fn snapshot(
             let name = if which == Which::Cited { "as cited" } else { "as it is now" };
             html(pages::snapshot(&signed.actor, &signed.csrf, &item, name, &found.snapshot))
         }
+        Err(e) => failure(Some(&signed), e),
+    }
+}
+
+async fn compare(state: State, req: HttpRequest, id: Result<Id, ApiError>) -> HttpResponse {
+    let Some(signed) = session::signed_in(&state, &req).await else { return session::to_login() };
+    let compared = match id {
+        Ok(Id(id)) => state.service.compare_snapshots(&signed.actor, id).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match compared {
+        Ok(c) => html(pages::compare(&signed.actor, &signed.csrf, &c)),
         Err(e) => failure(Some(&signed), e),
     }
 }

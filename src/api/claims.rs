@@ -222,20 +222,22 @@ pub fn claim_response(detail: store::claims::ClaimDetail) -> Result<HttpResponse
     json_with_etag(StatusCode::OK, detail.claim.version, ClaimDetail::from(detail))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of a claim listing, as sent; the admin page's list reads the same fields.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListParams {
-    status: Option<String>,
-    verdict: Option<String>,
-    tag: Option<String>,
-    claimant: Option<String>,
-    q: Option<String>,
-    created_after: Option<String>,
-    created_before: Option<String>,
-    sort: Option<String>,
-    limit: Option<String>,
-    cursor: Option<String>,
-    count: Option<String>,
+pub struct ListParams {
+    pub status: Option<String>,
+    pub verdict: Option<String>,
+    pub tag: Option<String>,
+    pub claimant: Option<String>,
+    pub assignee: Option<String>,
+    pub q: Option<String>,
+    pub created_after: Option<String>,
+    pub created_before: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+    pub count: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/claims", tag = "claims", summary = "List and search claims",
@@ -244,6 +246,7 @@ struct ListParams {
         ("verdict" = Option<crate::domain::verdict::Verdict>, Query, description = "Only claims with this verdict"),
         ("tag" = Option<String>, Query, description = "Only claims with this tag"),
         ("claimant" = Option<String>, Query, description = "Only claims by this claimant"),
+        ("assignee" = Option<String>, Query, description = "Only claims assigned to this reviewer; `none` for unassigned ones"),
         ("q" = Option<String>, Query, description = "Full-text search"),
         ("created_after" = Option<String>, Query, description = "RFC 3339"),
         ("created_before" = Option<String>, Query, description = "RFC 3339"),
@@ -272,7 +275,7 @@ pub struct ClaimPage {
     pub total: Option<i64>,
 }
 
-fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
+pub fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
     let mut v = Violations::default();
     let mut one_of = |field: &str, value: Option<&str>, names: &[&str]| -> Option<String> {
         let value = value?;
@@ -325,6 +328,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         verdict,
         tag: p.tag.map(|t| t.trim().to_lowercase()),
         claimant: p.claimant.map(|c| c.trim().to_owned()),
+        assignee: p.assignee.map(|a| a.trim().to_owned()),
         search: search.filter(|w| !w.is_empty()),
         created_after,
         created_before,
@@ -333,7 +337,7 @@ fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
     v.into_result(request).map_err(ApiError::InvalidParameter)
 }
 
-fn encode_cursor(cursor: &Cursor) -> String {
+pub fn encode_cursor(cursor: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
 }
 

@@ -114,6 +114,10 @@ pub struct Stats {
     pub median_hours_to_verified: Option<f64>,
     pub evidence_by_stance: Vec<Count>,
     pub evidence_retracted: i64,
+    /// Claims per assignee (`key` null: unassigned), most first.
+    pub by_assignee: Vec<Count>,
+    /// Links of live evidence by the state of their last check.
+    pub links_by_state: Vec<Count>,
 }
 
 /// How many have this value.
@@ -146,6 +150,8 @@ impl From<review::Stats> for Stats {
             median_hours_to_verified: s.median_hours_to_verified,
             evidence_by_stance: counts(s.evidence_by_stance),
             evidence_retracted: s.evidence_retracted,
+            by_assignee: counts(s.by_assignee),
+            links_by_state: counts(s.links_by_state),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! How far the evidence leans true (`support`) and how settled that is (`confidence`).
 //!
 //! Each live evidence item weighs `reliability × confidence`, times `QUOTE_MISSING` when its excerpt
-//! was found neither on the page as archived when it was cited nor on the page as it is now. Items from the same site are not
-//! independent, so within a site they are ranked by weight and the k-th (from 0) counts `SITE_DECAY^k`
+//! was found neither on the page as archived when it was cited nor on the page as it is now. Items from the same site that agree are
+//! not independent, so among the items of one site and one stance they are ranked by weight and the k-th (from 0) counts `SITE_DECAY^k`
 //! of its weight. Supporting items add to S⁺, refuting items to S⁻; context items count zero.
 //! With one unit of `DOUBT` standing for the evidence nobody has found yet:
 //!
@@ -41,7 +41,7 @@ pub struct ItemWeight {
     pub stance: Stance,
     /// `reliability × confidence`, halved when the quote is missing.
     pub weight: f64,
-    /// 1 for the heaviest stance-bearing item of its site, 2 for the next, ...; 0 for context items.
+    /// 1 for the heaviest item of its site with its stance, 2 for the next, ...; 0 for context items.
     pub site_rank: u32,
     /// `SITE_DECAY^(site_rank − 1)`, or 0 for context items.
     pub site_factor: f64,
@@ -65,10 +65,12 @@ pub struct Assessment {
 }
 
 pub fn assess(items: &[Item]) -> Assessment {
-    let mut by_site: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Items that agree and come from one site repeat one source; an item from that site that says the
+    // opposite is a source of its own, so the discount is kept within a site *and* a stance.
+    let mut by_site: HashMap<(&str, Stance), Vec<usize>> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         if item.stance != Stance::Context {
-            by_site.entry(item.site.as_str()).or_default().push(i);
+            by_site.entry((item.site.as_str(), item.stance)).or_default().push(i);
         }
     }
     let weight = |i: usize| {
@@ -137,8 +139,12 @@ fn reason(item: &Item, weight: f64, rank: u32, factor: f64) -> String {
     let base = format!("reliability {} × confidence {}{quote} = {}", item.reliability, item.confidence, round(weight));
     match (item.stance, rank) {
         (Stance::Context, _) => "context: counts zero".to_owned(),
-        (_, 1) => format!("{base}, the strongest item from {}: counts in full", item.site),
-        (_, _) => format!("{base}, item {rank} from {}: counts ×{factor} because it is not independent", item.site),
+        (_, 1) => format!("{base}, the strongest {} item from {}: counts in full", item.stance.as_str(), item.site),
+        (_, _) => format!(
+            "{base}, {} item {rank} from {}: counts ×{factor} because it repeats its site",
+            item.stance.as_str(),
+            item.site
+        ),
     }
 }
 
@@ -220,6 +226,13 @@ mod tests {
         assert_eq!(one_site.supporting_weight, 1.5);
         assert_eq!(two_sites.supporting_weight, 2.0);
         assert!(one_site.confidence < two_sites.confidence);
+    }
+
+    #[test]
+    fn a_refuting_item_is_not_discounted_for_a_supporting_one_from_its_site() {
+        let a = assess(&[item(1, "a.org", Stance::Supports, 0.9, 1.0), item(2, "a.org", Stance::Refutes, 0.5, 1.0)]);
+        assert_eq!((a.supporting_weight, a.refuting_weight), (0.9, 0.5));
+        assert_eq!(a.items[1].site_rank, 1, "first of its site among refuting items");
     }
 
     #[test]

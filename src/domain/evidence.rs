@@ -10,7 +10,7 @@ pub const DEFAULT_RELIABILITY: f64 = 0.5;
 /// An item attached with a stance is taken to mean it, unless the checker says otherwise.
 pub const DEFAULT_CONFIDENCE: f64 = 1.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stance {
     Supports,

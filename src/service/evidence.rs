@@ -20,6 +20,13 @@ pub struct Archived {
     pub checks: Option<Checks>,
 }
 
+/// An item with its page as cited and as it is now, to read side by side.
+pub struct Compared {
+    pub item: EvidenceRow,
+    pub cited: Option<Snapshot>,
+    pub current: Option<Snapshot>,
+}
+
 /// The bytes of a page as archived, with what they are.
 pub struct Original {
     pub content_type: Option<String>,
@@ -155,6 +162,20 @@ impl Service {
                 Err(Error::Absent(format!("evidence {id} has no snapshot yet: its link is {link}")))
             }
         }
+    }
+
+    /// An item with both its snapshots (either may not exist yet), without their bytes.
+    pub async fn compare_snapshots(&self, actor: &Actor, id: i64) -> Result<Compared> {
+        require(actor, Action::ReadClaims)?;
+        let actor = actor.clone();
+        let read = move |conn: &_| {
+            let item = evidence::get(conn, id)?;
+            super::claims::visible(conn, item.claim_id, &actor)?;
+            let cited = links::snapshot(conn, id, Which::Cited, false)?;
+            let current = links::snapshot(conn, id, Which::Current, false)?;
+            Ok(Compared { item, cited, current })
+        };
+        self.store.reader.read(read).await.map_err(missing("evidence", id))
     }
 
     /// The archived bytes of a snapshot.

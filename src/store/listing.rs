@@ -107,6 +107,8 @@ pub struct Filter {
     pub verdict: Option<Verdict>,
     pub tag: Option<String>,
     pub claimant: Option<String>,
+    /// The reviewer the claims are assigned to; `none` for claims no one has.
+    pub assignee: Option<String>,
     /// Words to search for, in any order.
     pub search: Option<Vec<String>>,
     pub created_after: Option<String>,
@@ -177,6 +179,11 @@ impl Sql {
         }
         if let Some(claimant) = &filter.claimant {
             sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
+        }
+        match filter.assignee.as_deref() {
+            Some("none") => sql.add("c.assignee IS NULL", []),
+            Some(assignee) => sql.add("c.assignee = ? COLLATE NOCASE", [Value::Text(assignee.to_owned())]),
+            None => {}
         }
         if let Some(after) = &filter.created_after {
             sql.add("c.created_at >= ?", [Value::Text(after.clone())]);

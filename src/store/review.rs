@@ -77,6 +77,10 @@ pub struct Stats {
     pub median_hours_to_verified: Option<f64>,
     pub evidence_by_stance: Vec<Count>,
     pub evidence_retracted: i64,
+    /// Claims per assignee (`None`: unassigned), most first.
+    pub by_assignee: Vec<Count>,
+    /// Links of live evidence by the state of their last check.
+    pub links_by_state: Vec<Count>,
 }
 
 fn counts(conn: &Connection, query: &str) -> Result<Vec<Count>> {
@@ -98,6 +102,14 @@ pub fn stats(conn: &Connection, days: u32, today: chrono::NaiveDate) -> Result<S
     )?;
     let evidence_retracted: i64 =
         conn.query_row("SELECT count(*) FROM evidence WHERE retracted_at IS NOT NULL", [], |r| r.get(0))?;
+
+    let by_assignee =
+        counts(conn, "SELECT assignee, count(*) FROM claims GROUP BY assignee ORDER BY count(*) DESC, assignee")?;
+    let links_by_state = counts(
+        conn,
+        "SELECT l.state, count(*) FROM link_checks l JOIN evidence e ON e.id = l.evidence_id
+         WHERE e.retracted_at IS NULL GROUP BY l.state ORDER BY l.state",
+    )?;
 
     let first = today - chrono::Days::new(u64::from(days.saturating_sub(1)));
     let since = first.format("%Y-%m-%d").to_string();
@@ -138,6 +150,8 @@ pub fn stats(conn: &Connection, days: u32, today: chrono::NaiveDate) -> Result<S
     };
     Ok(Stats {
         claims,
+        by_assignee,
+        links_by_state,
         by_status,
         by_verdict,
         per_day,

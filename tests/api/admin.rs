@@ -83,7 +83,12 @@ async fn signing_in_reviewing_and_signing_out() {
     assert!(page.contains("Evidence attached."), "the page says what the form did");
     let verified = client
         .post(app.url("/admin/claims/1/transition"))
-        .form(&[("csrf", csrf.as_str()), ("to", "verified"), ("verdict", "misleading")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("to", "verified"),
+            ("verdict", "misleading"),
+            ("rationale", "Training-run cost shown as the whole cost."),
+        ])
         .send()
         .await
         .unwrap();

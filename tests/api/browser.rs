@@ -208,3 +208,166 @@ async fn browser_a_reader_reads_a_fact_check_on_a_phone_and_on_a_desktop() {
     assert!(driver.text("h1").await.contains("DeepSeek trained R1"));
     driver.call(reqwest::Method::DELETE, "", None).await;
 }
+
+/// Where a walk-through's screenshots go: CI keeps this folder as an artifact.
+fn shots(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Driver {
+    /// The page is no wider than the window: nothing to scroll sideways to. Returns the page's width.
+    async fn fits(&self, what: &str) -> u64 {
+        let content = self.eval("return document.documentElement.scrollWidth").await.as_u64().unwrap();
+        let window = self.eval("return window.innerWidth").await.as_u64().unwrap();
+        assert!(content <= window, "{what}: the page is {content} px wide in a {window} px window");
+        content
+    }
+
+    /// Submits the form `form` (a CSS selector) with its button, and waits for the page it leads to.
+    async fn submit(&self, form: &str) {
+        self.follow(&format!("{form} button[type=submit]")).await;
+    }
+
+    /// Clicks what leads to another page and waits until that page has loaded (a click returns as soon
+    /// as it is made: reading at once would read the old page).
+    async fn follow(&self, css: &str) {
+        self.eval("window.leaving = true").await;
+        self.click(css).await;
+        for _ in 0..100 {
+            let arrived = self.eval("return window.leaving === undefined && document.readyState === 'complete'").await;
+            if arrived == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} led to no new page");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "browser: run by .ci/run with Debian's chromium and chromium-driver"]
+async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened() {
+    let app = spawn_seeded_app().await;
+    let key = create_key(&app.db_path(), "Rita Reviewer", Role::Reviewer).await;
+    let driver = Driver::start().await;
+    let dir = shots("review-desk");
+    let mut step = 0;
+    let mut shot = async |name: &str| {
+        step += 1;
+        let path = dir.join(format!("{step:02}-{name}.png"));
+        driver.screenshot(&path).await;
+        assert!(std::fs::metadata(&path).unwrap().len() > 5_000);
+    };
+    driver.resize(1280, 1000).await;
+
+    driver.goto(&app.url("/admin/login")).await;
+    driver.type_into("input[name=key]", &key).await;
+    driver.follow("button[type=submit]").await;
+    assert!(driver.text("main h1").await.contains("Waiting for review"));
+    shot("signed-in").await;
+
+    driver.follow("nav a[href='/admin/claims/new']").await;
+    driver.type_into("textarea[name=text]", "DeepSeek spent only 5.6 million dollars to build its R1 model").await;
+    driver.type_into("input[name=claimant]", "A viral post").await;
+    driver.type_into("input[name=tags]", "cost, r1").await;
+    driver.submit("form[action='/admin/claims']").await;
+    assert!(driver.text(".notice").await.contains("submitted"));
+    shot("submitted-with-similar-claims").await;
+    let href = driver.eval("return document.querySelector('a.button').getAttribute('href')").await;
+    let id: i64 = href.as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    driver.follow("a.button").await;
+    assert!(driver.text(".claim-text").await.contains("5.6 million dollars"));
+
+    for (url, stance) in [("https://arxiv.org/abs/2412.19437", "supports"), ("https://wire.example/cost", "refutes")] {
+        let form = format!("form[action='/admin/claims/{id}/evidence']");
+        driver.type_into(&format!("{form} input[name=url]"), url).await;
+        driver.click(&format!("{form} select[name=stance] option[value={stance}]")).await;
+        driver.type_into(&format!("{form} input[name=reliability]"), "0.8").await;
+        driver.submit(&form).await;
+        assert!(driver.text(".notice").await.contains("Evidence attached."));
+    }
+    shot("evidence-attached").await;
+    let items: serde_json::Value = app.get(&format!("/v1/claims/{id}/evidence")).await.json().await.unwrap();
+    let supporting =
+        items["items"].as_array().unwrap().iter().find(|e| e["stance"] == "supports").unwrap()["id"].as_i64().unwrap();
+
+    driver.click(&format!("#evidence-{supporting} summary")).await;
+    let retract = format!("form[action='/admin/evidence/{supporting}/retract']");
+    driver.type_into(&format!("{retract} input[name=note]"), "Covers the final training run only.").await;
+    driver.submit(&retract).await;
+    assert!(driver.text(".notice").await.contains("no longer counts"));
+    assert!(driver.text(&format!("#evidence-{supporting}")).await.contains("Covers the final training run only."));
+    shot("evidence-retracted").await;
+
+    let transition = format!("form[action='/admin/claims/{id}/transition']");
+    driver.click(&format!("{transition} option[value=in_review]")).await;
+    driver.type_into(&format!("{transition} textarea[name=note]"), "Checking the cost figure").await;
+    driver.submit(&transition).await;
+    assert!(driver.text(".notice").await.contains("Moved to in_review"));
+    shot("in-review").await;
+
+    driver.click(&format!("{transition} option[value=verified]")).await;
+    driver.click(&format!("{transition} select[name=verdict] option[value=mostly_false]")).await;
+    driver.submit(&transition).await;
+    assert!(driver.text(".notice.error").await.contains("rationale is required"), "the rule is named");
+    driver.click(&format!("{transition} option[value=verified]")).await;
+    driver.click(&format!("{transition} select[name=verdict] option[value=mostly_false]")).await;
+    driver
+        .type_into(
+            &format!("{transition} textarea[name=rationale]"),
+            "The figure is one training run, not the model's cost.",
+        )
+        .await;
+    driver.submit(&transition).await;
+    assert!(driver.text(".notice").await.contains("Moved to verified"));
+    assert!(driver.text(".rationale").await.contains("one training run"));
+    shot("verified").await;
+
+    driver.click(&format!("{transition} option[value=published]")).await;
+    driver.submit(&transition).await;
+    assert!(driver.text(".notice").await.contains("Moved to published"));
+    assert_eq!(app.claim(id).await["status"], "published");
+    shot("published").await;
+
+    driver.click(&format!("{transition} option[value=in_review]")).await;
+    driver.type_into(&format!("{transition} textarea[name=public_note]"), "New figures came to light.").await;
+    driver.submit(&transition).await;
+    assert!(driver.text(".notice").await.contains("Moved to in_review"));
+    let history = driver.text("#history").await;
+    assert!(history.contains("Moved the claim") && history.contains("Retracted evidence"), "{history}");
+    assert!(history.contains("Mostly false") && history.contains("Rita Reviewer"), "{history}");
+    shot("reopened").await;
+
+    // Every page a reviewer uses, at a phone's width and a desk's: nothing to scroll sideways to.
+    let pages = [
+        format!("/admin/claims/{id}"),
+        "/admin".to_owned(),
+        "/admin/claims".to_owned(),
+        "/admin/claims/new".to_owned(),
+        format!("/admin/claims/{id}/edit"),
+        "/admin/stats".to_owned(),
+        "/admin/claims/999999".to_owned(),
+    ];
+    for (width, height) in [(390, 844), (1280, 900)] {
+        driver.resize(width, height).await;
+        for path in &pages {
+            driver.goto(&app.url(path)).await;
+            let content = driver.fits(&format!("{path} at {width} px")).await;
+            println!("browser: {path} at {width} px is {content} px wide");
+        }
+        driver.goto(&app.url(&format!("/admin/claims/{id}"))).await;
+        shot(&format!("claim-at-{width}")).await;
+        driver.goto(&app.url("/admin/claims")).await;
+        shot(&format!("claims-at-{width}")).await;
+        let hidden = driver
+            .eval(
+                "return [...document.querySelectorAll('table.cards td')].filter(td => td.offsetParent === null).length",
+            )
+            .await;
+        assert_eq!(hidden, json!(0), "{width} px: no cell of the list is hidden");
+    }
+    println!("browser: screenshots in {}", dir.display());
+    driver.call(reqwest::Method::DELETE, "", None).await;
+}

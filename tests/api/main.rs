@@ -10,6 +10,7 @@ mod browser;
 mod claimreview;
 mod claims;
 mod defences;
+mod desk;
 mod durability;
 mod errors;
 mod evidence;
