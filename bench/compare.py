@@ -2,11 +2,13 @@
 rounds (A, B, A, B...) so that whatever else the machine does weighs on both alike.
 
     OLD=/path/to/old/claimcheck OLD_FILL=/path/to/old/bench_fill \\
-    NEW=target/release/claimcheck NEW_FILL=target/release/examples/bench_fill \\
+    NEW=target/release/claimcheck [NEW_FILL=target/release/examples/bench_fill] \\
     SIZE=1000000 ROUNDS=2 python3 bench/compare.py
 
-Each build fills its own database (a schema one build does not know would stop the other), kept in
-bench/work/ between runs; each round writes into a fresh copy. Only 127.0.0.1 is contacted.
+The old build fills its database; the new one fills its own, or without NEW_FILL takes a copy of the
+old one and brings it up to its schema (as an upgrade would), once. A schema the old build does not
+know would stop it, so the two never share a file. Databases are kept in bench/work/ between runs;
+each round writes into a fresh copy. Only 127.0.0.1 is contacted.
 """
 import os, shutil, subprocess, sys
 
@@ -18,6 +20,16 @@ ROUNDS = int(os.environ.get("ROUNDS", "2"))
 SCENARIOS = [("GET /healthz", "healthz"), ("GET /v1/claims/{id} (random id)", "get_claim"),
              ("GET /v1/claims/{id} (hot 1k)", "get_hot_claim"), ("POST /v1/claims", "post_claim"),
              ("POST /v1/claims/{id}/evidence", "post_evidence")]
+
+
+def upgraded_copy(old_db, server):
+    db = os.path.join(run.WORK, f"compare-new-{SIZE}.db")
+    if not os.path.exists(db):
+        print(f"upgrading a copy of {old_db} ...", flush=True)
+        shutil.copy(old_db, db + ".tmp")
+        subprocess.run([server, "keys", "list", "--db", db + ".tmp"], check=True, capture_output=True)
+        os.rename(db + ".tmp", db)
+    return db
 
 
 def build_db(name, fill):
@@ -51,8 +63,10 @@ def one_round(name, server, db):
 
 def main():
     os.makedirs(run.WORK, exist_ok=True)
-    builds = {"old": (os.environ["OLD"], os.environ["OLD_FILL"]), "new": (os.environ["NEW"], os.environ["NEW_FILL"])}
-    dbs = {name: build_db(name, fill) for name, (_, fill) in builds.items()}
+    builds = {"old": (os.environ["OLD"], os.environ["OLD_FILL"]), "new": (os.environ["NEW"], os.environ.get("NEW_FILL"))}
+    dbs = {"old": build_db("old", builds["old"][1])}
+    new_fill = builds["new"][1]
+    dbs["new"] = build_db("new", new_fill) if new_fill else upgraded_copy(dbs["old"], builds["new"][0])
     results = {name: [] for name in builds}
     for r in range(ROUNDS):
         for name, (server, _) in builds.items():
