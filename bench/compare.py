@@ -28,7 +28,9 @@ def upgraded_copy(old_db, server):
         print(f"upgrading a copy of {old_db} ...", flush=True)
         shutil.copy(old_db, db + ".tmp")
         subprocess.run([server, "keys", "list", "--db", db + ".tmp"], check=True, capture_output=True)
-        os.rename(db + ".tmp", db)
+        for s in ["", "-wal", "-shm"]:
+            if os.path.exists(db + ".tmp" + s):
+                os.rename(db + ".tmp" + s, db + s)
     return db
 
 
