@@ -6,6 +6,7 @@ pub mod access;
 pub mod claim;
 pub mod confidence;
 pub mod evidence;
+pub mod intake;
 pub mod linkcheck;
 pub mod normalize;
 pub mod quote;
