@@ -24,21 +24,29 @@ struct Transcript {
     speakers: Vec<String>,
     texts: Vec<String>,
     worthy: Vec<bool>,
+    dropped: Vec<String>,
 }
 
 impl Transcript {
     fn samples(&self) -> Vec<Sample> {
         let lines: Vec<Line> =
             self.texts.iter().zip(&self.speakers).map(|(t, s)| Line { text: t, speaker: Some(s) }).collect();
-        features(&lines).into_iter().zip(&self.worthy).map(|(features, &worthy)| Sample { features, worthy }).collect()
+        let keep = |f: &String| !self.dropped.iter().any(|d| f.starts_with(d.as_str()));
+        let rows = features(&lines).into_iter().map(|f| f.into_iter().filter(keep).collect::<Vec<_>>());
+        rows.zip(&self.worthy).map(|(features, &worthy)| Sample { features, worthy }).collect()
     }
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data = args.iter().position(|a| a == "--data").and_then(|i| args.get(i + 1)).map_or(DEFAULT_DATA, |s| s);
-    let transcripts = read(Path::new(data))?;
-    let options = Options::default();
+    let mut transcripts = read(Path::new(data))?;
+    // `--drop PREFIX` leaves a family of features out, to see what it is worth.
+    let dropped: Vec<String> = args.windows(2).filter(|w| w[0] == "--drop").map(|w| w[1].clone()).collect();
+    for t in &mut transcripts {
+        t.dropped = dropped.clone();
+    }
+    let options = options(&args)?;
     match args.first().map(String::as_str) {
         Some("train") => {
             let all: Vec<Sample> = transcripts.iter().flat_map(Transcript::samples).collect();
@@ -53,19 +61,30 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(MODEL_FILE, model.write(&header))?;
             println!("wrote {MODEL_FILE}: {} weights", model.weights.len());
         }
+        Some("dump") => {
+            // One sentence a line: transcript, label, features; for trying other learners.
+            for (k, t) in transcripts.iter().enumerate() {
+                for s in t.samples() {
+                    println!("{k}\t{}\t{}", u8::from(s.worthy), s.features.join(" "));
+                }
+            }
+        }
+        Some("map") => println!("{:.4} {options:?}", loto(&transcripts, &options, false)),
         Some("bench") => {
-            loto(&transcripts, &options);
+            loto(&transcripts, &options, true);
             seed_coverage()?;
             speed(&transcripts);
         }
-        _ => anyhow::bail!("usage: checkworthy train|bench [--data DIR]"),
+        _ => anyhow::bail!("usage: checkworthy train|bench|map [--data DIR] [--set name=value ...]"),
     }
     Ok(())
 }
 
 /// Leave one transcript out: train on the others, rank it, report its average precision.
-fn loto(transcripts: &[Transcript], options: &Options) {
-    println!("| Transcript | Sentences | Check-worthy | AP |\n| --- | ---: | ---: | ---: |");
+fn loto(transcripts: &[Transcript], options: &Options, table: bool) -> f64 {
+    if table {
+        println!("| Transcript | Sentences | Check-worthy | AP |\n| --- | ---: | ---: | ---: |");
+    }
     let samples: Vec<Vec<Sample>> = transcripts.iter().map(Transcript::samples).collect();
     let mut aps = Vec::new();
     for (k, t) in transcripts.iter().enumerate() {
@@ -76,11 +95,33 @@ fn loto(transcripts: &[Transcript], options: &Options) {
         let scores: Vec<f64> = samples[k].iter().map(|s| model.margin(&s.features)).collect();
         if let Some(ap) = average_precision(&scores, &t.worthy) {
             let positives = t.worthy.iter().filter(|w| **w).count();
-            println!("| {} | {} | {} | {:.4} |", t.name, t.texts.len(), positives, ap);
+            if table {
+                println!("| {} | {} | {} | {:.4} |", t.name, t.texts.len(), positives, ap);
+            }
             aps.push(ap);
         }
     }
-    println!("| **MAP** ({} transcripts) | | | **{:.4}** |\n", aps.len(), aps.iter().sum::<f64>() / aps.len() as f64);
+    let map = aps.iter().sum::<f64>() / aps.len() as f64;
+    if table {
+        println!("| **MAP** ({} transcripts) | | | **{map:.4}** |\n", aps.len());
+    }
+    map
+}
+
+/// The training options, with `--set name=value` overrides for trying others.
+fn options(args: &[String]) -> anyhow::Result<Options> {
+    let mut o = Options::default();
+    for pair in args.windows(2).filter(|w| w[0] == "--set").map(|w| &w[1]) {
+        let (name, value) = pair.split_once('=').ok_or_else(|| anyhow::anyhow!("--set name=value"))?;
+        match name {
+            "min_count" => o.min_count = value.parse()?,
+            "c" => o.c = value.parse()?,
+            "iterations" => o.iterations = value.parse()?,
+            "rate" => o.rate = value.parse()?,
+            _ => anyhow::bail!("no option {name}"),
+        }
+    }
+    Ok(o)
 }
 
 /// How many of the seed claims' quoted sentences rank in the seed article's top 20.
@@ -148,7 +189,8 @@ fn read(dir: &Path) -> anyhow::Result<Vec<Transcript>> {
     let mut out = Vec::new();
     for path in files {
         let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        let mut t = Transcript { name, speakers: Vec::new(), texts: Vec::new(), worthy: Vec::new() };
+        let mut t =
+            Transcript { name, speakers: Vec::new(), texts: Vec::new(), worthy: Vec::new(), dropped: Vec::new() };
         for line in std::fs::read_to_string(&path)?.lines() {
             let cols: Vec<&str> = line.split('\t').collect();
             if cols.len() < 4 {

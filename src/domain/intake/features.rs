@@ -1,8 +1,9 @@
 //! What the check-worthiness model sees of a sentence: binary features with names, so the trained
 //! weights say in words why a sentence scored as it did. Words and word pairs (numbers folded into
 //! `#num`, years into `#year`), signs of a checkable statement (figures, money, comparisons, causes,
-//! attributions), signs against (questions, short lines, thanks), a little context (the sentences
-//! either side) and, in transcripts, whether the speaker mostly asks questions (a moderator).
+//! attributions), signs against (questions, short lines, thanks, opinions), a little context (the
+//! sentences either side) and, in transcripts, whether the speaker mostly asks questions (a moderator)
+//! and how much of the transcript is theirs.
 
 use std::collections::HashMap;
 
@@ -79,6 +80,25 @@ const SCALE: &[&str] = &[
     "hundred",
     "hundreds",
 ];
+const OPINION: &[&str] = &[
+    "think",
+    "believe",
+    "feel",
+    "hope",
+    "great",
+    "terrible",
+    "wonderful",
+    "love",
+    "beautiful",
+    "disaster",
+    "should",
+    "must",
+    "incredible",
+    "tremendous",
+    "horrible",
+    "sad",
+    "amazing",
+];
 const POLITENESS: &[&str] = &["thank", "thanks", "applause", "laughter", "welcome", "okay", "ok", "yes", "no", "well"];
 
 /// Lower-case word tokens, numbers folded: a year is `#year`, any other figure `#num`.
@@ -127,17 +147,27 @@ pub fn features(lines: &[Line]) -> Vec<Vec<String>> {
                 if changed {
                     f.push("turn:first".into());
                 }
-                if askers.get(speaker).copied().unwrap_or(false) {
+                let habits = askers.get(speaker).copied().unwrap_or_default();
+                if habits.asks {
                     f.push("speaker:asks".into());
                 }
+                f.push(format!("speaker:share:{}", habits.share));
             }
             f
         })
         .collect()
 }
 
-/// Speakers a fifth of whose sentences are questions: moderators and interviewers.
-fn askers<'a>(lines: &[Line<'a>]) -> HashMap<&'a str, bool> {
+/// What a speaker does in the transcript.
+#[derive(Debug, Clone, Copy, Default)]
+struct Habits {
+    /// A fifth of their sentences are questions: moderators and interviewers.
+    asks: bool,
+    /// How much of the transcript is theirs: candidates speak most.
+    share: &'static str,
+}
+
+fn askers<'a>(lines: &[Line<'a>]) -> HashMap<&'a str, Habits> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     for line in lines {
         if let Some(s) = line.speaker {
@@ -146,7 +176,14 @@ fn askers<'a>(lines: &[Line<'a>]) -> HashMap<&'a str, bool> {
             e.1 += usize::from(line.text.trim_end().ends_with('?'));
         }
     }
-    counts.into_iter().map(|(s, (n, q))| (s, q * 5 >= n)).collect()
+    let total = lines.len().max(1);
+    let share = |n: usize| match n * 100 / total {
+        0..=4 => "0-4%",
+        5..=14 => "5-14%",
+        15..=29 => "15-29%",
+        _ => "30%+",
+    };
+    counts.into_iter().map(|(s, (n, q))| (s, Habits { asks: q * 5 >= n, share: share(n) })).collect()
 }
 
 /// A sentence's own features, and what its neighbours look at.
@@ -184,6 +221,8 @@ impl Own {
             (toks.first().is_some_and(|t| POLITENESS.contains(&t.as_str())), "starts:courtesy"),
             (has(&["i", "me", "my"]), "has:first_person"),
             (has(&["you", "your"]), "has:second_person"),
+            (toks.iter().any(|t| t.len() > 4 && t.ends_with("ed")) || has(&["was", "were", "had", "did"]), "has:past"),
+            (has(OPINION), "has:opinion"),
         ];
         f.extend(flags.iter().filter(|(on, _)| *on).map(|(_, name)| name.to_string()));
         f.push(format!("len:{}", length_bucket(toks.len())));
@@ -242,10 +281,14 @@ pub fn describe(feature: &str) -> String {
         "starts:courtesy" => "it opens with a courtesy or filler",
         "has:first_person" => "the speaker talks of themself",
         "has:second_person" => "it addresses someone",
+        "has:past" => "it tells of something done",
+        "has:opinion" => "it voices an opinion or a wish",
         "ctx:after_question" => "it answers a question",
         "ctx:prev_number" => "the sentence before states a figure",
         "ctx:next_number" => "the sentence after states a figure",
         "turn:first" => "it opens a speaker's turn",
+        "speaker:share:0-4%" => "its speaker says little",
+        "speaker:share:30%+" => "its speaker says most",
         "speaker:asks" => "its speaker mostly asks questions",
         other => other,
     }

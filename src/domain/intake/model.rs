@@ -1,5 +1,7 @@
-//! The check-worthiness model: a logistic regression over the named features of `features.rs`. Its
-//! weights are a small text file (`checkworthy.model`, one `feature<TAB>weight` a line) built into
+//! The check-worthiness model: a logistic regression over the named features of `features.rs`,
+//! weighted TF-IDF fashion (a feature counts its inverse document frequency, and a sentence's
+//! features are scaled to unit length, so long sentences do not win by length alone). Its weights
+//! are a small text file (`checkworthy.model`, one `feature<TAB>weight<TAB>idf` a line) built into
 //! the binary; `examples/checkworthy.rs train` makes it again from the CheckThat! 2019 transcripts.
 
 use std::collections::HashMap;
@@ -16,7 +18,8 @@ const REASONS_DOWN: usize = 3;
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     pub bias: f64,
-    pub weights: HashMap<String, f64>,
+    /// Each known feature's weight and inverse document frequency.
+    pub weights: HashMap<String, (f64, f64)>,
 }
 
 /// A feature's push on one sentence's score, in words.
@@ -34,19 +37,25 @@ impl Model {
         MODEL.get_or_init(|| Model::parse(BUILTIN).expect("the built-in model parses"))
     }
 
-    /// Reads `feature<TAB>weight` lines; `#` starts a comment; the feature `bias` is the intercept.
+    /// Reads `feature<TAB>weight<TAB>idf` lines; `#` starts a comment; `bias<TAB>weight` is the
+    /// intercept.
     pub fn parse(text: &str) -> Result<Model, String> {
         let mut model = Model::default();
         for (n, line) in text.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (name, weight) = line.split_once('\t').ok_or_else(|| format!("line {}: no tab", n + 1))?;
-            let weight: f64 = weight.trim().parse().map_err(|_| format!("line {}: not a number", n + 1))?;
+            let mut cols = line.split('\t');
+            let name = cols.next().unwrap_or_default();
+            let mut number = || -> Result<f64, String> {
+                let col = cols.next().ok_or_else(|| format!("line {}: too few columns", n + 1))?;
+                col.trim().parse().map_err(|_| format!("line {}: not a number", n + 1))
+            };
+            let weight = number()?;
             if name == "bias" {
                 model.bias = weight;
             } else {
-                model.weights.insert(name.to_string(), weight);
+                model.weights.insert(name.to_string(), (weight, number()?));
             }
         }
         Ok(model)
@@ -54,22 +63,32 @@ impl Model {
 
     /// The model as the file holds it, features sorted so a retrained file diffs cleanly.
     pub fn write(&self, header: &str) -> String {
-        let mut names: Vec<_> = self.weights.iter().filter(|(_, w)| w.abs() >= 1e-4).collect();
+        let mut names: Vec<_> = self.weights.iter().filter(|(_, (w, _))| w.abs() >= 1e-4).collect();
         names.sort_by(|a, b| a.0.cmp(b.0));
         let mut out = String::new();
         for line in header.lines() {
             out.push_str(&format!("# {line}\n"));
         }
         out.push_str(&format!("bias\t{:.4}\n", self.bias));
-        for (name, w) in names {
-            out.push_str(&format!("{name}\t{w:.4}\n"));
+        for (name, (w, idf)) in names {
+            out.push_str(&format!("{name}\t{w:.4}\t{idf:.3}\n"));
         }
         out
     }
 
+    /// Each known feature of the sentence, once, with its push on the score (weight × value).
+    pub fn pushes<'a>(&self, features: &'a [String]) -> Vec<(&'a str, f64)> {
+        let mut known: Vec<(&str, f64, f64)> =
+            features.iter().filter_map(|f| self.weights.get(f).map(|(w, idf)| (f.as_str(), *w, *idf))).collect();
+        known.sort_by(|a, b| a.0.cmp(b.0));
+        known.dedup_by(|a, b| a.0 == b.0);
+        let norm = known.iter().map(|k| k.2 * k.2).sum::<f64>().sqrt().max(1e-12);
+        known.into_iter().map(|(f, w, idf)| (f, w * idf / norm)).collect()
+    }
+
     /// The linear score before the logistic function.
     pub fn margin(&self, features: &[String]) -> f64 {
-        self.bias + features.iter().filter_map(|f| self.weights.get(f)).sum::<f64>()
+        self.bias + self.pushes(features).iter().map(|p| p.1).sum::<f64>()
     }
 
     /// The probability-like score in 0..1.
@@ -79,14 +98,11 @@ impl Model {
 
     /// The features that raised the score most, then those that lowered it most.
     pub fn reasons(&self, features: &[String]) -> (Vec<Reason>, Vec<Reason>) {
-        let mut pushes: Vec<(&String, f64)> =
-            features.iter().filter_map(|f| self.weights.get(f).map(|w| (f, *w))).collect();
-        pushes.sort_by(|a, b| a.0.cmp(b.0));
-        pushes.dedup_by(|a, b| a.0 == b.0);
+        let mut pushes = self.pushes(features);
         pushes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        let reason = |(f, w): &(&String, f64)| Reason { feature: f.to_string(), text: describe(f), weight: *w };
-        let up = pushes.iter().filter(|p| p.1 > 0.05).take(REASONS_UP).map(reason).collect();
-        let down = pushes.iter().rev().filter(|p| p.1 < -0.05).take(REASONS_DOWN).map(reason).collect();
+        let reason = |(f, w): &(&str, f64)| Reason { feature: f.to_string(), text: describe(f), weight: *w };
+        let up = pushes.iter().filter(|p| p.1 > 0.02).take(REASONS_UP).map(reason).collect();
+        let down = pushes.iter().rev().filter(|p| p.1 < -0.02).take(REASONS_DOWN).map(reason).collect();
         (up, down)
     }
 }
@@ -97,16 +113,18 @@ mod tests {
 
     #[test]
     fn a_model_reads_back_what_it_wrote() {
-        let model = Model::parse("# c\nbias\t-1.5\nw:tax\t0.75\nis:question\t-1\n").unwrap();
+        let model = Model::parse("# c\nbias\t-1.5\nw:tax\t0.75\t1\nis:question\t-1\t1\n").unwrap();
         let again = Model::parse(&model.write("made here")).unwrap();
         assert_eq!(again.bias, -1.5);
         assert_eq!(again.weights.len(), 2);
         let f = ["w:tax".to_string(), "is:question".into(), "w:unknown".into()];
-        assert!((model.margin(&f) - (-1.75)).abs() < 1e-9);
+        // Two known features of idf 1: each counts 1/√2.
+        assert!((model.margin(&f) - (-1.5 - 0.25 / 2f64.sqrt())).abs() < 1e-9);
         let (up, down) = model.reasons(&f);
         assert_eq!(up[0].text, "the word “tax”");
         assert_eq!(down[0].text, "it is a question");
         assert!(Model::parse("bias 1").is_err());
+        assert!(Model::parse("w:tax\t1").is_err());
     }
 
     #[test]
