@@ -3,6 +3,7 @@
 //! is checked again. Nothing here does I/O.
 
 pub mod access;
+pub mod article;
 pub mod claim;
 pub mod confidence;
 pub mod evidence;
