@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use claimcheck::domain::intake;
+use claimcheck::domain::intake::claimant::claimant;
 use claimcheck::domain::intake::features::{Line, features};
 use claimcheck::domain::intake::learn::{Options, Sample, average_precision, train};
 
@@ -69,13 +70,14 @@ fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Some("seed") => seed_coverage()?,
         Some("map") => println!("{:.4} {options:?}", loto(&transcripts, &options, false)),
         Some("bench") => {
             loto(&transcripts, &options, true);
             seed_coverage()?;
             speed(&transcripts);
         }
-        _ => anyhow::bail!("usage: checkworthy train|bench|map [--data DIR] [--set name=value ...]"),
+        _ => anyhow::bail!("usage: checkworthy train|bench|map|seed|dump [--data DIR] [--set name=value ...]"),
     }
     Ok(())
 }
@@ -92,7 +94,12 @@ fn loto(transcripts: &[Transcript], options: &Options, table: bool) -> f64 {
         let rest: Vec<Sample> =
             rest.into_iter().map(|s| Sample { features: s.features.clone(), worthy: s.worthy }).collect();
         let model = train(&rest, options);
-        let scores: Vec<f64> = samples[k].iter().map(|s| model.margin(&s.features)).collect();
+        // Scored as the service scores a transcript (reported speech gets no push in one).
+        let scores: Vec<f64> = samples[k]
+            .iter()
+            .zip(&t.texts)
+            .map(|(s, text)| intake::margin(&model, &s.features, claimant(text).as_deref(), true))
+            .collect();
         if let Some(ap) = average_precision(&scores, &t.worthy) {
             let positives = t.worthy.iter().filter(|w| **w).count();
             if table {
@@ -149,8 +156,21 @@ fn seed_coverage() -> anyhow::Result<()> {
         quotes.len(),
         100.0 * found as f64 / quotes.len().max(1) as f64
     );
+    if std::env::var_os("VERBOSE").is_some() {
+        for (r, &i) in order.iter().enumerate() {
+            let a = &assessed[i];
+            println!(
+                "{:>3} {:.3} {:?} {}",
+                r + 1,
+                a.score,
+                a.claimant,
+                sentences[i].text.chars().take(90).collect::<String>()
+            );
+        }
+    }
     for q in missed {
-        println!("  not in the top 20: {q}");
+        let rank = order.iter().position(|&i| sentences[i].text == *q).map_or(0, |r| r + 1);
+        println!("  not in the top 20 (rank {rank}): {q}");
     }
     Ok(())
 }

@@ -44,6 +44,15 @@ const COMPARATIVE: &[&str] = &[
     "dropped",
     "worst",
     "best",
+    "topped",
+    "overtaking",
+    "overtook",
+    "surpassed",
+    "surpasses",
+    "outperformed",
+    "climbed",
+    "plunged",
+    "soared",
 ];
 const CAUSAL: &[&str] =
     &["because", "caused", "causes", "cause", "due", "led", "leads", "result", "resulted", "driven", "thanks"];

@@ -41,6 +41,17 @@ pub fn split(passages: &[(Option<String>, String)]) -> Vec<Sentence> {
         .collect()
 }
 
+/// The push on the score of a sentence that reports what someone said. Reported speech is how an
+/// article carries most of its claims ("X said", "according to X"), but in the transcripts the model
+/// learnt from, speakers speak for themselves: it could not learn this, so it is a fixed, stated push.
+pub const ATTRIBUTED: f64 = 1.0;
+
+/// The model's margin for a sentence with these features, plus the push for reported speech in
+/// written text (not in a transcript, whose speakers speak for themselves).
+pub fn margin(model: &Model, features: &[String], claimant: Option<&str>, spoken: bool) -> f64 {
+    model.margin(features) + if claimant.is_some() && !spoken { ATTRIBUTED } else { 0.0 }
+}
+
 /// Scores every sentence with the built-in model.
 pub fn assess(sentences: &[Sentence]) -> Vec<Assessment> {
     let model = Model::builtin();
@@ -50,14 +61,14 @@ pub fn assess(sentences: &[Sentence]) -> Vec<Assessment> {
         .zip(sentences)
         .map(|(f, s)| {
             let claimant = claimant::claimant(&s.text);
-            let (raised, lowered) = model.reasons(f);
-            Assessment {
-                score: model.score(f),
-                kind: kind::kind(&s.text, claimant.is_some()),
-                claimant,
-                raised,
-                lowered,
+            let (mut raised, lowered) = model.reasons(f);
+            let spoken = s.speaker.is_some();
+            if let Some(who) = claimant.as_ref().filter(|_| !spoken) {
+                let text = format!("it reports what {who} said");
+                raised.insert(0, Reason { feature: "attribution".into(), text, weight: ATTRIBUTED });
             }
+            let score = 1.0 / (1.0 + (-margin(model, f, claimant.as_deref(), spoken)).exp());
+            Assessment { score, kind: kind::kind(&s.text, claimant.is_some()), claimant, raised, lowered }
         })
         .collect()
 }

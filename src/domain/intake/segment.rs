@@ -59,7 +59,9 @@ fn split_line(line: &str) -> Vec<String> {
 
 fn push(out: &mut Vec<String>, chars: &[char]) {
     let s: String = chars.iter().collect();
+    // A list item's marker is not part of its sentence.
     let s = s.trim();
+    let s = s.strip_prefix(['-', '•', '*', '–']).filter(|rest| rest.starts_with(' ')).unwrap_or(s).trim();
     if !s.is_empty() {
         out.push(s.to_string());
     }
@@ -70,8 +72,10 @@ fn ends_sentence(chars: &[char], start: usize, mark: usize, end: usize, ellipsis
     let after = &chars[end + 1..];
     let Some(gap) = after.iter().position(|c| !c.is_whitespace()) else { return true };
     if gap == 0 {
-        // "5.6", "example.com", "U.S." inside a word: no space, no boundary.
-        return false;
+        // "potential.- The index": a list dash run on after the full stop starts a new item.
+        let dash = after[0] == '-' && after.get(1).is_some_and(|c| c.is_whitespace());
+        // Otherwise "5.6", "example.com", "U.S." inside a word: no space, no boundary.
+        return dash;
     }
     let next_word: String = after[gap..].iter().take_while(|c| !c.is_whitespace()).collect();
     let first = after[gap];
@@ -154,7 +158,9 @@ mod tests {
     #[test]
     fn lines_are_boundaries_and_blank_lines_vanish() {
         let s = sentences("Cost and Performance\n\nR1 is cheap.  \n- Skepticism:\nIt is not");
-        assert_eq!(s, ["Cost and Performance", "R1 is cheap.", "- Skepticism:", "It is not"]);
+        assert_eq!(s, ["Cost and Performance", "R1 is cheap.", "Skepticism:", "It is not"]);
+        let s = sentences("Markets rallied.- The index climbed 2%. - Criticism:\n- Nikkei fell.");
+        assert_eq!(s, ["Markets rallied.", "The index climbed 2%.", "Criticism:", "Nikkei fell."]);
     }
 
     #[test]
