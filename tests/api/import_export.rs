@@ -115,7 +115,7 @@ async fn the_command_line_imports_a_feed_and_exports_everything() {
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(rows.headers().unwrap().get(1), Some("text"));
     let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 18);
+    assert_eq!(rows.len(), 24);
     assert!(rows.iter().any(|r| r.get(12) == Some("refutes https://fc.example.org/a")));
 
     let out = app.dir.path().join("reviews.json");

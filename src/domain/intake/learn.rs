@@ -29,6 +29,9 @@ impl Default for Options {
     }
 }
 
+/// A training sentence as the optimiser sees it: (feature index, value) pairs, label, class weight.
+type Row = (Vec<(usize, f64)>, f64, f64);
+
 pub fn train(samples: &[Sample], options: &Options) -> Model {
     let rows_features: Vec<Vec<&str>> = samples
         .iter()
@@ -51,7 +54,7 @@ pub fn train(samples: &[Sample], options: &Options) -> Model {
     let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     let positives = samples.iter().filter(|s| s.worthy).count().max(1) as f64;
     let (pos_weight, neg_weight) = (n / (2.0 * positives), n / (2.0 * (n - positives).max(1.0)));
-    let rows: Vec<(Vec<(usize, f64)>, f64, f64)> = rows_features
+    let rows: Vec<Row> = rows_features
         .iter()
         .zip(samples)
         .map(|(f, s)| {
