@@ -56,6 +56,12 @@ impl Application {
             let summary = import::import_seed(&service).await?;
             tracing::info!(%summary, "seed claims imported");
         }
+        if !config.no_seed {
+            let taken = import::seed_articles(&service).await?;
+            if taken > 0 {
+                tracing::info!(taken, "seed articles taken in");
+            }
+        }
 
         let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
         let invalidate = claims_cache.clone();

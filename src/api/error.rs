@@ -300,6 +300,7 @@ impl From<service::Error> for ApiError {
             E::Forbidden(role) => ApiError::Forbidden(format!("a {} key may not do this", role.as_str())),
             E::Invalid(errors) => ApiError::Validation(errors),
             E::NotReviewed(id) => ApiError::NotReviewed(id),
+            E::TooLarge(limit) => ApiError::PayloadTooLarge(limit),
             E::Store(e) => e.into(),
         }
     }

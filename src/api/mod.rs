@@ -1,6 +1,7 @@
 //! The HTTP API: routing, and one module per resource. A handler reads its input, calls one service
 //! function, and renders the answer; the request and response types of the contract live here.
 
+pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod cache;
@@ -77,6 +78,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .patch(evidence::update)
                         .delete(evidence::retract),
                 )
+                .service(web::resource("/articles").get(articles::list).post(articles::create))
+                .route("/articles/{id}", web::get().to(articles::get))
+                .route("/articles/{id}/candidates/{n}/accept", web::post().to(articles::accept))
                 .route("/verdicts", web::get().to(reference::verdicts))
                 .route("/workflow", web::get().to(reference::workflow))
                 .service(web::resource("/admin/keys").get(keys::list).post(keys::create))

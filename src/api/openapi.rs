@@ -7,7 +7,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::problems::Problem;
-use super::{audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review};
+use super::{
+    articles, audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review,
+};
 use super::{transitions, webhooks};
 use crate::domain::validation::FieldError;
 
@@ -37,6 +39,7 @@ impl Modify for BearerKey {
         links::attention, links::snapshot, links::original, links::check,
         transitions::create, history::list, review::assign, review::queue, review::stats,
         claimreview::one, claimreview::feed, import::import,
+        articles::create, articles::list, articles::get, articles::accept,
         keys::list, keys::create, keys::revoke, audit::list, audit::verify,
         webhooks::list, webhooks::create, webhooks::get, webhooks::delete, webhooks::deliveries,
     ),
@@ -44,6 +47,7 @@ impl Modify for BearerKey {
         (name = "claims", description = "Claims and their workflow"),
         (name = "evidence", description = "Evidence, its archived pages and link checks"),
         (name = "review", description = "What reviewers work from"),
+        (name = "articles", description = "Articles and transcripts: the claims worth checking in them"),
         (name = "claimreview", description = "schema.org ClaimReview in and out"),
         (name = "admin", description = "Keys, audit log and webhooks"),
         (name = "service", description = "Health and reference"),

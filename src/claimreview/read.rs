@@ -199,7 +199,7 @@ fn read(review: &Value, ratings: &RatingMap) -> Result<ForeignReview, String> {
         url: text(a.get("url")),
         title: text(a.get("headline")).or_else(|| text(a.get("name"))),
         published_at: text(a.get("datePublished")),
-        quote: None,
+        ..Appearance::default()
     });
     let url = text(review.get("url"));
     let publisher = text(review.get("author"));

@@ -28,6 +28,10 @@ pub enum Action {
     ManageKeys,
     ManageWebhooks,
     ReadAudit,
+    /// Take in an article and read the articles taken in.
+    SubmitArticles,
+    /// Register a claim from a sentence of an article.
+    AcceptCandidates,
 }
 
 /// The least role each action needs; every role has the rights of the roles below it.
@@ -44,6 +48,8 @@ const ALLOWED: &[(Action, Role)] = &[
     (Action::ManageKeys, Role::Admin),
     (Action::ManageWebhooks, Role::Admin),
     (Action::ReadAudit, Role::Admin),
+    (Action::SubmitArticles, Role::Submitter),
+    (Action::AcceptCandidates, Role::Submitter),
 ];
 
 impl Role {

@@ -23,6 +23,13 @@ pub struct Appearance {
     /// The passage in which the claim was made, word for word.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+    /// The article taken in (`/v1/articles/{id}`) the claim was accepted from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_id: Option<i64>,
+    /// The quoted sentence's place in that article, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub position: Option<u32>,
 }
 
 /// A claim as submitted: the body of `POST /v1/claims` and one entry of an import file.
@@ -124,11 +131,18 @@ fn appearance(v: &mut Violations, a: &Appearance) -> Option<Appearance> {
         title: v.optional_text("appeared_in.title", a.title.as_deref(), 500),
         published_at: a.published_at.as_deref().and_then(|p| published_at(v, p)),
         quote: v.optional_text("appeared_in.quote", a.quote.as_deref(), 5000),
+        article_id: a.article_id,
+        position: a.position,
     };
     (checked != Appearance::default()).then_some(checked)
 }
 
 fn published_at(v: &mut Violations, value: &str) -> Option<String> {
+    published_at_field(v, "appeared_in.published_at", value)
+}
+
+/// An RFC 3339 timestamp (kept in UTC) or a plain `YYYY-MM-DD` date.
+pub fn published_at_field(v: &mut Violations, field: &str, value: &str) -> Option<String> {
     let value = value.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
         return Some(t.to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
@@ -136,11 +150,7 @@ fn published_at(v: &mut Violations, value: &str) -> Option<String> {
     if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() && value.len() == 10 {
         return Some(value.to_owned());
     }
-    v.add(
-        "appeared_in.published_at",
-        "date",
-        "appeared_in.published_at must be an RFC 3339 timestamp or a YYYY-MM-DD date",
-    );
+    v.add(field, "date", format!("{field} must be an RFC 3339 timestamp or a YYYY-MM-DD date"));
     None
 }
 
@@ -166,6 +176,10 @@ fn tags(v: &mut Violations, tags: &[String]) -> Vec<String> {
 }
 
 /// A BCP 47 language tag in its common shape: `en`, `pt-BR`, `zh-Hant-TW`.
+pub fn language_tag(v: &mut Violations, value: Option<&str>) -> Option<String> {
+    language(v, value)
+}
+
 fn language(v: &mut Violations, value: Option<&str>) -> Option<String> {
     let value = value.map(str::trim).filter(|l| !l.is_empty())?;
     let mut parts = value.split('-');

@@ -3,10 +3,12 @@
 //! is checked again. Nothing here does I/O.
 
 pub mod access;
+pub mod article;
 pub mod claim;
 pub mod confidence;
 pub mod evidence;
 pub mod import;
+pub mod intake;
 pub mod linkcheck;
 pub mod normalize;
 pub mod publication;

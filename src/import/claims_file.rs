@@ -59,6 +59,7 @@ impl ClaimsFile {
                     title: self.source.title.clone(),
                     published_at: self.source.published_at.clone(),
                     quote: c.quote.clone(),
+                    ..Appearance::default()
                 }),
                 tags: c.tags.clone(),
                 language: c.language.clone().or_else(|| self.source.language.clone()),

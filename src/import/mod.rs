@@ -70,6 +70,30 @@ pub async fn import_seed(service: &Service) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
+/// Takes in the source text kept beside each seed claims file (`deepseek-r1.txt` beside
+/// `deepseek-r1.toml`) as an article, once, and points the claims quoting it at its sentences.
+pub async fn seed_articles(service: &Service) -> anyhow::Result<usize> {
+    let mut taken = 0;
+    for file in SEED_DIR.files().filter(|f| f.path().extension().is_some_and(|e| e == "toml")) {
+        let Some(text) = SEED_DIR.get_file(file.path().with_extension("txt")).and_then(|f| f.contents_utf8()) else {
+            continue;
+        };
+        let claims = ClaimsFile::parse(file.contents_utf8().unwrap_or_default())?;
+        let input = crate::domain::article::ArticleInput {
+            text: Some(text.to_string()),
+            title: claims.source.title.clone(),
+            url: claims.source.url.clone(),
+            published_at: claims.source.published_at.clone(),
+            language: claims.source.language.clone(),
+            ..Default::default()
+        };
+        let content = crate::service::articles::validate(&input)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.path().display()))?;
+        taken += usize::from(service.seed_article(&claims.source.id, content).await?.is_some());
+    }
+    Ok(taken)
+}
+
 /// Imports one claims file's text, in one transaction.
 pub async fn import_text(service: &Service, name: &str, text: &str, actor: &Actor) -> anyhow::Result<Summary> {
     let file = ClaimsFile::parse(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;

@@ -23,6 +23,9 @@ pub enum Error {
     /// ClaimReview exists only for a claim with a verdict.
     #[error("claim {0} has no verdict to publish yet: ClaimReview needs a verified or published claim")]
     NotReviewed(i64),
+    /// Larger than the stated limit, in bytes.
+    #[error("the text is larger than {0} bytes")]
+    TooLarge(usize),
     #[error(transparent)]
     Store(store::Error),
 }

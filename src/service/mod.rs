@@ -3,6 +3,7 @@
 //! actor's right, validates, owns its write transaction and its idempotency, names what it did not
 //! find, and wakes the background work its change makes due. It knows nothing of HTTP or HTML.
 
+pub mod articles;
 pub mod audit;
 pub mod claims;
 mod error;

@@ -2,6 +2,7 @@
 //! groups (`writer`); reads run on a small pool of read-only connections (`read`). Async code reaches
 //! SQLite only through these two, so no query ever runs on an async worker thread.
 
+pub mod articles;
 pub mod audit;
 pub mod audit_key;
 pub mod changes;

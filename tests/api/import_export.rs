@@ -106,16 +106,16 @@ async fn the_command_line_imports_a_feed_and_exports_everything() {
     assert!(printed.starts_with("created 0, updated 0, skipped 2, rejected 2"), "{printed}");
 
     let (lines, summary) = cli(&["export", "--format", "jsonl"], &db);
-    assert_eq!(lines.lines().count(), 18, "16 seed claims and 2 imported");
+    assert_eq!(lines.lines().count(), 24, "22 seed claims and 2 imported");
     let first: Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
     assert!(first["evidence"].is_array() && first["confidence_breakdown"].is_object());
-    assert!(summary.contains("exported 18 claims with 2 evidence items"), "{summary}");
+    assert!(summary.contains("exported 24 claims with 2 evidence items"), "{summary}");
 
     let (csv, _) = cli(&["export", "--format", "csv"], &db);
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(rows.headers().unwrap().get(1), Some("text"));
     let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 18);
+    assert_eq!(rows.len(), 24);
     assert!(rows.iter().any(|r| r.get(12) == Some("refutes https://fc.example.org/a")));
 
     let out = app.dir.path().join("reviews.json");

@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod admin;
+mod articles;
 mod browser;
 mod claimreview;
 mod claims;

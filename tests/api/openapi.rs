@@ -45,6 +45,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/admin/webhooks/{id}"),
     ("delete", "/v1/admin/webhooks/{id}"),
     ("get", "/v1/admin/webhooks/{id}/deliveries"),
+    ("get", "/v1/articles"),
+    ("post", "/v1/articles"),
+    ("get", "/v1/articles/{id}"),
+    ("post", "/v1/articles/{id}/candidates/{n}/accept"),
 ];
 
 #[tokio::test]
