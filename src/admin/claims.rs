@@ -16,6 +16,7 @@ use crate::domain::validation::FieldError;
 use crate::domain::version::Expected;
 use crate::service::once::Answer;
 use crate::store::claims::ClaimRow;
+use crate::store::listing::Page;
 
 /// A form leaves empty what it does not filter by; the API takes an absent field for that.
 fn filled(value: &Option<String>) -> Option<String> {
@@ -66,7 +67,17 @@ pub async fn list(state: State, req: HttpRequest) -> HttpResponse {
         Ok(typed) => typed,
         Err(e) => return failure(Some(&signed), ApiError::BadRequest(format!("the address's filters: {e}"))),
     };
-    let params = ListParams {
+    let found = match list_request(as_api_query(&typed)) {
+        Ok(request) => state.service.list_claims(&signed.actor, request).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    listing(&signed, &typed, found)
+}
+
+/// The page's filters as the API's query: blank fields are no filter, dates are whole days, and a
+/// page is 25 claims with their total.
+fn as_api_query(typed: &ListParams) -> ListParams {
+    ListParams {
         status: filled(&typed.status),
         verdict: filled(&typed.verdict),
         tag: filled(&typed.tag),
@@ -79,21 +90,21 @@ pub async fn list(state: State, req: HttpRequest) -> HttpResponse {
         limit: Some("25".into()),
         cursor: filled(&typed.cursor),
         count: Some("true".into()),
-    };
-    let found = match list_request(params) {
-        Ok(request) => state.service.list_claims(&signed.actor, request).await.map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
+    }
+}
+
+/// The list page: the claims found, or the filters' broken rules beside them.
+fn listing(signed: &Signed, typed: &ListParams, found: Result<Page, ApiError>) -> HttpResponse {
     let (page, errors) = match found {
         Ok(page) => (Some(page), Vec::new()),
         Err(ApiError::InvalidParameter(errors)) => (None, errors),
-        Err(e) => return failure(Some(&signed), e),
+        Err(e) => return failure(Some(signed), e),
     };
     let listing = Listing {
-        typed: &typed,
+        typed,
         page: page.as_ref().ok_or(errors.as_slice()),
-        next: page.as_ref().and_then(|p| p.next.as_ref()).map(|c| href(&typed, Some(&encode_cursor(c)))),
-        first: typed.cursor.is_some().then(|| href(&typed, None)),
+        next: page.as_ref().and_then(|p| p.next.as_ref()).map(|c| href(typed, Some(&encode_cursor(c)))),
+        first: typed.cursor.is_some().then(|| href(typed, None)),
     };
     let status = if page.is_some() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     super::page(status, pages::list(&signed.actor, &signed.csrf, &listing))
@@ -208,6 +219,26 @@ pub async fn edit_form(state: State, req: HttpRequest, id: Result<Id, ApiError>)
     }
 }
 
+/// Someone else saved first: the form again, with what they changed, and the typed edits kept.
+async fn conflict(state: &State, signed: &Signed, id: i64, form: ClaimForm) -> HttpResponse {
+    let current = match state.service.claim(&signed.actor, id).await {
+        Ok(d) => d.claim,
+        Err(e) => return failure(Some(signed), e.into()),
+    };
+    let seen_version = form.version.unwrap_or_default();
+    let conflict = EditConflict { changes: changes(&form, &current), seen_version, current };
+    let seen = ClaimForm::of(&conflict.current);
+    let again = ClaimForm {
+        version: seen.version,
+        seen_text: seen.seen_text,
+        seen_claimant: seen.seen_claimant,
+        seen_tags: seen.seen_tags,
+        ..form
+    };
+    let body = pages::edit(&signed.actor, &signed.csrf, id, &again, &[], Some(&conflict));
+    page(StatusCode::PRECONDITION_FAILED, body)
+}
+
 /// What another save changed, against what the form showed when it was read.
 fn changes(form: &ClaimForm, current: &ClaimRow) -> Vec<(&'static str, String, String)> {
     let now = ClaimForm::of(current);
@@ -246,25 +277,7 @@ pub async fn edit(
             id,
             pages::Flash { error: false, text: format!("Saved: the claim is now version {}.", detail.claim.version) },
         ),
-        Err(ApiError::PreconditionFailed(_)) => {
-            // Read again to say what the other save changed; the typed edits stay in the form.
-            let current = match state.service.claim(&signed.actor, id).await {
-                Ok(d) => d.claim,
-                Err(e) => return failure(Some(&signed), e.into()),
-            };
-            let seen_version = form.version.unwrap_or_default();
-            let conflict = EditConflict { changes: changes(&form, &current), seen_version, current };
-            let seen = ClaimForm::of(&conflict.current);
-            let again = ClaimForm {
-                version: seen.version,
-                seen_text: seen.seen_text,
-                seen_claimant: seen.seen_claimant,
-                seen_tags: seen.seen_tags,
-                ..form.into_inner()
-            };
-            let body = pages::edit(&signed.actor, &signed.csrf, id, &again, &[], Some(&conflict));
-            page(StatusCode::PRECONDITION_FAILED, body)
-        }
+        Err(ApiError::PreconditionFailed(_)) => conflict(&state, &signed, id, form.into_inner()).await,
         Err(e) => {
             refused_form(&signed, e, |errors, _, _| pages::edit(&signed.actor, &signed.csrf, id, &form, errors, None))
         }
