@@ -74,14 +74,39 @@ impl Driver {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body).await.unwrap_or_else(|answer| panic!("WebDriver {path}: {answer}"))
+    }
+
+    async fn try_call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, Value> {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
             request = request.json(&body);
         }
         let answer: Value = request.send().await.unwrap().json().await.unwrap();
-        assert!(answer["value"]["error"].is_null(), "WebDriver {path}: {answer}");
-        answer["value"].clone()
+        if answer["value"]["error"].is_null() { Ok(answer["value"].clone()) } else { Err(answer) }
+    }
+
+    /// The text of the element once it holds `needle`. A click that submits a form returns before the
+    /// next page has loaded, so the element may first be found on the page being left (then it goes
+    /// stale) or not be there yet: both are tried again, for a few seconds.
+    async fn text_with(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            let find = json!({"using": "css selector", "value": css});
+            if let Ok(found) = self.try_call(reqwest::Method::POST, "/element", Some(find)).await {
+                let element = found[ELEMENT].as_str().unwrap_or_default().to_owned();
+                let path = format!("/element/{element}/text");
+                if let Ok(text) = self.try_call(reqwest::Method::GET, &path, None).await {
+                    last = text.as_str().unwrap_or_default().to_owned();
+                    if last.contains(needle) {
+                        return last;
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{css} never held {needle:?}; last seen: {last:?}");
     }
 
     async fn goto(&self, url: &str) {
@@ -137,15 +162,15 @@ async fn browser_a_reviewer_signs_in_and_moves_a_seed_claim_to_review() {
     driver.goto(&app.url("/admin/login")).await;
     driver.type_into("input[name=key]", &key).await;
     driver.click("button[type=submit]").await;
-    assert!(driver.text("main h1").await.contains("Waiting for review"));
+    driver.text_with("main h1", "Waiting for review").await;
 
     driver.click("td a[href='/admin/claims/1']").await;
-    assert!(driver.text(".claim-text").await.contains("$5.6 million"));
+    driver.text_with(".claim-text", "$5.6 million").await;
     driver.click("select[name=to] option[value=in_review]").await;
     driver.type_into("textarea[name=note]", "Checking the training-cost figure").await;
     driver.click("form[action$='/transition'] button").await;
 
-    assert!(driver.text(".notice").await.contains("Moved to in_review"));
+    driver.text_with(".notice", "Moved to in_review").await;
     let history = driver.text("#history").await;
     assert!(
         history.contains("claim.transitioned") && history.contains("Checking the training-cost figure"),
@@ -172,7 +197,7 @@ async fn browser_a_reader_reads_a_fact_check_on_a_phone_and_on_a_desktop() {
     for (width, height) in [(390, 844), (1280, 900)] {
         driver.resize(width, height).await;
         driver.goto(&page).await;
-        assert!(driver.text("h1").await.contains("DeepSeek trained R1"));
+        driver.text_with("h1", "DeepSeek trained R1").await;
         assert_eq!(driver.text(".verdict").await, "Misleading");
         let viewport = driver.eval("return document.documentElement.clientWidth").await.as_u64().unwrap();
         let content = driver.eval("return document.documentElement.scrollWidth").await.as_u64().unwrap();
@@ -203,9 +228,9 @@ async fn browser_a_reader_reads_a_fact_check_on_a_phone_and_on_a_desktop() {
     driver.goto(&app.url("/fact-checks")).await;
     driver.type_into("input[name=q]", "trained").await;
     driver.click("form.search button").await;
-    assert!(driver.text("main h1").await.contains("trained"));
+    driver.text_with("main h1", "trained").await;
     driver.click(&format!("a[href='/fact-checks/{id}']")).await;
-    assert!(driver.text("h1").await.contains("DeepSeek trained R1"));
+    driver.text_with("h1", "DeepSeek trained R1").await;
     driver.call(reqwest::Method::DELETE, "", None).await;
 }
 
@@ -265,7 +290,7 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
     driver.goto(&app.url("/admin/login")).await;
     driver.type_into("input[name=key]", &key).await;
     driver.follow("button[type=submit]").await;
-    assert!(driver.text("main h1").await.contains("Waiting for review"));
+    driver.text_with("main h1", "Waiting for review").await;
     shot("signed-in").await;
 
     driver.follow("nav a[href='/admin/claims/new']").await;
@@ -273,12 +298,12 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
     driver.type_into("input[name=claimant]", "A viral post").await;
     driver.type_into("input[name=tags]", "cost, r1").await;
     driver.submit("form[action='/admin/claims']").await;
-    assert!(driver.text(".notice").await.contains("submitted"));
+    driver.text_with(".notice", "submitted").await;
     shot("submitted-with-similar-claims").await;
     let href = driver.eval("return document.querySelector('a.button').getAttribute('href')").await;
     let id: i64 = href.as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     driver.follow("a.button").await;
-    assert!(driver.text(".claim-text").await.contains("5.6 million dollars"));
+    driver.text_with(".claim-text", "5.6 million dollars").await;
 
     for (url, stance) in [("https://arxiv.org/abs/2412.19437", "supports"), ("https://wire.example/cost", "refutes")] {
         let form = format!("form[action='/admin/claims/{id}/evidence']");
@@ -286,7 +311,7 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
         driver.click(&format!("{form} select[name=stance] option[value={stance}]")).await;
         driver.type_into(&format!("{form} input[name=reliability]"), "0.8").await;
         driver.submit(&form).await;
-        assert!(driver.text(".notice").await.contains("Evidence attached."));
+        driver.text_with(".notice", "Evidence attached.").await;
     }
     shot("evidence-attached").await;
     let items: serde_json::Value = app.get(&format!("/v1/claims/{id}/evidence")).await.json().await.unwrap();
@@ -297,21 +322,21 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
     let retract = format!("form[action='/admin/evidence/{supporting}/retract']");
     driver.type_into(&format!("{retract} input[name=note]"), "Covers the final training run only.").await;
     driver.submit(&retract).await;
-    assert!(driver.text(".notice").await.contains("no longer counts"));
-    assert!(driver.text(&format!("#evidence-{supporting}")).await.contains("Covers the final training run only."));
+    driver.text_with(".notice", "no longer counts").await;
+    driver.text_with(&format!("#evidence-{supporting}"), "Covers the final training run only.").await;
     shot("evidence-retracted").await;
 
     let transition = format!("form[action='/admin/claims/{id}/transition']");
     driver.click(&format!("{transition} option[value=in_review]")).await;
     driver.type_into(&format!("{transition} textarea[name=note]"), "Checking the cost figure").await;
     driver.submit(&transition).await;
-    assert!(driver.text(".notice").await.contains("Moved to in_review"));
+    driver.text_with(".notice", "Moved to in_review").await;
     shot("in-review").await;
 
     driver.click(&format!("{transition} option[value=verified]")).await;
     driver.click(&format!("{transition} select[name=verdict] option[value=mostly_false]")).await;
     driver.submit(&transition).await;
-    assert!(driver.text(".notice.error").await.contains("rationale is required"), "the rule is named");
+    driver.text_with(".notice.error", "rationale is required").await;
     driver.click(&format!("{transition} option[value=verified]")).await;
     driver.click(&format!("{transition} select[name=verdict] option[value=mostly_false]")).await;
     driver
@@ -321,20 +346,20 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
         )
         .await;
     driver.submit(&transition).await;
-    assert!(driver.text(".notice").await.contains("Moved to verified"));
-    assert!(driver.text(".rationale").await.contains("one training run"));
+    driver.text_with(".notice", "Moved to verified").await;
+    driver.text_with(".rationale", "one training run").await;
     shot("verified").await;
 
     driver.click(&format!("{transition} option[value=published]")).await;
     driver.submit(&transition).await;
-    assert!(driver.text(".notice").await.contains("Moved to published"));
+    driver.text_with(".notice", "Moved to published").await;
     assert_eq!(app.claim(id).await["status"], "published");
     shot("published").await;
 
     driver.click(&format!("{transition} option[value=in_review]")).await;
     driver.type_into(&format!("{transition} textarea[name=public_note]"), "New figures came to light.").await;
     driver.submit(&transition).await;
-    assert!(driver.text(".notice").await.contains("Moved to in_review"));
+    driver.text_with(".notice", "Moved to in_review").await;
     let history = driver.text("#history").await;
     assert!(history.contains("Moved the claim") && history.contains("Retracted evidence"), "{history}");
     assert!(history.contains("Mostly false") && history.contains("Rita Reviewer"), "{history}");
