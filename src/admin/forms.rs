@@ -102,13 +102,9 @@ pub async fn transition(
     id: Result<Id, ApiError>,
     form: web::Form<TransitionForm>,
 ) -> HttpResponse {
-    let signed = match session::authorize(&state, &req, &form.csrf).await {
-        Ok(signed) => signed,
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Id(id) = match id {
-        Ok(id) => id,
-        Err(e) => return super::failure(Some(&signed), e),
     };
     let result = match form.input() {
         Ok(input) => state.service.transition(&signed.actor, id, input, None).await.map_err(ApiError::from),
@@ -129,13 +125,9 @@ pub async fn assign(
     id: Result<Id, ApiError>,
     form: web::Form<AssignForm>,
 ) -> HttpResponse {
-    let signed = match session::authorize(&state, &req, &form.csrf).await {
-        Ok(signed) => signed,
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Id(id) = match id {
-        Ok(id) => id,
-        Err(e) => return super::failure(Some(&signed), e),
     };
     // A blank name takes the claim back, as `null` does in the API.
     let assignee = Some(form.assignee.clone()).filter(|a| !a.trim().is_empty());
@@ -177,13 +169,9 @@ pub async fn attach(
     id: Result<Id, ApiError>,
     form: web::Form<EvidenceForm>,
 ) -> HttpResponse {
-    let signed = match session::authorize(&state, &req, &form.csrf).await {
-        Ok(signed) => signed,
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Id(id) = match id {
-        Ok(id) => id,
-        Err(e) => return super::failure(Some(&signed), e),
     };
     let result = match form.into_inner().input() {
         Ok(input) => state.service.attach_evidence(&signed.actor, id, &input, None, None).await.map_err(ApiError::from),
@@ -239,13 +227,9 @@ pub async fn edit_evidence(
     id: Result<Id, ApiError>,
     form: web::Form<EvidenceEditForm>,
 ) -> HttpResponse {
-    let signed = match session::authorize(&state, &req, &form.csrf).await {
-        Ok(signed) => signed,
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Id(id) = match id {
-        Ok(id) => id,
-        Err(e) => return super::failure(Some(&signed), e),
     };
     let (claim, expected) = (form.claim, form.version.map(|v| Expected::OneOf(vec![v])));
     let result = match form.into_inner().patch() {
@@ -274,13 +258,9 @@ pub async fn retract(
     id: Result<Id, ApiError>,
     form: web::Form<RetractForm>,
 ) -> HttpResponse {
-    let signed = match session::authorize(&state, &req, &form.csrf).await {
-        Ok(signed) => signed,
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Id(id) = match id {
-        Ok(id) => id,
-        Err(e) => return super::failure(Some(&signed), e),
     };
     // The page asks why; an item taken out of the count says so where it is shown.
     let note = form.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
@@ -307,13 +287,9 @@ pub async fn check_link(
     id: Result<Id, ApiError>,
     form: web::Form<CheckForm>,
 ) -> HttpResponse {
-    let signed = match session::authorize(&state, &req, &form.csrf).await {
-        Ok(signed) => signed,
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Id(id) = match id {
-        Ok(id) => id,
-        Err(e) => return super::failure(Some(&signed), e),
     };
     let result = state.service.check_link(&signed.actor, id).await.map_err(ApiError::from);
     outcome(&state, &signed, form.claim, result, |_| {

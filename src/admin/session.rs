@@ -10,6 +10,7 @@ use super::html;
 use super::pages::{self, Flash};
 use crate::api::State;
 use crate::api::error::ApiError;
+use crate::api::extract::Id;
 use crate::domain::access::Actor;
 
 const COOKIE: &str = "cc_session";
@@ -65,6 +66,20 @@ pub async fn authorize(state: &State, req: &HttpRequest, csrf: &str) -> Result<S
         return Err(super::failure(Some(&signed), refused));
     }
     Ok(signed)
+}
+
+/// `authorize`, for a form about one resource: also reads its id from the path.
+pub async fn authorize_on(
+    state: &State,
+    req: &HttpRequest,
+    csrf: &str,
+    id: Result<Id, ApiError>,
+) -> Result<(Signed, i64), HttpResponse> {
+    let signed = authorize(state, req, csrf).await?;
+    match id {
+        Ok(Id(id)) => Ok((signed, id)),
+        Err(e) => Err(super::failure(Some(&signed), e)),
+    }
 }
 
 fn cookie<'a>(state: &State, name: &'a str, value: String) -> Cookie<'a> {

@@ -211,26 +211,8 @@ pub fn seal_legacy(conn: &Connection) -> Result<usize> {
     if legacy == 0 {
         return Ok(0);
     }
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash, actor_key_id, keyed
-         FROM audit_log ORDER BY id",
-    )?;
-    let rows: Vec<(Link, String, bool)> = stmt
-        .query_map([], |r| {
-            let link = Link {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                role: r.get(3)?,
-                action: r.get(4)?,
-                claim: r.get(5)?,
-                detail: r.get(6)?,
-                prev: r.get(7)?,
-                key_id: r.get(9)?,
-            };
-            Ok((link, r.get(8)?, r.get(10)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(&format!("SELECT {SEALED_COLUMNS} FROM audit_log ORDER BY id"))?;
+    let rows: Vec<(Link, String, bool)> = stmt.query_map([], sealed_row)?.collect::<rusqlite::Result<_>>()?;
     let mut prev = GENESIS.to_owned();
     for (i, (link, hash, keyed)) in rows.iter().enumerate() {
         let intact = link.id == i as i64 + 1 && link.prev == prev && !*keyed && link.seal(conn, false)? == *hash;
@@ -307,28 +289,33 @@ pub fn verify(conn: &Connection, witnessed: Option<&(i64, String)>) -> Result<Ve
     Ok(chain)
 }
 
+/// The columns `sealed_row` reads.
+const SEALED_COLUMNS: &str =
+    "id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash, actor_key_id, keyed";
+
+/// A row as it was sealed, its stored seal, and whether that seal is keyed.
+fn sealed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Link, String, bool)> {
+    let link = Link {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        action: r.get(4)?,
+        claim: r.get(5)?,
+        detail: r.get(6)?,
+        prev: r.get(7)?,
+        key_id: r.get(9)?,
+    };
+    Ok((link, r.get(8)?, r.get(10)?))
+}
+
 fn verify_chain(conn: &Connection) -> Result<Verification> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor, actor_role, action, claim_id, detail, prev_hash, hash, actor_key_id, keyed
-         FROM audit_log ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare(&format!("SELECT {SEALED_COLUMNS} FROM audit_log ORDER BY id"))?;
     let mut rows = stmt.query([])?;
     let (mut expected_prev, mut expected_id, mut count) = (GENESIS.to_owned(), 1i64, 0i64);
     while let Some(r) = rows.next()? {
         count += 1;
-        let link = Link {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            role: r.get(3)?,
-            action: r.get(4)?,
-            claim: r.get(5)?,
-            detail: r.get(6)?,
-            prev: r.get(7)?,
-            key_id: r.get(9)?,
-        };
-        let stored_hash: String = r.get(8)?;
-        let keyed: bool = r.get(10)?;
+        let (link, stored_hash, keyed) = sealed_row(r)?;
         let broken =
             |reason: String| Verification { ok: false, rows: count, first_broken: Some(link.id), reason: Some(reason) };
         if link.id != expected_id {
