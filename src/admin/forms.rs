@@ -43,7 +43,7 @@ fn choice<T>(v: &mut Violations, field: &str, value: &str, parse: fn(&str) -> Op
 }
 
 /// A number typed into a form: blank is none.
-fn number(v: &mut Violations, field: &str, value: Option<&str>) -> Option<f64> {
+pub(super) fn number(v: &mut Violations, field: &str, value: Option<&str>) -> Option<f64> {
     let value = value.map(str::trim).filter(|s| !s.is_empty())?;
     let parsed = value.parse::<f64>().ok().filter(|n| n.is_finite());
     if parsed.is_none() {

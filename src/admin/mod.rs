@@ -6,6 +6,7 @@ mod claims;
 mod forms;
 mod pages;
 mod session;
+mod sources;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -37,6 +38,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(session::login))
             .route("/logout", web::post().to(session::logout))
             .route("/stats", web::get().to(stats))
+            .route("/sources", web::get().to(sources::list))
+            .route("/sources", web::post().to(sources::register))
+            .route("/sources/{id}", web::get().to(sources::show))
+            .route("/sources/{id}", web::post().to(sources::edit))
             .route("/claims", web::get().to(claims::list))
             .route("/claims", web::post().to(claims::submit))
             .route("/claims/new", web::get().to(claims::new_claim))

@@ -53,6 +53,8 @@ pub enum ApiError {
     DuplicateClaim(i64),
     #[error("this URL is already attached to the claim as evidence {0}")]
     DuplicateEvidence(i64),
+    #[error("this site is registered already, as source {0}")]
+    DuplicateSource(i64),
     #[error("cannot move from {} to {}", .from.as_str(), .to.as_str())]
     InvalidTransition { from: Status, to: Status, allowed: Vec<Status> },
     #[error("a claim can be verified only with at least one evidence item that is not retracted")]
@@ -104,6 +106,7 @@ impl ErrorKind {
             ServerFull => "server-full",
             DuplicateClaim => "duplicate-claim",
             DuplicateEvidence => "duplicate-evidence",
+            DuplicateSource => "duplicate-source",
             InvalidTransition => "invalid-transition",
             EvidenceRequired => "evidence-required",
             NotReviewed => "not-reviewed",
@@ -146,7 +149,7 @@ impl ApiError {
                 let error = FieldError { field: "connection".into(), rule, message: self.to_string() };
                 ext.insert("errors".into(), json!([error]));
             }
-            ApiError::DuplicateClaim(id) | ApiError::DuplicateEvidence(id) => {
+            ApiError::DuplicateClaim(id) | ApiError::DuplicateEvidence(id) | ApiError::DuplicateSource(id) => {
                 ext.insert("duplicate_of".into(), json!(id));
             }
             ApiError::InvalidTransition { from, to, allowed } => {
@@ -264,6 +267,7 @@ impl From<store::Error> for ApiError {
             S::NotFound => ApiError::NotFound("no such resource".into()),
             S::DuplicateClaim(id) => ApiError::DuplicateClaim(id),
             S::DuplicateEvidence(id) => ApiError::DuplicateEvidence(id),
+            S::DuplicateSource(id) => ApiError::DuplicateSource(id),
             S::Stale { current } => ApiError::PreconditionFailed(super::etag(current)),
             S::Transition(TransitionError::Illegal { from, to, allowed }) => {
                 ApiError::InvalidTransition { from, to, allowed }

@@ -9,7 +9,7 @@ use super::error::ApiError;
 use super::extract::{self, Id, JsonBody};
 use super::problems::Problems;
 use super::{Saved, State, json_with_etag, send};
-use crate::domain::evidence::{EvidenceInput, EvidencePatch, Stance};
+use crate::domain::evidence::{EvidenceInput, EvidencePatch, ReliabilitySource, Stance};
 use crate::domain::linkcheck::LinkState;
 use crate::service::once::Once;
 use crate::store::evidence::EvidenceRow;
@@ -27,7 +27,12 @@ pub struct Evidence {
     pub excerpt: Option<String>,
     pub stance: Stance,
     pub reliability: f64,
+    /// `given` with the item, `source`: the Sources registry's figure for its site, or `default` (0.5)
+    /// for a site nobody registered.
+    pub reliability_source: ReliabilitySource,
     pub confidence: f64,
+    /// Whether the confidence was given; else it is the default, 0.5.
+    pub confidence_given: bool,
     pub note: Option<String>,
     pub retracted: bool,
     pub retracted_at: Option<String>,
@@ -53,7 +58,9 @@ impl From<EvidenceRow> for Evidence {
             excerpt: r.excerpt,
             stance: r.stance,
             reliability: r.reliability,
+            reliability_source: r.reliability_source,
             confidence: r.confidence,
+            confidence_given: r.confidence_given,
             note: r.note,
             retracted: r.retracted,
             retracted_at: r.retracted_at,

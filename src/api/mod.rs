@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod problems;
 pub mod reference;
 pub mod review;
+pub mod sources;
 pub mod transitions;
 pub mod webhooks;
 
@@ -81,6 +82,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/articles").get(articles::list).post(articles::create))
                 .route("/articles/{id}", web::get().to(articles::get))
                 .route("/articles/{id}/candidates/{n}/accept", web::post().to(articles::accept))
+                .service(web::resource("/sources").get(sources::list).post(sources::create))
+                .service(web::resource("/sources/{id}").get(sources::get).patch(sources::update))
                 .route("/verdicts", web::get().to(reference::verdicts))
                 .route("/workflow", web::get().to(reference::workflow))
                 .service(web::resource("/admin/keys").get(keys::list).post(keys::create))

@@ -10,7 +10,7 @@ use super::problems::Problem;
 use super::{
     articles, audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review,
 };
-use super::{transitions, webhooks};
+use super::{sources, transitions, webhooks};
 use crate::domain::validation::FieldError;
 
 struct BearerKey;
@@ -40,6 +40,7 @@ impl Modify for BearerKey {
         transitions::create, history::list, review::assign, review::queue, review::stats,
         claimreview::one, claimreview::feed, import::import,
         articles::create, articles::list, articles::get, articles::accept,
+        sources::list, sources::get, sources::create, sources::update,
         keys::list, keys::create, keys::revoke, audit::list, audit::verify,
         webhooks::list, webhooks::create, webhooks::get, webhooks::delete, webhooks::deliveries,
     ),
@@ -47,6 +48,7 @@ impl Modify for BearerKey {
         (name = "claims", description = "Claims and their workflow"),
         (name = "evidence", description = "Evidence, its archived pages and link checks"),
         (name = "review", description = "What reviewers work from"),
+        (name = "sources", description = "The Sources registry: the desk's reliability for each site"),
         (name = "articles", description = "Articles and transcripts: the claims worth checking in them"),
         (name = "claimreview", description = "schema.org ClaimReview in and out"),
         (name = "admin", description = "Keys, audit log and webhooks"),

@@ -53,6 +53,7 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
     p("request-timeout", 408, "Request timeout", "The request, its headers or its body (--body-timeout), did not arrive in time; the connection is closed."),
     p("duplicate-claim", 409, "Duplicate claim", "A claim with the same normalized text exists; `duplicate_of` is its id."),
     p("duplicate-evidence", 409, "Duplicate evidence", "The URL is already attached to this claim; `duplicate_of` is the item."),
+    p("duplicate-source", 409, "Duplicate source", "A source is registered for this site already; `duplicate_of` is its id."),
     p("invalid-transition", 409, "Invalid workflow transition", "The workflow does not allow this move; `allowed` lists the next states."),
     p("evidence-required", 409, "Evidence required", "A claim needs live evidence before it can be verified."),
     p("evidence-retracted", 409, "Evidence retracted", "A retracted evidence item cannot change."),

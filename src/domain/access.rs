@@ -32,6 +32,10 @@ pub enum Action {
     SubmitArticles,
     /// Register a claim from a sentence of an article.
     AcceptCandidates,
+    /// Read the Sources registry.
+    ReadSources,
+    /// Register sources and change their reliability.
+    ManageSources,
 }
 
 /// The least role each action needs; every role has the rights of the roles below it.
@@ -50,6 +54,8 @@ const ALLOWED: &[(Action, Role)] = &[
     (Action::ReadAudit, Role::Admin),
     (Action::SubmitArticles, Role::Submitter),
     (Action::AcceptCandidates, Role::Submitter),
+    (Action::ReadSources, Role::Submitter),
+    (Action::ManageSources, Role::Reviewer),
 ];
 
 impl Role {

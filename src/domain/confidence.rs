@@ -4,6 +4,9 @@
 //! was found neither on the page as archived when it was cited nor on the page as it is now. Items from the same site that agree are
 //! not independent, so among the items of one site and one stance they are ranked by weight and the k-th (from 0) counts `SITE_DECAY^k`
 //! of its weight. Supporting items add to S⁺, refuting items to S⁻; context items count zero.
+//! A number nobody gave is a default (`evidence::DEFAULT_CONFIDENCE`, the Sources registry's reliability
+//! for the site or `DEFAULT_RELIABILITY`), low enough that an item attached with no numbers weighs less
+//! than one weighed with care; each item's reason says which numbers were defaults.
 //! With one unit of `DOUBT` standing for the evidence nobody has found yet:
 //!
 //! ```text
@@ -15,7 +18,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::evidence::Stance;
+use super::evidence::{ReliabilitySource, Stance};
 
 pub const SITE_DECAY: f64 = 0.5;
 pub const DOUBT: f64 = 1.0;
@@ -29,7 +32,9 @@ pub struct Item {
     pub site: String,
     pub stance: Stance,
     pub reliability: f64,
+    pub reliability_source: ReliabilitySource,
     pub confidence: f64,
+    pub confidence_given: bool,
     /// The page was fetched and does not say what the excerpt quotes (and never did).
     pub quote_missing: bool,
 }
@@ -41,6 +46,10 @@ pub struct ItemWeight {
     pub stance: Stance,
     /// `reliability × confidence`, halved when the quote is missing.
     pub weight: f64,
+    /// Where the reliability came from: given, the Sources registry, or the default.
+    pub reliability_source: ReliabilitySource,
+    /// Whether the confidence was given; else it is the default.
+    pub confidence_given: bool,
     /// 1 for the heaviest item of its site with its stance, 2 for the next, ...; 0 for context items.
     pub site_rank: u32,
     /// `SITE_DECAY^(site_rank − 1)`, or 0 for context items.
@@ -108,6 +117,8 @@ pub fn assess(items: &[Item]) -> Assessment {
                 site: item.site.clone(),
                 stance: item.stance,
                 weight: round(weight(i)),
+                reliability_source: item.reliability_source,
+                confidence_given: item.confidence_given,
                 site_rank: rank[i],
                 site_factor,
                 contribution: round(contribution),
@@ -136,7 +147,18 @@ fn reason(item: &Item, weight: f64, rank: u32, factor: f64) -> String {
     } else {
         String::new()
     };
-    let base = format!("reliability {} × confidence {}{quote} = {}", item.reliability, item.confidence, round(weight));
+    let reliability = match item.reliability_source {
+        ReliabilitySource::Given => String::new(),
+        ReliabilitySource::Source => format!(" (registered for {})", item.site),
+        ReliabilitySource::Default => format!(" (no source registered for {})", item.site),
+    };
+    let confidence = if item.confidence_given { "" } else { " (not given)" };
+    let base = format!(
+        "reliability {}{reliability} × confidence {}{confidence}{quote} = {}",
+        item.reliability,
+        item.confidence,
+        round(weight)
+    );
     match (item.stance, rank) {
         (Stance::Context, _) => "context: counts zero".to_owned(),
         (_, 1) => format!("{base}, the strongest {} item from {}: counts in full", item.stance.as_str(), item.site),
@@ -182,7 +204,58 @@ mod tests {
     use super::*;
 
     fn item(id: i64, site: &str, stance: Stance, reliability: f64, confidence: f64) -> Item {
-        Item { evidence_id: id, site: site.into(), stance, reliability, confidence, quote_missing: false }
+        Item {
+            evidence_id: id,
+            site: site.into(),
+            stance,
+            reliability,
+            reliability_source: ReliabilitySource::Given,
+            confidence,
+            confidence_given: true,
+            quote_missing: false,
+        }
+    }
+
+    /// An item attached with no numbers, as `attach` stores it.
+    fn defaulted(id: i64, site: &str, stance: Stance, registered: Option<f64>) -> Item {
+        let (reliability, reliability_source) = crate::domain::evidence::reliability_of(None, registered);
+        Item {
+            reliability,
+            reliability_source,
+            confidence: crate::domain::evidence::DEFAULT_CONFIDENCE,
+            confidence_given: false,
+            ..item(id, site, stance, 0.0, 0.0)
+        }
+    }
+
+    #[test]
+    fn an_item_with_no_numbers_weighs_less_than_a_weighed_one() {
+        let a =
+            assess(&[defaulted(1, "example.com", Stance::Supports, None), item(2, "b.org", Stance::Refutes, 0.8, 0.5)]);
+        assert_eq!((a.items[0].weight, a.items[1].weight), (0.25, 0.4));
+        assert!(a.support < 0.5, "the weighed refutation outweighs the unweighed support");
+    }
+
+    #[test]
+    fn the_reason_says_which_numbers_were_defaults() {
+        let a = assess(&[
+            defaulted(1, "example.com", Stance::Supports, None),
+            defaulted(2, "reuters.com", Stance::Supports, Some(0.9)),
+            item(3, "b.org", Stance::Supports, 0.8, 0.5),
+        ]);
+        assert!(
+            a.items[0].reason.starts_with(
+                "reliability 0.5 (no source registered for example.com) × confidence 0.5 (not given) = 0.25"
+            ),
+            "{}",
+            a.items[0].reason
+        );
+        assert!(
+            a.items[1].reason.starts_with("reliability 0.9 (registered for reuters.com) × confidence 0.5 (not given)")
+        );
+        assert!(a.items[2].reason.starts_with("reliability 0.8 × confidence 0.5 = 0.4"), "{}", a.items[2].reason);
+        assert_eq!(a.items[1].reliability_source, ReliabilitySource::Source);
+        assert!(!a.items[1].confidence_given && a.items[2].confidence_given);
     }
 
     #[test]

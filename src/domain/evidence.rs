@@ -5,10 +5,47 @@ use serde::{Deserialize, Serialize};
 use super::claim::double_option;
 use super::validation::{FieldError, Violations};
 
-/// Unknown sources are neither trusted nor distrusted.
+/// A site with no source registered is neither trusted nor distrusted.
 pub const DEFAULT_RELIABILITY: f64 = 0.5;
-/// An item attached with a stance is taken to mean it, unless the checker says otherwise.
-pub const DEFAULT_CONFIDENCE: f64 = 1.0;
+/// An item whose confidence nobody weighed counts half: an item weighed with care (0.8 × 0.5, say)
+/// must not be outweighed by one attached with no numbers at all.
+pub const DEFAULT_CONFIDENCE: f64 = 0.5;
+const _: () = assert!(DEFAULT_RELIABILITY * DEFAULT_CONFIDENCE < 0.8 * 0.5);
+
+/// Where an item's reliability came from: given with the item, the Sources registry's figure for its
+/// site, or the default for a site nobody registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReliabilitySource {
+    Given,
+    Source,
+    Default,
+}
+
+impl ReliabilitySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReliabilitySource::Given => "given",
+            ReliabilitySource::Source => "source",
+            ReliabilitySource::Default => "default",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReliabilitySource> {
+        [ReliabilitySource::Given, ReliabilitySource::Source, ReliabilitySource::Default]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// An item's reliability: the one given, else the one registered for its site, else the default.
+pub fn reliability_of(given: Option<f64>, registered: Option<f64>) -> (f64, ReliabilitySource) {
+    match (given, registered) {
+        (Some(r), _) => (r, ReliabilitySource::Given),
+        (None, Some(r)) => (r, ReliabilitySource::Source),
+        (None, None) => (DEFAULT_RELIABILITY, ReliabilitySource::Default),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -45,7 +82,7 @@ pub struct EvidenceInput {
     pub note: Option<String>,
 }
 
-/// A validated evidence item, ready to store.
+/// A validated evidence item, ready to store once its reliability is settled (`reliability_of`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvidence {
     pub url: String,
@@ -54,8 +91,10 @@ pub struct NewEvidence {
     pub publisher: Option<String>,
     pub excerpt: Option<String>,
     pub stance: Stance,
-    pub reliability: f64,
+    /// As given; `None` takes the Sources registry's figure for the site, else the default.
+    pub reliability: Option<f64>,
     pub confidence: f64,
+    pub confidence_given: bool,
     pub note: Option<String>,
 }
 
@@ -70,8 +109,9 @@ impl EvidenceInput {
             publisher: v.optional_text("publisher", self.publisher.as_deref(), 200),
             excerpt: v.optional_text("excerpt", self.excerpt.as_deref(), 5000),
             stance: self.stance,
-            reliability: v.unit_interval("reliability", self.reliability, DEFAULT_RELIABILITY),
+            reliability: self.reliability.map(|r| v.unit_interval("reliability", Some(r), DEFAULT_RELIABILITY)),
             confidence: v.unit_interval("confidence", self.confidence, DEFAULT_CONFIDENCE),
+            confidence_given: self.confidence.is_some(),
             note: v.optional_text("note", self.note.as_deref(), 5000),
         };
         v.into_result(evidence)
@@ -112,7 +152,9 @@ pub struct EvidenceFields {
     pub excerpt: Option<String>,
     pub stance: Stance,
     pub reliability: f64,
+    pub reliability_source: ReliabilitySource,
     pub confidence: f64,
+    pub confidence_given: bool,
     pub note: Option<String>,
 }
 
@@ -134,10 +176,17 @@ impl EvidencePatch {
             note: text("note", &self.note, &current.note, 5000),
             stance: self.stance.unwrap_or(current.stance),
             reliability: current.reliability,
+            reliability_source: current.reliability_source,
             confidence: current.confidence,
+            confidence_given: current.confidence_given,
         };
+        // A number set here is the editor's own, whatever it was before.
         next.reliability = v.unit_interval("reliability", self.reliability, current.reliability);
         next.confidence = v.unit_interval("confidence", self.confidence, current.confidence);
+        if self.reliability.is_some() {
+            next.reliability_source = ReliabilitySource::Given;
+        }
+        next.confidence_given |= self.confidence.is_some();
         v.into_result(next)
     }
 }
@@ -163,7 +212,14 @@ mod tests {
     fn defaults_and_site() {
         let e = input("https://WWW.Reuters.com/a?b=1").validate().unwrap();
         assert_eq!(e.site, "reuters.com");
-        assert_eq!((e.reliability, e.confidence), (DEFAULT_RELIABILITY, DEFAULT_CONFIDENCE));
+        assert_eq!((e.reliability, e.confidence, e.confidence_given), (None, DEFAULT_CONFIDENCE, false));
+    }
+
+    #[test]
+    fn reliability_is_given_else_registered_else_the_default() {
+        assert_eq!(reliability_of(Some(0.2), Some(0.9)), (0.2, ReliabilitySource::Given));
+        assert_eq!(reliability_of(None, Some(0.9)), (0.9, ReliabilitySource::Source));
+        assert_eq!(reliability_of(None, None), (DEFAULT_RELIABILITY, ReliabilitySource::Default));
     }
 
     #[test]
@@ -187,7 +243,9 @@ mod tests {
             excerpt: None,
             stance: Stance::Refutes,
             reliability: 0.7,
+            reliability_source: ReliabilitySource::Default,
             confidence: 0.4,
+            confidence_given: false,
             note: None,
         };
         let patch: EvidencePatch = serde_json::from_str(r#"{"title": null, "reliability": 0.9}"#).unwrap();
@@ -195,6 +253,7 @@ mod tests {
         assert_eq!(next.title, None);
         assert_eq!(next.publisher.as_deref(), Some("p"));
         assert_eq!((next.reliability, next.confidence), (0.9, 0.4));
+        assert_eq!((next.reliability_source, next.confidence_given), (ReliabilitySource::Given, false));
         let moved: EvidencePatch = serde_json::from_str(r#"{"url": "https://b.org"}"#).unwrap();
         assert_eq!(moved.apply(&current).unwrap_err()[0].rule, "immutable");
     }

@@ -15,6 +15,7 @@ pub mod publication;
 pub mod quote;
 pub mod relevance;
 pub mod similarity;
+pub mod source;
 pub mod validation;
 pub mod verdict;
 pub mod version;

@@ -29,6 +29,8 @@ pub struct Dossier {
     pub detail: ClaimDetail,
     pub history: Vec<HistoryRow>,
     pub review: Option<Value>,
+    /// The sources registered for the sites of its evidence.
+    pub sources: Vec<crate::store::sources::SourceRow>,
 }
 
 /// Reads the claim, refusing as missing one the actor may not see.
@@ -213,11 +215,17 @@ impl Service {
         let read = move |conn: &_| {
             let claim = visible(conn, id, &actor)?;
             let reviewable = publications::reviewable(conn, &claim, true)?;
-            Ok((claims::detail_of(conn, claim)?, history::for_claim(conn, id)?, reviewable))
+            let detail = claims::detail_of(conn, claim)?;
+            let mut sites: Vec<String> = detail.evidence.iter().map(|e| e.site.clone()).collect();
+            sites.sort();
+            sites.dedup();
+            let sources = crate::store::sources::for_sites(conn, &sites)?;
+            Ok((detail, history::for_claim(conn, id)?, reviewable, sources))
         };
-        let (detail, history, reviewable) = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        let (detail, history, reviewable, sources) =
+            self.store.reader.read(read).await.map_err(missing("claim", id))?;
         let review = reviewable.map(|r| claimreview::review(&r, &self.publisher));
-        Ok(Dossier { detail, history, review })
+        Ok(Dossier { detail, history, review, sources })
     }
 
     /// Every claim with its evidence, in pages by id, each with what its ClaimReview is made of, if it

@@ -15,6 +15,7 @@ pub mod public;
 pub mod publications;
 pub mod review;
 pub mod sessions;
+pub mod sources;
 pub mod webhooks;
 
 use std::sync::Arc;

@@ -6,13 +6,14 @@ use serde_json::json;
 
 use super::claims;
 use super::history::{self, Entry, changed_fields};
-use super::{Actor, Error, Result, links, now};
+use super::{Actor, Error, Result, links, now, sources};
 use crate::domain::confidence;
-use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, Stance};
+use crate::domain::evidence::{EvidenceFields, EvidencePatch, NewEvidence, ReliabilitySource, Stance, reliability_of};
 use crate::domain::version::Expected;
 
 const COLUMNS: &str = "e.id, e.claim_id, e.url, e.site, e.title, e.publisher, e.excerpt, e.stance, e.reliability,
-    e.confidence, e.note, e.version, e.created_at, e.updated_at, e.retracted_at, e.retraction_note";
+    e.confidence, e.note, e.version, e.created_at, e.updated_at, e.retracted_at, e.retraction_note,
+    e.reliability_source, e.confidence_given";
 
 #[derive(Debug, Clone)]
 pub struct EvidenceRow {
@@ -25,7 +26,11 @@ pub struct EvidenceRow {
     pub excerpt: Option<String>,
     pub stance: Stance,
     pub reliability: f64,
+    /// Given with the item, the Sources registry's figure for its site, or the default.
+    pub reliability_source: ReliabilitySource,
     pub confidence: f64,
+    /// Whether the confidence was given; else it is the default.
+    pub confidence_given: bool,
     pub note: Option<String>,
     pub retracted: bool,
     pub retracted_at: Option<String>,
@@ -47,7 +52,9 @@ impl EvidenceRow {
             excerpt: self.excerpt.clone(),
             stance: self.stance,
             reliability: self.reliability,
+            reliability_source: self.reliability_source,
             confidence: self.confidence,
+            confidence_given: self.confidence_given,
             note: self.note.clone(),
         }
     }
@@ -58,7 +65,9 @@ impl EvidenceRow {
             site: self.site.clone(),
             stance: self.stance,
             reliability: self.reliability,
+            reliability_source: self.reliability_source,
             confidence: self.confidence,
+            confidence_given: self.confidence_given,
             quote_missing: self.quote.as_ref().is_some_and(|q| !q.found && !q.found_when_cited),
         }
     }
@@ -70,7 +79,8 @@ type Loaded = (EvidenceRow, [Option<i64>; 2]);
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Loaded> {
     let stance: String = r.get(7)?;
     let retracted_at: Option<String> = r.get(14)?;
-    let links::LinkColumns { fetch, quote, snapshots } = links::from_row(r, 16)?;
+    let reliability_source: String = r.get(16)?;
+    let links::LinkColumns { fetch, quote, snapshots } = links::from_row(r, 18)?;
     let row = EvidenceRow {
         id: r.get(0)?,
         claim_id: r.get(1)?,
@@ -83,7 +93,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Loaded> {
             rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, "bad stance".into())
         })?,
         reliability: r.get(8)?,
+        reliability_source: ReliabilitySource::parse(&reliability_source).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(16, rusqlite::types::Type::Text, "bad reliability source".into())
+        })?,
         confidence: r.get(9)?,
+        confidence_given: r.get(17)?,
         note: r.get(10)?,
         version: r.get(11)?,
         created_at: r.get(12)?,
@@ -152,11 +166,17 @@ pub fn attach(
     if let Some(existing) = live {
         return Err(Error::DuplicateEvidence(existing));
     }
+    // Read in the transaction that stores the item, so it takes the registry's figure as it stands.
+    let registered = match item.reliability {
+        Some(_) => None,
+        None => sources::for_site(conn, &item.site)?.map(|s| s.reliability),
+    };
+    let (reliability, reliability_source) = reliability_of(item.reliability, registered);
     let at = now();
     conn.prepare_cached(
         "INSERT INTO evidence (claim_id, url, site, title, publisher, excerpt, stance, reliability, confidence, note,
-                               created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                               created_at, updated_at, reliability_source, confidence_given)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
     )?
     .execute(params![
         claim_id,
@@ -166,10 +186,12 @@ pub fn attach(
         item.publisher,
         item.excerpt,
         item.stance.as_str(),
-        item.reliability,
+        reliability,
         item.confidence,
         item.note,
         at,
+        reliability_source.as_str(),
+        item.confidence_given,
     ])?;
     let id = conn.last_insert_rowid();
     links::schedule(conn, id, &at)?;
@@ -207,7 +229,8 @@ pub fn update(
     let at = now();
     conn.prepare_cached(
         "UPDATE evidence SET title = ?2, publisher = ?3, excerpt = ?4, stance = ?5, reliability = ?6, confidence = ?7,
-         note = ?8, version = version + 1, updated_at = ?9 WHERE id = ?1",
+         note = ?8, version = version + 1, updated_at = ?9, reliability_source = ?10, confidence_given = ?11
+         WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -219,6 +242,8 @@ pub fn update(
         after.confidence,
         after.note,
         at,
+        after.reliability_source.as_str(),
+        after.confidence_given,
     ])?;
     if after.excerpt != before.excerpt {
         links::requote(conn, id, after.excerpt.as_deref())?;

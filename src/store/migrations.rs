@@ -51,4 +51,23 @@ mod tests {
         let delete = conn.execute("DELETE FROM history", []).unwrap_err();
         assert!(delete.to_string().contains("append-only"));
     }
+
+    #[test]
+    fn evidence_from_before_the_registry_keeps_its_numbers_as_given() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO claims (id, text, normalized, created_at, updated_at) VALUES (1, 'x', 'x', 't', 't');
+             INSERT INTO evidence (claim_id, url, site, stance, reliability, confidence, created_at, updated_at)
+             VALUES (1, 'https://a.org/', 'a.org', 'supports', 0.5, 1.0, 't', 't');",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let row: (f64, f64, String, bool) = conn
+            .query_row("SELECT reliability, confidence, reliability_source, confidence_given FROM evidence", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!(row, (0.5, 1.0, "given".to_owned(), true));
+    }
 }

@@ -19,6 +19,7 @@ pub mod read;
 pub mod review;
 pub mod sessions;
 pub mod similar;
+pub mod sources;
 pub mod webhooks;
 pub mod writer;
 
@@ -66,6 +67,8 @@ pub enum Error {
     DuplicateClaim(i64),
     #[error("duplicate of evidence {0}")]
     DuplicateEvidence(i64),
+    #[error("duplicate of source {0}")]
+    DuplicateSource(i64),
     /// The resource is no longer at the version the change was made against.
     #[error("the resource has changed; its version is now {current}")]
     Stale { current: i64 },

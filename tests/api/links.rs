@@ -109,7 +109,7 @@ async fn a_quote_the_page_does_not_hold_is_shown_and_weighs_less() {
 
     let claim = app.claim(claim_id).await;
     let weight = &claim["confidence_breakdown"]["items"][0];
-    assert_eq!(weight["weight"], 0.4, "reliability 0.8 × confidence 1 × 0.5 for the missing quote");
+    assert_eq!(weight["weight"], 0.2, "reliability 0.8 × confidence 0.5 (not given) × 0.5 for the missing quote");
     assert!(weight["reason"].as_str().unwrap().contains("not on the page"), "{weight}");
 
     // Mending the excerpt checks it again against the archived text, at once.
@@ -117,7 +117,7 @@ async fn a_quote_the_page_does_not_hold_is_shown_and_weighs_less() {
     assert_eq!(patched.status(), StatusCode::OK);
     let patched: Value = patched.json().await.unwrap();
     assert_eq!(patched["quote"]["found"], true);
-    assert_eq!(app.claim(claim_id).await["confidence_breakdown"]["items"][0]["weight"], 0.8);
+    assert_eq!(app.claim(claim_id).await["confidence_breakdown"]["items"][0]["weight"], 0.4);
 }
 
 #[tokio::test]
@@ -134,7 +134,7 @@ async fn a_page_edited_after_citing_is_changed_and_its_cited_snapshot_kept() {
     assert_eq!(item["quote"]["found"], false, "the quote check ran again on the new page");
     assert_eq!(item["quote"]["found_when_cited"], true);
     let claim = app.claim(claim_id).await;
-    assert_eq!(claim["confidence_breakdown"]["items"][0]["weight"], 0.8, "the archive proves it was said");
+    assert_eq!(claim["confidence_breakdown"]["items"][0]["weight"], 0.4, "the archive proves it was said");
 
     let cited: Value = app.get(&format!("/v1/evidence/{id}/snapshot?which=cited")).await.json().await.unwrap();
     assert!(cited["text"].as_str().unwrap().contains("$5.6"));

@@ -49,6 +49,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/articles"),
     ("get", "/v1/articles/{id}"),
     ("post", "/v1/articles/{id}/candidates/{n}/accept"),
+    ("get", "/v1/sources"),
+    ("post", "/v1/sources"),
+    ("get", "/v1/sources/{id}"),
+    ("patch", "/v1/sources/{id}"),
 ];
 
 #[tokio::test]

@@ -7,9 +7,11 @@ use maud::{Markup, PreEscaped, html};
 use super::{Flash, layout, percent, pill, status_pill, status_word, when};
 use crate::domain::access::{Action, Actor};
 use crate::domain::confidence::Assessment;
+use crate::domain::evidence::ReliabilitySource;
 use crate::domain::verdict::Verdict;
 use crate::service::claims::Dossier;
 use crate::store::evidence::EvidenceRow;
+use crate::store::sources::SourceRow;
 
 /// What the two figures mean, in words: they describe the evidence, not the desk's certainty.
 pub fn in_words(support: f64, confidence: f64, counted: usize) -> String {
@@ -55,7 +57,7 @@ fn confidence_card(b: &Assessment) -> Markup {
 }
 
 pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>) -> Markup {
-    let Dossier { detail, history, review } = dossier;
+    let Dossier { detail, history, review, sources } = dossier;
     let c = &detail.claim;
     layout(
         &format!("Claim {}", c.id),
@@ -118,7 +120,9 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
             }
             h2 { "Evidence" }
             @if detail.evidence.is_empty() { p.card { "No evidence yet." } }
-            @for e in &detail.evidence { (evidence_card(actor, csrf, e, &detail.confidence_breakdown)) }
+            @for e in &detail.evidence {
+                (evidence_card(actor, csrf, e, &detail.confidence_breakdown, sources.iter().find(|s| s.site == e.site)))
+            }
             @if actor.require(Action::AttachEvidence).is_ok() {
                 form.card.stack method="post" action={ "/admin/claims/" (c.id) "/evidence" } {
                     h2 { "Attach evidence" }
@@ -126,8 +130,8 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
                     label { "URL (required)" input name="url" type="url" required; }
                     div.grid {
                         label { "Stance" select name="stance" { option value="supports" { "supports" } option value="refutes" { "refutes" } option value="context" { "context" } } }
-                        label { "Reliability of the source (0–1)" input name="reliability" inputmode="decimal" placeholder="0.5"; }
-                        label { "Confidence the item says this (0–1)" input name="confidence" inputmode="decimal" placeholder="1.0"; }
+                        label { "Reliability of the source (0–1; blank: the Sources registry's, else 0.5)" input name="reliability" inputmode="decimal" placeholder="registry or 0.5"; }
+                        label { "Confidence the item says this (0–1; blank: 0.5)" input name="confidence" inputmode="decimal" placeholder="0.5"; }
                     }
                     label { "Title" input name="title"; }
                     label { "Excerpt: the passage that says it, word for word" textarea name="excerpt" rows="2" {} }
@@ -141,8 +145,41 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
     )
 }
 
+/// Where the item's reliability came from, in words.
+fn reliability_origin(e: &EvidenceRow) -> &'static str {
+    match e.reliability_source {
+        ReliabilitySource::Given => "given",
+        ReliabilitySource::Source => "the Sources registry's, when attached",
+        ReliabilitySource::Default => "default: no source was registered for the site",
+    }
+}
+
+/// The site's entry in the Sources registry, or a way to make one.
+fn source_facts(actor: &Actor, site: &str, source: Option<&SourceRow>) -> Markup {
+    html! {
+        @if let Some(s) = source {
+            a href={ "/admin/sources/" (s.id) } { (s.publisher) } " · reliability " (s.reliability) " · " span.muted { (s.note) }
+        } @else {
+            "No source registered for " (site)
+            @if actor.require(Action::ManageSources).is_ok() {
+                " · " a href={ "/admin/sources?site=" (site) "#register" } { "register it" }
+            }
+        }
+    }
+}
+
+/// A number's form field: its value when it was given; blank (keeping it) when it is a default.
+fn number_field(name: &str, label: &str, value: f64, given: bool) -> Markup {
+    html! {
+        label {
+            @if given { (label) " (0–1)" } @else { (label) " (0–1; blank keeps " (value) ", not given)" }
+            input name=(name) inputmode="decimal" value=[given.then_some(value)] placeholder=(value);
+        }
+    }
+}
+
 /// One item: what it is, how it counts, where its link stands, and the forms that change it.
-fn evidence_card(actor: &Actor, csrf: &str, e: &EvidenceRow, b: &Assessment) -> Markup {
+fn evidence_card(actor: &Actor, csrf: &str, e: &EvidenceRow, b: &Assessment, source: Option<&SourceRow>) -> Markup {
     let item = b.items.iter().find(|i| i.evidence_id == e.id);
     html! {
         article.card.evidence id={ "evidence-" (e.id) } {
@@ -153,7 +190,11 @@ fn evidence_card(actor: &Actor, csrf: &str, e: &EvidenceRow, b: &Assessment) -> 
             }
             dl.facts {
                 dt { "Evidence" } dd { (e.id) " · " (e.site) @if let Some(p) = &e.publisher { " · " (p) } }
-                dt { "Weight" } dd { "reliability " (e.reliability) " × confidence " (e.confidence) }
+                dt { "Source" } dd { (source_facts(actor, &e.site, source)) }
+                dt { "Weight" } dd {
+                    "reliability " (e.reliability) " (" (reliability_origin(e)) ") × confidence " (e.confidence)
+                    @if !e.confidence_given { " (not given)" }
+                }
                 dt { "Counts" } dd { @if let Some(i) = item { (i.reason) } @else { "not counted (retracted)" } }
                 dt { "Link and quote" } dd { (link_state(e)) }
                 @if let Some(x) = &e.excerpt { dt { "Excerpt" } dd { "“" (x) "”" } }
@@ -176,8 +217,8 @@ fn evidence_card(actor: &Actor, csrf: &str, e: &EvidenceRow, b: &Assessment) -> 
                             label { "Stance" select name="stance" {
                                 @for s in ["supports", "refutes", "context"] { option value=(s) selected[e.stance.as_str() == s] { (s) } }
                             } }
-                            label { "Reliability (0–1)" input name="reliability" inputmode="decimal" value=(e.reliability); }
-                            label { "Confidence (0–1)" input name="confidence" inputmode="decimal" value=(e.confidence); }
+                            (number_field("reliability", "Reliability", e.reliability, e.reliability_source == ReliabilitySource::Given))
+                            (number_field("confidence", "Confidence", e.confidence, e.confidence_given))
                         }
                         label { "Title" input name="title" value=(e.title.as_deref().unwrap_or_default()); }
                         label { "Excerpt" textarea name="excerpt" rows="2" { (e.excerpt.as_deref().unwrap_or_default()) } }

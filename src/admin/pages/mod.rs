@@ -7,12 +7,14 @@ mod claims;
 mod history;
 mod queue;
 mod snapshot;
+mod sources;
 mod stats;
 
 pub use claim::claim;
 pub use claims::{ClaimForm, EditConflict, Listing, edit, list, new_claim, submitted};
 pub use queue::queue;
 pub use snapshot::{compare, snapshot};
+pub use sources::{Registry, SourceForm, list as sources, source};
 pub use stats::stats;
 
 use maud::{DOCTYPE, Markup, html};
@@ -45,6 +47,7 @@ fn layout(title: &str, who: Option<(&Actor, &str)>, body: Markup) -> Markup {
                             a href="/admin" { "Queue" }
                             a href="/admin/claims" { "Claims" }
                             a href="/admin/claims/new" { "Submit" }
+                            a href="/admin/sources" { "Sources" }
                             a href="/admin/stats" { "Stats" }
                         }
                         span.who { (actor.name()) " · " (actor.role_name().unwrap_or_default()) }
