@@ -293,6 +293,17 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
     driver.text_with("main h1", "Waiting for review").await;
     shot("signed-in").await;
 
+    // The desk says once how far it trusts a site; evidence from it attached without a number takes it.
+    driver.follow("nav a[href='/admin/sources']").await;
+    driver.type_into("form#register input[name=site]", "https://arxiv.org/").await;
+    driver.type_into("form#register input[name=publisher]", "arXiv").await;
+    driver.type_into("form#register input[name=reliability]", "0.6").await;
+    driver.type_into("form#register textarea[name=note]", "Preprints: not peer reviewed.").await;
+    driver.submit("form#register").await;
+    driver.text_with(".notice", "registered").await;
+    driver.text_with("table.cards", "arxiv.org").await;
+    shot("source-registered").await;
+
     driver.follow("nav a[href='/admin/claims/new']").await;
     driver.type_into("textarea[name=text]", "DeepSeek spent only 5.6 million dollars to build its R1 model").await;
     driver.type_into("input[name=claimant]", "A viral post").await;
@@ -305,11 +316,15 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
     driver.follow("a.button").await;
     driver.text_with(".claim-text", "5.6 million dollars").await;
 
-    for (url, stance) in [("https://arxiv.org/abs/2412.19437", "supports"), ("https://wire.example/cost", "refutes")] {
+    let cited =
+        [("https://arxiv.org/abs/2412.19437", "supports", None), ("https://wire.example/cost", "refutes", Some("0.8"))];
+    for (url, stance, reliability) in cited {
         let form = format!("form[action='/admin/claims/{id}/evidence']");
         driver.type_into(&format!("{form} input[name=url]"), url).await;
         driver.click(&format!("{form} select[name=stance] option[value={stance}]")).await;
-        driver.type_into(&format!("{form} input[name=reliability]"), "0.8").await;
+        if let Some(reliability) = reliability {
+            driver.type_into(&format!("{form} input[name=reliability]"), reliability).await;
+        }
         driver.submit(&form).await;
         driver.text_with(".notice", "Evidence attached.").await;
     }
@@ -318,6 +333,7 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
     let supporting =
         items["items"].as_array().unwrap().iter().find(|e| e["stance"] == "supports").unwrap()["id"].as_i64().unwrap();
 
+    driver.text_with(&format!("#evidence-{supporting}"), "reliability 0.6 (the Sources registry's").await;
     driver.click(&format!("#evidence-{supporting} summary")).await;
     let retract = format!("form[action='/admin/evidence/{supporting}/retract']");
     driver.type_into(&format!("{retract} input[name=note]"), "Covers the final training run only.").await;
@@ -373,6 +389,8 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
         "/admin/claims/new".to_owned(),
         format!("/admin/claims/{id}/edit"),
         "/admin/stats".to_owned(),
+        "/admin/sources".to_owned(),
+        "/admin/sources/1".to_owned(),
         "/admin/claims/999999".to_owned(),
     ];
     for (width, height) in [(390, 844), (1280, 900)] {
@@ -384,6 +402,8 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
         }
         driver.goto(&app.url(&format!("/admin/claims/{id}"))).await;
         shot(&format!("claim-at-{width}")).await;
+        driver.goto(&app.url("/admin/sources")).await;
+        shot(&format!("sources-at-{width}")).await;
         driver.goto(&app.url("/admin/claims")).await;
         shot(&format!("claims-at-{width}")).await;
         let hidden = driver

@@ -26,6 +26,7 @@ mod publishing;
 mod reference;
 mod round_trip;
 mod similar;
+mod sources;
 mod tamper;
 mod torture;
 mod webhooks;
