@@ -1,4 +1,5 @@
-//! `/v1/sources`: the Sources registry, the desk's reliability for each site.
+//! `/v1/sources`: the Sources registry, the desk's reliability for each site. Operation ids are named
+//! in full: a plain `list` or `create` would share its id with another resource's handler.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
@@ -45,7 +46,8 @@ struct ListParams {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/sources", tag = "sources", summary = "Registered sources, by site",
+#[utoipa::path(get, path = "/v1/sources", tag = "sources", operation_id = "list_sources",
+    summary = "Registered sources, by site",
     params(
         ("site" = Option<String>, Query, description = "Only this site's source: a host name or a URL on it"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size"),
@@ -63,14 +65,16 @@ pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Resu
     Ok(HttpResponse::Ok().json(Page::of(rows, limit, |s| s.site.clone(), Source::from)))
 }
 
-#[utoipa::path(get, path = "/v1/sources/{id}", tag = "sources", summary = "A registered source", params(Id),
+#[utoipa::path(get, path = "/v1/sources/{id}", tag = "sources", operation_id = "get_source",
+    summary = "A registered source", params(Id),
     responses((status = 200, description = "OK", body = Source), Problems))]
 pub async fn get(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let row = state.service.source(&actor, id).await?;
     json_with_etag(StatusCode::OK, row.version, Source::from(row))
 }
 
-#[utoipa::path(post, path = "/v1/sources", tag = "sources", summary = "Register a source",
+#[utoipa::path(post, path = "/v1/sources", tag = "sources", operation_id = "register_source",
+    summary = "Register a source",
     description = "A site registered already is 409 with `duplicate_of`. Evidence from the site attached after, without a reliability, takes this one.",
     request_body = SourceInput,
     responses((status = 201, description = "Registered", body = Source), Problems))]
@@ -87,7 +91,8 @@ pub async fn create(
     Ok(response)
 }
 
-#[utoipa::path(patch, path = "/v1/sources/{id}", tag = "sources", summary = "Change a source's publisher, reliability or note",
+#[utoipa::path(patch, path = "/v1/sources/{id}", tag = "sources", operation_id = "update_source",
+    summary = "Change a source's publisher, reliability or note",
     description = "Evidence attached before keeps the reliability it was weighed with.",
     params(Id, ("If-Match" = String, Header, description = "The ETag read")),
     request_body = SourcePatch,
