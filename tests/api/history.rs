@@ -8,7 +8,7 @@ async fn every_change_is_in_the_history_with_from_to_and_note() {
     let id = app.create_claim("Advantest Corp. lost 8.6%.").await["id"].as_i64().unwrap();
     app.patch(&format!("/v1/claims/{id}"), Some("*"), &json!({"claimant": "the article"})).await;
     let item = app.attach_ok(id, "https://markets.example/advantest", "supports").await;
-    app.patch(&format!("/v1/evidence/{}", item["id"]), None, &json!({"confidence": 0.5})).await;
+    app.patch(&format!("/v1/evidence/{}", item["id"]), None, &json!({"confidence": 0.3})).await;
     app.transition(id, &json!({"to": "in_review", "note": "taking it"})).await;
     app.client.delete(app.url(&format!("/v1/evidence/{}?note=paywalled", item["id"]))).send().await.unwrap();
 
