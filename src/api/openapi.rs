@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::problems::Problem;
 use super::{audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review};
-use super::{transitions, webhooks};
+use super::{matching, transitions, webhooks};
 use crate::domain::validation::FieldError;
 
 struct BearerKey;
@@ -32,7 +32,7 @@ impl Modify for BearerKey {
     security(("key" = [])),
     paths(
         health::healthz, health::readyz, metrics::metrics, reference::problem, reference::verdicts, reference::workflow,
-        claims::list, claims::create, claims::get, claims::update, claims::similar,
+        claims::list, claims::create, claims::get, claims::update, claims::similar, matching::find,
         evidence::list, evidence::attach, evidence::get, evidence::update, evidence::retract,
         links::attention, links::snapshot, links::original, links::check,
         transitions::create, history::list, review::assign, review::queue, review::stats,

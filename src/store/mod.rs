@@ -12,12 +12,12 @@ pub mod idempotency;
 pub mod keys;
 pub mod links;
 pub mod listing;
+pub mod matching;
 pub mod migrations;
 pub mod publications;
 pub mod read;
 pub mod review;
 pub mod sessions;
-pub mod similar;
 pub mod webhooks;
 pub mod writer;
 
