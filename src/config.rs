@@ -105,8 +105,8 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_SESSION_IDLE", value_parser = humantime::parse_duration, default_value = "30m")]
     pub session_idle: Duration,
 
-    /// The least match score at which a claim is reported as the same claim (`same` tier). At 0.8 the
-    /// top match on the CheckThat! 2020 dev tweets is right 97% of the time (see the README).
+    /// The least match score at which a claim is reported as the same claim (`same` tier); see the
+    /// README for its measured precision on the CheckThat! 2020 dev tweets.
     #[arg(long, env = "CLAIMCHECK_MATCH_SAME", default_value_t = crate::domain::matching::DEFAULT_SAME)]
     pub match_same: f64,
 

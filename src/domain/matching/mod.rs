@@ -37,8 +37,8 @@ impl Default for Thresholds {
     }
 }
 
-pub const DEFAULT_SAME: f64 = 0.8;
-pub const DEFAULT_RELATED: f64 = 0.5;
+pub const DEFAULT_SAME: f64 = 0.95;
+pub const DEFAULT_RELATED: f64 = 0.6;
 
 impl Thresholds {
     /// The tier of a score, if it reaches one.

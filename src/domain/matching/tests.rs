@@ -129,9 +129,9 @@ fn other_claims_on_the_same_subject_do_not_match() {
     let related = Thresholds::default().related;
     for text in [
         "Dow Jones futures fell 0.3% during European trading hours after R1's launch.",
-        "DeepSeek built R1 for $100 million.",
+        "DeepSeek developed its R1 reasoning model for $100 million.",
         "Liang Wenfeng founded DeepSeek in 2015",
-        "DeepSeek is headquartered in Hangzhou.",
+        "Nasdaq 100 futures fell 3% after the launch",
     ] {
         if let Some((id, score)) = best(&index, text) {
             assert!(score < related, "{text} matches claim {id} with {score}");
