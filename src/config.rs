@@ -105,6 +105,15 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_SESSION_IDLE", value_parser = humantime::parse_duration, default_value = "30m")]
     pub session_idle: Duration,
 
+    /// The least match score at which a claim is reported as the same claim (`same` tier); see the
+    /// README for its measured precision on the CheckThat! 2020 dev tweets.
+    #[arg(long, env = "CLAIMCHECK_MATCH_SAME", default_value_t = crate::domain::matching::DEFAULT_SAME)]
+    pub match_same: f64,
+
+    /// The least match score at which a claim is shown at all (`related` tier).
+    #[arg(long, env = "CLAIMCHECK_MATCH_RELATED", default_value_t = crate::domain::matching::DEFAULT_RELATED)]
+    pub match_related: f64,
+
     #[command(flatten)]
     pub publisher: PublisherArgs,
 

@@ -50,8 +50,15 @@ impl Application {
             },
             link_wake: link_wake.clone(),
             session_idle: config.session_idle,
+            match_thresholds: crate::domain::matching::Thresholds {
+                same: config.match_same,
+                related: config.match_related,
+            },
         };
         let service = Service::new(store.clone(), settings);
+        let started = std::time::Instant::now();
+        service.prepare_matching().await?;
+        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "matching index built");
         if !config.no_seed && service.count_claims().await? == 0 {
             let summary = import::import_seed(&service).await?;
             tracing::info!(%summary, "seed claims imported");

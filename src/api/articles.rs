@@ -9,6 +9,7 @@ use super::auth::Caller;
 use super::claims::ClaimDetail;
 use super::error::ApiError;
 use super::extract::{self, Id, LargeJsonBody};
+use super::matching::MatchedClaim;
 use super::problems::Problems;
 use super::{Page, State, json_with_etag};
 use crate::domain::article::{AcceptInput, ArticleInput};
@@ -64,33 +65,6 @@ pub struct Reason {
     pub text: String,
     /// Its push on the score before the logistic function.
     pub weight: f64,
-}
-
-/// A registered claim a candidate says much the same as.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct MatchedClaim {
-    pub id: i64,
-    pub text: String,
-    pub status: Status,
-    pub verdict: Option<Verdict>,
-    /// Has a verdict: checked already.
-    pub already_checked: bool,
-    pub score: f64,
-    pub url: String,
-}
-
-impl From<Match> for MatchedClaim {
-    fn from(m: Match) -> MatchedClaim {
-        MatchedClaim {
-            url: format!("/v1/claims/{}", m.id),
-            already_checked: m.verdict.is_some(),
-            id: m.id,
-            text: m.text,
-            status: m.status,
-            verdict: m.verdict,
-            score: m.score,
-        }
-    }
 }
 
 /// One sentence as a candidate claim.

@@ -17,7 +17,6 @@ use crate::domain::claim::Appearance;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
 use crate::domain::confidence::Assessment;
 use crate::domain::relevance;
-use crate::domain::similarity::THRESHOLD;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
@@ -26,7 +25,6 @@ use crate::service::once::Once;
 use crate::store;
 use crate::store::claims::ClaimRow;
 use crate::store::listing::{self, Cursor, Filter, Sort};
-use crate::store::similar::Similar;
 
 /// A claim, as the API shows it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -97,20 +95,7 @@ impl From<store::claims::ClaimDetail> for ClaimDetail {
     }
 }
 
-/// A claim that says much the same as another.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct SimilarClaim {
-    pub id: i64,
-    pub text: String,
-    pub status: Status,
-    pub score: f64,
-}
-
-impl From<Similar> for SimilarClaim {
-    fn from(s: Similar) -> SimilarClaim {
-        SimilarClaim { id: s.id, text: s.text, status: s.status, score: s.score }
-    }
-}
+pub use super::matching::MatchedClaim as SimilarClaim;
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
@@ -161,7 +146,7 @@ pub struct SimilarList {
     params(Id), responses((status = 200, description = "OK", body = SimilarList), Problems))]
 pub async fn similar(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
     let items = state.service.similar_claims(&actor, id).await?.into_iter().map(SimilarClaim::from).collect();
-    Ok(HttpResponse::Ok().json(SimilarList { items, threshold: THRESHOLD }))
+    Ok(HttpResponse::Ok().json(SimilarList { items, threshold: state.service.match_thresholds().related }))
 }
 
 #[utoipa::path(get, path = "/v1/claims/{id}", tag = "claims",

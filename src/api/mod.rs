@@ -18,6 +18,7 @@ pub mod history;
 pub mod import;
 pub mod keys;
 pub mod links;
+pub mod matching;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -69,6 +70,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/claims/{id}/similar", web::get().to(claims::similar))
                 .route("/claimreview", web::get().to(claimreview::feed))
                 .route("/import", web::post().to(import::import))
+                .route("/match", web::post().to(matching::find))
                 .route("/evidence", web::get().to(links::attention))
                 .route("/evidence/{id}/snapshot", web::get().to(links::snapshot))
                 .route("/evidence/{id}/snapshot/original", web::get().to(links::original))

@@ -10,7 +10,7 @@ use super::problems::Problem;
 use super::{
     articles, audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review,
 };
-use super::{sources, transitions, webhooks};
+use super::{matching, sources, transitions, webhooks};
 use crate::domain::validation::FieldError;
 
 struct BearerKey;
@@ -34,7 +34,7 @@ impl Modify for BearerKey {
     security(("key" = [])),
     paths(
         health::healthz, health::readyz, metrics::metrics, reference::problem, reference::verdicts, reference::workflow,
-        claims::list, claims::create, claims::get, claims::update, claims::similar,
+        claims::list, claims::create, claims::get, claims::update, claims::similar, matching::find,
         evidence::list, evidence::attach, evidence::get, evidence::update, evidence::retract,
         links::attention, links::snapshot, links::original, links::check,
         transitions::create, history::list, review::assign, review::queue, review::stats,

@@ -236,7 +236,8 @@ fn read(review: &Value, ratings: &RatingMap) -> Result<ForeignReview, String> {
         verdict,
         url,
         publisher,
-        rationale: text(review.get("reviewBody")),
+        // A review without a body keeps its headline: it is what readers find the fact-check by.
+        rationale: text(review.get("reviewBody")).or_else(|| text(review.get("headline"))),
         published,
         citations,
     })

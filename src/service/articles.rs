@@ -9,26 +9,16 @@ use crate::domain::access::{Action, Actor};
 use crate::domain::article::{AcceptInput, ArticleContent, ArticleInput, Refused};
 use crate::domain::claim::{Appearance, ClaimInput};
 use crate::domain::intake;
-use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::store::articles::{self, ArticleRow, SentenceRow};
-use crate::store::claims::{self, ClaimDetail, ClaimRow};
-use crate::store::similar;
+use crate::store::claims::{ClaimDetail, ClaimRow};
 
-/// Candidates looked up among registered claims, best first: lookups cost a few index queries each.
+pub use super::matching::Match;
+
+/// Candidates looked up among registered claims, best first.
 pub const MATCHED: usize = 20;
 /// Registered claims shown per candidate.
 const MATCHES_SHOWN: usize = 3;
-
-/// A registered claim a candidate says much the same as.
-#[derive(Debug, Clone)]
-pub struct Match {
-    pub id: i64,
-    pub text: String,
-    pub status: Status,
-    pub verdict: Option<Verdict>,
-    pub score: f64,
-}
 
 /// An article with its sentences, what they match, and the claims taken from it.
 pub struct ArticleView {
@@ -73,8 +63,7 @@ impl Service {
     /// registered claims.
     pub async fn article(&self, actor: &Actor, id: i64) -> Result<ArticleView> {
         require(actor, Action::SubmitArticles)?;
-        let common = self.common_words.clone();
-        let public = actor.is_public();
+        let (matcher, public) = (self.matcher.clone(), actor.is_public());
         let read = move |conn: &_| {
             let article = articles::get(conn, id)?;
             let sentences = articles::sentences(conn, id)?;
@@ -82,15 +71,9 @@ impl Service {
             ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.position.cmp(&b.position)));
             let mut matches = HashMap::new();
             for s in ranked.into_iter().take(MATCHED) {
-                let found = similar::similar(conn, &s.text, None, public, &common)?;
-                let shown = found
-                    .into_iter()
-                    .take(MATCHES_SHOWN)
-                    .map(|m| {
-                        let verdict = claims::get(conn, m.id)?.verdict;
-                        Ok(Match { id: m.id, text: m.text, status: m.status, verdict, score: m.score })
-                    })
-                    .collect::<crate::store::Result<Vec<_>>>()?;
+                let keep =
+                    |_: i64, meta: &crate::domain::matching::index::Meta| !public || meta.status == Status::Published;
+                let shown = matcher.find(conn, &s.text, None, MATCHES_SHOWN, keep)?;
                 if !shown.is_empty() {
                     matches.insert(s.position, shown);
                 }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::error::missing;
+use super::matching::{self, Match, SIMILAR_SHOWN};
 use super::once::{self, Answer, Once};
 use super::{Result, Service, require};
 use crate::claimreview;
@@ -15,13 +16,12 @@ use crate::store::claims::{self, ClaimDetail, ClaimRow, Move};
 use crate::store::history::{self, HistoryRow};
 use crate::store::listing::{self, Page, Request};
 use crate::store::publications::{self, Reviewable};
-use crate::store::similar::{self, Similar};
 use crate::store::{self, Error as StoreError};
 
 /// A claim just submitted, with the claims it resembles.
 pub struct Submitted {
     pub detail: ClaimDetail,
-    pub similar: Vec<Similar>,
+    pub similar: Vec<Match>,
 }
 
 /// Everything the admin page shows of one claim.
@@ -51,8 +51,9 @@ impl Service {
     ) -> Result<Answer<Submitted>> {
         require(actor, Action::CreateClaims)?;
         let content = input.validate()?;
-        let (text, common) = (content.text.clone(), self.common_words.clone());
-        let lookup = self.store.reader.read(move |conn| similar::similar(conn, &text, None, false, &common));
+        let (text, language, matcher) = (content.text.clone(), content.language.clone(), self.matcher.clone());
+        let lookup =
+            self.store.reader.read(move |conn| matching::similar_to_new(&matcher, conn, &text, language.as_deref()));
         let actor = actor.clone();
         let Some(once) = once else {
             // The lookup runs beside the write: the writer thread, which every write waits for, does no
@@ -107,12 +108,16 @@ impl Service {
     }
 
     /// Claims that say much the same as claim `id`, in other words.
-    pub async fn similar_claims(&self, actor: &Actor, id: i64) -> Result<Vec<Similar>> {
+    pub async fn similar_claims(&self, actor: &Actor, id: i64) -> Result<Vec<Match>> {
         require(actor, Action::ReadClaims)?;
-        let (actor, common) = (actor.clone(), self.common_words.clone());
+        let (actor, matcher) = (actor.clone(), self.matcher.clone());
         let read = move |conn: &_| {
             let claim = visible(conn, id, &actor)?;
-            similar::similar(conn, &claim.text, Some(id), actor.is_public(), &common)
+            let public = actor.is_public();
+            let keep = |other: i64, meta: &crate::domain::matching::index::Meta| {
+                other != id && (!public || meta.status == Status::Published)
+            };
+            matcher.find(conn, &claim.text, claim.language.as_deref(), SIMILAR_SHOWN, keep)
         };
         self.store.reader.read(read).await.map_err(missing("claim", id))
     }
@@ -257,7 +262,8 @@ impl Service {
 /// The feed holds the newest published reviews, up to this many.
 const FEED_LIMIT: usize = 1000;
 
-fn without(mut similar: Vec<Similar>, id: i64) -> Vec<Similar> {
-    similar.retain(|s| s.id != id);
+fn without(mut similar: Vec<Match>, id: i64) -> Vec<Match> {
+    similar.retain(|s| s.candidate.id != id);
+    similar.truncate(SIMILAR_SHOWN);
     similar
 }

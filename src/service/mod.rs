@@ -10,6 +10,7 @@ mod error;
 pub mod evidence;
 pub mod imports;
 pub mod keys;
+pub mod matching;
 pub mod once;
 pub mod public;
 pub mod publications;
@@ -28,15 +29,14 @@ use crate::domain::access::{Action, Actor};
 use crate::fetch::guard::GuardConfig;
 use crate::fetch::watch::Wake;
 use crate::store::Store;
-use crate::store::similar::CommonWords;
 
 /// What the use cases work with: the store, and what they tell or consult beside it.
 pub struct Service {
     store: Store,
     /// Tells the link watch that a link is due now.
     link_wake: Wake,
-    /// Words too common to find similar claims by, as learnt.
-    common_words: Arc<CommonWords>,
+    /// The matching engine's index of claims.
+    matcher: Arc<matching::Matcher>,
     /// Who publishes the reviews, and where they are read.
     pub publisher: Publisher,
     /// Which URLs the service may send requests to (evidence and webhooks).
@@ -56,14 +56,18 @@ pub struct Settings {
     pub ratings: RatingMap,
     pub link_wake: Wake,
     pub session_idle: std::time::Duration,
+    /// The least scores of the `same` and `related` match tiers.
+    pub match_thresholds: crate::domain::matching::Thresholds,
 }
 
 impl Service {
     pub fn new(store: Store, settings: Settings) -> Service {
+        let matcher = Arc::new(matching::Matcher::new(settings.match_thresholds));
+        matching::listen(&store, &matcher);
         Service {
             store,
             link_wake: settings.link_wake,
-            common_words: Arc::default(),
+            matcher,
             publisher: settings.publisher,
             guard: settings.guard,
             ratings: settings.ratings,

@@ -18,6 +18,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/claims/{id}"),
     ("patch", "/v1/claims/{id}"),
     ("get", "/v1/claims/{id}/similar"),
+    ("post", "/v1/match"),
     ("get", "/v1/claims/{id}/evidence"),
     ("post", "/v1/claims/{id}/evidence"),
     ("post", "/v1/claims/{id}/transitions"),

@@ -10,9 +10,9 @@ use crate::domain::access::Actor;
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
+use crate::service::matching::Match;
 use crate::store::claims::ClaimRow;
 use crate::store::listing::Page;
-use crate::store::similar::Similar;
 
 /// A page of the list, or the rules its filters break, with the links to the pages around it.
 pub struct Listing<'a> {
@@ -142,7 +142,7 @@ pub fn new_claim(
 }
 
 /// A claim just submitted, with the claims it resembles.
-pub fn submitted(actor: &Actor, csrf: &str, claim: &ClaimRow, similar: &[Similar]) -> Markup {
+pub fn submitted(actor: &Actor, csrf: &str, claim: &ClaimRow, similar: &[Match]) -> Markup {
     layout(
         "Claim submitted",
         Some((actor, csrf)),
@@ -158,7 +158,7 @@ pub fn submitted(actor: &Actor, csrf: &str, claim: &ClaimRow, similar: &[Similar
                 p.muted { "Claims already here that say much the same in other words: check whether this one repeats one of them." }
                 ul.card.similar {
                     @for s in similar {
-                        li { a href={ "/admin/claims/" (s.id) } { (s.text) } " " (status_pill(s.status)) " " span.muted { "similarity " (format!("{:.0}%", s.score * 100.0)) } }
+                        li { a href={ "/admin/claims/" (s.candidate.id) } { (s.candidate.meta.text) } " " (status_pill(s.candidate.meta.status)) " " span.muted { "similarity " (format!("{:.0}%", s.candidate.score * 100.0)) } }
                     }
                 }
             }

@@ -1,0 +1,95 @@
+//! Recognizing a claim that was already checked, whatever words it comes in: text analysis for
+//! matching (`text`, `stopwords`), the explainable features and their learned weights (`features`),
+//! and the in-memory index that finds and scores candidates (`index`).
+
+pub mod features;
+pub mod index;
+pub mod stopwords;
+pub mod text;
+
+use serde::Deserialize;
+
+use super::validation::FieldError;
+
+/// The lexical signals every answer uses (no embedding model is built in).
+pub const SIGNALS: &[&str] = &["bm25", "words", "numbers", "entities", "claimant", "phrases"];
+
+/// How sure a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Safe to treat as the same claim.
+    Same,
+    /// Worth a look.
+    Related,
+}
+
+/// The least scores of the two tiers (settings; defaults chosen on the dev split, see the README).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub same: f64,
+    pub related: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds { same: DEFAULT_SAME, related: DEFAULT_RELATED }
+    }
+}
+
+pub const DEFAULT_SAME: f64 = 0.95;
+pub const DEFAULT_RELATED: f64 = 0.6;
+
+impl Thresholds {
+    /// The tier of a score, if it reaches one.
+    pub fn tier(&self, score: f64) -> Option<Tier> {
+        if score >= self.same {
+            Some(Tier::Same)
+        } else if score >= self.related {
+            Some(Tier::Related)
+        } else {
+            None
+        }
+    }
+}
+
+/// A text to match: the body of `POST /v1/match`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchInput {
+    /// A claim, tweet, transcript passage or question, as found.
+    pub text: String,
+    /// Its language (ISO 639-1), for stemming and stop words; English when not given.
+    pub language: Option<String>,
+    /// Matches answered at most (1 to 50; default 5).
+    pub limit: Option<usize>,
+}
+
+pub const MAX_TEXT: usize = 20_000;
+pub const MAX_LIMIT: usize = 50;
+pub const DEFAULT_LIMIT: usize = 5;
+
+impl MatchInput {
+    /// The limit, once the input is valid.
+    pub fn validate(&self) -> Result<usize, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let error =
+            |field: &str, rule, message: &str| FieldError { field: field.into(), rule, message: message.into() };
+        if self.text.trim().is_empty() {
+            errors.push(error("text", "required", "text must not be empty"));
+        } else if self.text.chars().count() > MAX_TEXT {
+            errors.push(error("text", "max_length", "text must be at most 20000 characters"));
+        }
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(error("limit", "range", "limit must be between 1 and 50"));
+        }
+        if self.language.as_ref().is_some_and(|l| l.len() > 35) {
+            errors.push(error("language", "max_length", "language must be a language tag"));
+        }
+        if errors.is_empty() { Ok(limit) } else { Err(errors) }
+    }
+}
+
+#[cfg(test)]
+mod tests;
