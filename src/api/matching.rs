@@ -9,7 +9,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::problems::Problems;
-use crate::domain::matching::{MatchInput, SIGNALS, Tier};
+use crate::domain::matching::{MatchInput, Tier};
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::service::matching::Match;
@@ -21,9 +21,11 @@ pub struct Matched {
     pub words: Vec<String>,
     /// Shared numbers, as one value each ("$5.6M" and "5.6 million" are both `5600000`; `5.4%`).
     pub numbers: Vec<String>,
-    /// Word pairs of the claim that the text has in the same order.
+    /// Word pairs of the claim that the text has in the same order (stems).
     pub phrases: Vec<String>,
-    /// Each feature of the score, 0..1, by name.
+    /// Each feature of the score by name (`bm25` relative to the best candidate, `margin` over the
+    /// next, the shares of the text's and the claim's rare words held by the other, numbers shared
+    /// and differing, word pairs).
     pub features: std::collections::BTreeMap<String, f64>,
 }
 
@@ -45,29 +47,28 @@ pub struct MatchedClaim {
     /// The public fact-check page, once the claim has been published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_url: Option<String>,
+    /// Newer claims with the same text (but for case and punctuation), shown as this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_text: Vec<i64>,
     pub matched: Matched,
 }
 
 impl From<Match> for MatchedClaim {
     fn from(m: Match) -> MatchedClaim {
-        let c = m.candidate;
-        let features = crate::domain::matching::features::NAMES
-            .iter()
-            .map(|n| n.to_string())
-            .zip(c.features.vector())
-            .map(|(n, v)| (n, (v * 1000.0).round() / 1000.0))
-            .collect();
+        let (r, c) = (m.ranked, m.claim);
+        let features = r.features.0.iter().map(|(n, v)| (n.to_string(), (v * 1000.0).round() / 1000.0)).collect();
         MatchedClaim {
             id: c.id,
-            text: c.meta.text,
-            score: c.score,
+            text: c.fields.text,
+            score: r.score,
             tier: m.tier,
-            status: c.meta.status,
-            already_checked: c.meta.verdict.is_some(),
+            status: c.status,
+            already_checked: c.verdict.is_some(),
             url: format!("/v1/claims/{}", c.id),
-            verdict: c.meta.verdict,
-            review_url: c.meta.published.then(|| format!("/fact-checks/{}", c.id)),
-            matched: Matched { words: c.words, numbers: c.numbers, phrases: c.phrases, features },
+            verdict: c.verdict,
+            review_url: c.published.then(|| format!("/fact-checks/{}", c.id)),
+            same_text: r.duplicates,
+            matched: Matched { words: r.words, numbers: r.numbers, phrases: r.phrases, features },
         }
     }
 }
@@ -97,7 +98,7 @@ pub async fn find(Caller(actor): Caller, state: State, body: JsonBody<MatchInput
     let thresholds = state.service.match_thresholds();
     Ok(HttpResponse::Ok().json(Matches {
         items: found.into_iter().map(MatchedClaim::from).collect(),
-        signals: SIGNALS.iter().map(|s| s.to_string()).collect(),
+        signals: crate::domain::matching::signals().into_iter().map(str::to_string).collect(),
         thresholds: TierThresholds { same: thresholds.same, related: thresholds.related },
     }))
 }

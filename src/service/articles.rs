@@ -9,7 +9,7 @@ use crate::domain::access::{Action, Actor};
 use crate::domain::article::{AcceptInput, ArticleContent, ArticleInput, Refused};
 use crate::domain::claim::{Appearance, ClaimInput};
 use crate::domain::intake;
-use crate::domain::workflow::Status;
+use crate::domain::matching::index::Filter;
 use crate::store::articles::{self, ArticleRow, SentenceRow};
 use crate::store::claims::{ClaimDetail, ClaimRow};
 
@@ -63,7 +63,7 @@ impl Service {
     /// registered claims.
     pub async fn article(&self, actor: &Actor, id: i64) -> Result<ArticleView> {
         require(actor, Action::SubmitArticles)?;
-        let (matcher, public) = (self.matcher.clone(), actor.is_public());
+        let (matcher, filter) = (self.matcher(), Filter { published_only: actor.is_public(), except: None });
         let read = move |conn: &_| {
             let article = articles::get(conn, id)?;
             let sentences = articles::sentences(conn, id)?;
@@ -71,9 +71,7 @@ impl Service {
             ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.position.cmp(&b.position)));
             let mut matches = HashMap::new();
             for s in ranked.into_iter().take(MATCHED) {
-                let keep =
-                    |_: i64, meta: &crate::domain::matching::index::Meta| !public || meta.status == Status::Published;
-                let shown = matcher.find(conn, &s.text, None, MATCHES_SHOWN, keep)?;
+                let shown = matcher.find(conn, &s.text, None, MATCHES_SHOWN, filter)?;
                 if !shown.is_empty() {
                     matches.insert(s.position, shown);
                 }

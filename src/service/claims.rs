@@ -4,12 +4,13 @@
 use serde_json::Value;
 
 use super::error::missing;
-use super::matching::{self, Match, SIMILAR_SHOWN};
+use super::matching::{Match, SIMILAR_SHOWN};
 use super::once::{self, Answer, Once};
 use super::{Result, Service, require};
 use crate::claimreview;
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::{ClaimInput, ClaimPatch};
+use crate::domain::matching::index::Filter;
 use crate::domain::version::Expected;
 use crate::domain::workflow::{AssignInput, Status, TransitionInput};
 use crate::store::claims::{self, ClaimDetail, ClaimRow, Move};
@@ -51,9 +52,12 @@ impl Service {
     ) -> Result<Answer<Submitted>> {
         require(actor, Action::CreateClaims)?;
         let content = input.validate()?;
-        let (text, language, matcher) = (content.text.clone(), content.language.clone(), self.matcher.clone());
-        let lookup =
-            self.store.reader.read(move |conn| matching::similar_to_new(&matcher, conn, &text, language.as_deref()));
+        let (text, language, matcher) = (content.text.clone(), content.language.clone(), self.matcher());
+        // One more than shown: the new claim itself may be found once it is written.
+        let lookup = self
+            .store
+            .reader
+            .read(move |conn| matcher.find(conn, &text, language.as_deref(), SIMILAR_SHOWN + 1, Filter::default()));
         let actor = actor.clone();
         let Some(once) = once else {
             // The lookup runs beside the write: the writer thread, which every write waits for, does no
@@ -110,14 +114,11 @@ impl Service {
     /// Claims that say much the same as claim `id`, in other words.
     pub async fn similar_claims(&self, actor: &Actor, id: i64) -> Result<Vec<Match>> {
         require(actor, Action::ReadClaims)?;
-        let (actor, matcher) = (actor.clone(), self.matcher.clone());
+        let (actor, matcher) = (actor.clone(), self.matcher());
         let read = move |conn: &_| {
             let claim = visible(conn, id, &actor)?;
-            let public = actor.is_public();
-            let keep = |other: i64, meta: &crate::domain::matching::index::Meta| {
-                other != id && (!public || meta.status == Status::Published)
-            };
-            matcher.find(conn, &claim.text, claim.language.as_deref(), SIMILAR_SHOWN, keep)
+            let filter = Filter { published_only: actor.is_public(), except: Some(id) };
+            matcher.find(conn, &claim.text, claim.language.as_deref(), SIMILAR_SHOWN, filter)
         };
         self.store.reader.read(read).await.map_err(missing("claim", id))
     }
@@ -263,7 +264,8 @@ impl Service {
 const FEED_LIMIT: usize = 1000;
 
 fn without(mut similar: Vec<Match>, id: i64) -> Vec<Match> {
-    similar.retain(|s| s.candidate.id != id);
+    similar.retain(|s| s.ranked.id != id);
+    similar.iter_mut().for_each(|s| s.ranked.duplicates.retain(|&d| d != id));
     similar.truncate(SIMILAR_SHOWN);
     similar
 }

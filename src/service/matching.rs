@@ -1,8 +1,10 @@
 //! The one matching engine behind everything that asks "have we seen this claim?": `POST /v1/match`,
-//! the similar claims of a new claim and of a stored one. The index (`domain::matching::index`) is an
-//! in-memory copy of the database: built from it on first use (or at start, `prepare_matching`), then
-//! caught up before each lookup with the claims the writer reports changed. The writer only records
-//! ids; reading and indexing them happens on the read pool, so lookups never hold the writer.
+//! the similar claims of a new claim and of a stored one, and the matches of an article's candidates.
+//! The index (`domain::matching::index`) is an in-memory copy of the database: built from it on first
+//! use (or at start, `prepare_matching`), then caught up before each lookup with the claims the writer
+//! reports changed. The writer only records ids; reading and indexing them happens on the read pool,
+//! so lookups never hold the writer. The index holds no text: the few candidates a lookup ranks are
+//! read from the database, which also makes what a match shows as fresh as the database.
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -11,13 +13,17 @@ use rusqlite::Connection;
 use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::matching::features::Weights;
-use crate::domain::matching::index::{Candidate, Index};
-use crate::domain::matching::{MatchInput, Thresholds, Tier};
+use crate::domain::matching::index::{Doc, Filter, Footprint, Index, term_hash};
+use crate::domain::matching::rank::{BY_SCORE, Found, Ranked, rank};
+use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
 use crate::domain::workflow::Status;
-use crate::store::{self, matching};
+use crate::store::matching::{self, MatchRow};
+use crate::store::{self};
 
 /// Similar claims shown with a claim, at most.
 pub const SIMILAR_SHOWN: usize = 10;
+/// Candidates the index answers per lookup, read from the database, collapsed and scored.
+pub const CANDIDATES: usize = 20;
 /// Claims read per statement while building the index.
 const PAGE: usize = 5_000;
 
@@ -32,11 +38,16 @@ pub struct Matcher {
     pub thresholds: Thresholds,
 }
 
-/// A claim that matches, with why.
+/// A claim that matches, with why, and what it is.
 #[derive(Debug, Clone)]
 pub struct Match {
-    pub candidate: Candidate,
+    pub ranked: Ranked,
     pub tier: Tier,
+    pub claim: MatchRow,
+}
+
+fn poisoned<T>(_: T) -> store::Error {
+    store::Error::Internal("matching index poisoned".into())
 }
 
 impl Matcher {
@@ -53,35 +64,33 @@ impl Matcher {
         }
     }
 
-    /// Brings the index up to date with the database; builds it the first time.
+    /// Brings the index up to date with the database; builds it the first time, and again once
+    /// replaced claims hold a fifth of its slots.
     pub fn catch_up(&self, conn: &Connection) -> store::Result<()> {
-        let _one = self.catching_up.lock().map_err(|_| store::Error::Internal("matching index poisoned".into()))?;
-        let taken = self.pending.lock().map(|mut p| p.as_mut().map(std::mem::take)).ok().flatten();
-        let ids = match taken {
-            Some(ids) => ids,
-            None => {
+        let _one = self.catching_up.lock().map_err(poisoned)?;
+        let taken = self.pending.lock().map_err(poisoned)?.as_mut().map(std::mem::take);
+        let stale = {
+            let index = self.index.read().map_err(poisoned)?;
+            index.dead() > 10_000 && index.dead() > index.len() / 4
+        };
+        match taken {
+            Some(ids) if !stale => self.apply(conn, ids),
+            _ => {
                 // Changes from now on are recorded; those made while building are read again after.
-                if let Ok(mut pending) = self.pending.lock() {
-                    *pending = Some(Vec::new());
-                }
+                *self.pending.lock().map_err(poisoned)? = Some(Vec::new());
                 let mut index = Index::default();
                 let mut last = 0;
                 loop {
                     let page = matching::after(conn, last, PAGE)?;
                     let Some(end) = page.last().map(|e| e.id) else { break };
-                    page.into_iter().for_each(|e| index.upsert(e));
+                    page.iter().for_each(|row| upsert(&mut index, row));
                     last = end;
                 }
-                *self.write()? = index;
-                return self.catch_up_pending(conn);
+                *self.index.write().map_err(poisoned)? = index;
+                let ids = self.pending.lock().map_err(poisoned)?.as_mut().map(std::mem::take).unwrap_or_default();
+                self.apply(conn, ids)
             }
-        };
-        self.apply(conn, ids)
-    }
-
-    fn catch_up_pending(&self, conn: &Connection) -> store::Result<()> {
-        let ids = self.pending.lock().map(|mut p| p.as_mut().map(std::mem::take)).ok().flatten().unwrap_or_default();
-        self.apply(conn, ids)
+        }
     }
 
     fn apply(&self, conn: &Connection, mut ids: Vec<i64>) -> store::Result<()> {
@@ -90,20 +99,16 @@ impl Matcher {
         }
         ids.sort_unstable();
         ids.dedup();
-        let entries = matching::by_ids(conn, &ids)?;
-        let mut index = self.write()?;
-        for id in ids.iter().filter(|id| !entries.iter().any(|e| e.id == **id)) {
+        let rows = matching::by_ids(conn, &ids)?;
+        let mut index = self.index.write().map_err(poisoned)?;
+        for id in ids.iter().filter(|id| !rows.iter().any(|r| r.id == **id)) {
             index.remove(*id); // a claim whose insert was rolled back
         }
-        entries.into_iter().for_each(|e| index.upsert(e));
+        rows.iter().for_each(|row| upsert(&mut index, row));
         Ok(())
     }
 
-    fn write(&self) -> store::Result<std::sync::RwLockWriteGuard<'_, Index>> {
-        self.index.write().map_err(|_| store::Error::Internal("matching index poisoned".into()))
-    }
-
-    /// Catches up, then finds what `text` matches among the claims `keep` allows, best first, at
+    /// Catches up, then finds what `text` matches among the claims `filter` allows, best first, at
     /// most `limit`, down to the `related` tier.
     pub fn find(
         &self,
@@ -111,51 +116,73 @@ impl Matcher {
         text: &str,
         language: Option<&str>,
         limit: usize,
-        keep: impl Fn(i64, &crate::domain::matching::index::Meta) -> bool,
+        filter: Filter,
     ) -> store::Result<Vec<Match>> {
         self.catch_up(conn)?;
-        let index = self.index.read().map_err(|_| store::Error::Internal("matching index poisoned".into()))?;
-        let found = index.search(text, language, limit, Weights::builtin(), keep);
-        Ok(found
+        let query = text::analyze(text, language);
+        let top = self.index.read().map_err(poisoned)?.top(&query.terms, CANDIDATES, &filter);
+        let ids: Vec<i64> = top.iter().map(|&(id, _)| id).collect();
+        let mut rows = matching::by_ids(conn, &ids)?;
+        // A claim changed since the index answered is ranked as it now reads; one gone is left out.
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        let found: Vec<Found> = rows
+            .iter()
+            .filter(|r| !filter.published_only || r.status == Status::Published)
+            .filter_map(|r| Some(Found { id: r.id, bm25: top.iter().find(|t| t.0 == r.id)?.1, fields: &r.fields }))
+            .collect();
+        let ranked = {
+            let index = self.index.read().map_err(poisoned)?;
+            let idf = |t: &str| index.idf(term_hash(t));
+            rank(&query, &found, &idf, Weights::builtin(), BY_SCORE)
+        };
+        Ok(ranked
             .into_iter()
-            .filter_map(|candidate| Some(Match { tier: self.thresholds.tier(candidate.score)?, candidate }))
+            .filter_map(|ranked| {
+                let tier = self.thresholds.tier(ranked.score)?;
+                let claim = rows.iter().find(|r| r.id == ranked.id)?.clone();
+                Some(Match { ranked, tier, claim })
+            })
+            .take(limit)
             .collect())
+    }
+
+    /// The memory the index holds, roughly.
+    pub fn footprint(&self) -> Footprint {
+        self.index.read().map(|i| i.footprint()).unwrap_or_default()
     }
 }
 
-/// A new claim's lookup: what it matches among all claims (itself left out by the caller).
-pub(super) fn similar_to_new(
-    matcher: &Matcher,
-    conn: &Connection,
-    text: &str,
-    language: Option<&str>,
-) -> store::Result<Vec<Match>> {
-    matcher.find(conn, text, language, SIMILAR_SHOWN + 1, |_, _| true)
+fn upsert(index: &mut Index, row: &MatchRow) {
+    let terms = row.fields.analyze().terms;
+    let doc =
+        Doc { id: row.id, terms: &terms, published: row.status == Status::Published, digest: row.fields.digest() };
+    index.upsert(doc);
 }
 
 impl Service {
     /// Builds the matching index now rather than at the first lookup.
-    pub async fn prepare_matching(&self) -> Result<()> {
+    pub async fn prepare_matching(&self) -> Result<Footprint> {
         let matcher = self.matcher.clone();
-        Ok(self.store.reader.read(move |conn| matcher.catch_up(conn)).await?)
+        Ok(self.store.reader.read(move |conn| matcher.catch_up(conn).map(|_| matcher.footprint())).await?)
     }
 
     /// The claims `input.text` repeats or resembles, best first. Creates nothing.
     pub async fn match_claims(&self, actor: &Actor, input: MatchInput) -> Result<Vec<Match>> {
         require(actor, Action::ReadClaims)?;
         let limit = input.validate()?;
-        let (matcher, public) = (self.matcher.clone(), actor.is_public());
-        let read = move |conn: &Connection| {
-            let keep =
-                |_: i64, meta: &crate::domain::matching::index::Meta| !public || meta.status == Status::Published;
-            matcher.find(conn, &input.text, input.language.as_deref(), limit, keep)
-        };
+        let (matcher, filter) = (self.matcher.clone(), Filter { published_only: actor.is_public(), except: None });
+        let read = move |conn: &Connection| matcher.find(conn, &input.text, input.language.as_deref(), limit, filter);
         Ok(self.store.reader.read(read).await?)
     }
 
     /// The matching engine's tier thresholds.
     pub fn match_thresholds(&self) -> Thresholds {
         self.matcher.thresholds
+    }
+
+    /// The matcher, for the use cases that look up matches beside other reads.
+    pub(super) fn matcher(&self) -> Arc<Matcher> {
+        self.matcher.clone()
     }
 }
 

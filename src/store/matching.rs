@@ -1,52 +1,56 @@
-//! What the matching index is built from: each claim's text, claimant, language, the review's title or
-//! rationale, the appearance's title and quote, and what a match shows (status, verdict, whether it has
-//! a public page).
+//! What the matching engine reads of a claim: what it is found by (text, claimant, language, the
+//! review's title or rationale, the appearance's title and quote) and what a match shows (status,
+//! verdict, whether it has a public page).
 
 use rusqlite::{Connection, Row};
 
 use super::Result;
-use crate::domain::matching::index::{Entry, Meta};
+use crate::domain::matching::Fields;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
+
+/// A claim as the matching engine reads it.
+#[derive(Debug, Clone)]
+pub struct MatchRow {
+    pub id: i64,
+    pub fields: Fields,
+    pub status: Status,
+    pub verdict: Option<Verdict>,
+    /// It has a public fact-check page.
+    pub published: bool,
+}
 
 const SELECT: &str = "SELECT c.id, c.text, c.claimant, c.language, c.rationale,
         json_extract(c.appeared_in, '$.title'), json_extract(c.appeared_in, '$.quote'), c.status, c.verdict,
         EXISTS (SELECT 1 FROM publications p WHERE p.claim_id = c.id)
     FROM claims c";
 
-fn entry(r: &Row) -> rusqlite::Result<Entry> {
-    let text: String = r.get(1)?;
+fn row(r: &Row) -> rusqlite::Result<MatchRow> {
     let context = [r.get::<_, Option<String>>(4)?, r.get(5)?, r.get(6)?].into_iter().flatten().collect();
     let status: String = r.get(7)?;
     let verdict: Option<String> = r.get(8)?;
-    Ok(Entry {
+    Ok(MatchRow {
         id: r.get(0)?,
-        claimant: r.get(2)?,
-        language: r.get(3)?,
-        context,
-        meta: Meta {
-            text: text.clone(),
-            status: Status::parse(&status).unwrap_or(Status::Submitted),
-            verdict: verdict.as_deref().and_then(Verdict::parse),
-            published: r.get(9)?,
-        },
-        text,
+        fields: Fields { text: r.get(1)?, claimant: r.get(2)?, context, language: r.get(3)? },
+        status: Status::parse(&status).unwrap_or(Status::Submitted),
+        verdict: verdict.as_deref().and_then(Verdict::parse),
+        published: r.get(9)?,
     })
 }
 
 /// Up to `limit` claims with ids above `after`, by id.
-pub fn after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<Entry>> {
+pub fn after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<MatchRow>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.id > ?1 ORDER BY c.id LIMIT ?2"))?;
-    let rows = stmt.query_map(rusqlite::params![after, limit as i64], entry)?;
+    let rows = stmt.query_map(rusqlite::params![after, limit as i64], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The claims among `ids` (those missing are not returned).
-pub fn by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<Entry>> {
+/// The claims among `ids`, in the order of `ids` (those missing are left out).
+pub fn by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<MatchRow>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?;
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(e) = stmt.query_map([id], entry)?.next() {
+        if let Some(e) = stmt.query_map([id], row)?.next() {
             found.push(e?);
         }
     }

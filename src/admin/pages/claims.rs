@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::{field_errors, inline_errors, layout, status_pill, status_word};
 use crate::api::claims::ListParams;
 use crate::domain::access::Actor;
+use crate::domain::matching::Tier;
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
@@ -158,12 +159,19 @@ pub fn submitted(actor: &Actor, csrf: &str, claim: &ClaimRow, similar: &[Match])
                 p.muted { "Claims already here that say much the same in other words: check whether this one repeats one of them." }
                 ul.card.similar {
                     @for s in similar {
-                        li { a href={ "/admin/claims/" (s.candidate.id) } { (s.candidate.meta.text) } " " (status_pill(s.candidate.meta.status)) " " span.muted { "similarity " (format!("{:.0}%", s.candidate.score * 100.0)) } }
+                        li { a href={ "/admin/claims/" (s.claim.id) } { (s.claim.fields.text) } " " (status_pill(s.claim.status)) " " span.muted { (tier_word(s.tier)) ", score " (format!("{:.0}%", s.ranked.score * 100.0)) } }
                     }
                 }
             }
         },
     )
+}
+
+fn tier_word(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Same => "the same claim",
+        Tier::Related => "related",
+    }
 }
 
 /// Another save came first: what it changed, against what the form showed.

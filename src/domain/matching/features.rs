@@ -1,70 +1,49 @@
-//! Why a claim matches a text, as numbers a desk can read: how well BM25 ranks it, how much of each
-//! side's rare words the other holds, shared numbers (and numbers that disagree), names, the claimant,
-//! and word pairs in the same order. The score is a logistic model over these features; its weights
-//! are fitted on the train split by `bench/matching/fit.py` and built in from `weights.json`.
+//! Why a claim matches a text, as numbers a desk can read, and the score they make: a logistic model
+//! whose weights are fitted on the CheckThat! 2020 train split by `bench/matching/fit.py` and built in
+//! from `weights.json`.
+//!
+//! A feature is named, and a candidate holds only the features it has. The score adds the weight of
+//! each feature present, so a signal that is not always available joins with one weight: an
+//! `embedding` feature (the cosine, -1..1, of the text's and the claim's vectors, absent when no model
+//! is loaded) is added by setting it in `rank::features` and fitting the weights again with it.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// The features, in the order of `NAMES` and of the fitted weights.
-pub const NAMES: [&str; 9] = [
+/// The lexical features, in the order `fit.py` reads them.
+pub const NAMES: [&str; 8] = [
     "bm25",
+    "margin",
     "query_coverage",
     "claim_coverage",
-    "rarest_shared",
     "numbers_shared",
     "numbers_differ",
-    "entities",
-    "claimant",
+    "direction_differs",
     "phrases",
 ];
 
-/// One candidate's features, each in 0..=1.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Features {
-    /// BM25 over the best candidate's BM25 for the same text.
-    pub bm25: f64,
-    /// Of the text's words (weighted by rarity), the share the claim holds.
-    pub query_coverage: f64,
-    /// Of the claim's words (weighted by rarity), the share the text holds.
-    pub claim_coverage: f64,
-    /// The rarity of the rarest shared word, over the rarity of a word found once.
-    pub rarest_shared: f64,
-    /// Shared numbers: 0, one (0.5), two or more (1).
-    pub numbers_shared: f64,
-    /// 1 when each states a number the other lacks: "fell 1.9%" is not "fell 1%".
-    pub numbers_differ: f64,
-    /// Of the claim's names, the share the text mentions.
-    pub entities: f64,
-    /// 1 when the text names the claim's claimant.
-    pub claimant: f64,
-    /// Of the claim's word pairs, the share the text has in the same order.
-    pub phrases: f64,
-}
+/// The name an embedding similarity will go by (not computed yet: no model is built in).
+pub const EMBEDDING: &str = "embedding";
+
+/// One candidate's features by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features(pub BTreeMap<&'static str, f64>);
 
 impl Features {
-    pub fn vector(&self) -> [f64; 9] {
-        [
-            self.bm25,
-            self.query_coverage,
-            self.claim_coverage,
-            self.rarest_shared,
-            self.numbers_shared,
-            self.numbers_differ,
-            self.entities,
-            self.claimant,
-            self.phrases,
-        ]
+    pub fn set(&mut self, name: &'static str, value: f64) {
+        self.0.insert(name, value);
+    }
+
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.get(name).copied()
     }
 }
-
-/// What a candidate whose numbers all differ from the text's keeps of its score.
-pub const NUMBERS_DIFFER: f64 = 0.5;
 
 /// A logistic model over the features.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct Weights {
     pub bias: f64,
-    pub weights: std::collections::BTreeMap<String, f64>,
+    pub weights: BTreeMap<String, f64>,
 }
 
 impl Weights {
@@ -74,18 +53,13 @@ impl Weights {
         W.get_or_init(|| serde_json::from_str(include_str!("weights.json")).expect("weights.json is valid"))
     }
 
-    fn weight(&self, name: &str) -> f64 {
-        self.weights.get(name).copied().unwrap_or(0.0)
-    }
-
-    /// The score of a candidate, 0..=1.
+    /// The score of a candidate, 0..=1: the features it has, each by its weight.
     pub fn score(&self, f: &Features) -> f64 {
-        let z = self.bias + NAMES.iter().zip(f.vector()).map(|(n, x)| self.weight(n) * x).sum::<f64>();
+        let z =
+            self.bias + f.0.iter().map(|(name, x)| self.weights.get(*name).copied().unwrap_or(0.0) * x).sum::<f64>();
         let p = 1.0 / (1.0 + (-z).exp());
-        // A rule over the model: numbers that all disagree make another claim on the same subject
-        // ("fell 1.9%" is not "fell 1%"), however alike the words; the train split has too few such
-        // pairs to teach it.
-        let p = if f.numbers_differ > 0.0 { p * NUMBERS_DIFFER } else { p };
+        let disagrees = ["numbers_differ", "direction_differs"].iter().any(|n| f.get(n).is_some_and(|d| d > 0.0));
+        let p = if disagrees { p * DISAGREES } else { p };
         (p * 1000.0).round() / 1000.0
     }
 }
@@ -107,36 +81,98 @@ pub fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
     n
 }
 
-/// The number features of two sorted number lists.
+/// What a number counts, roughly: numbers of different kinds do not contradict each other (a tweet's
+/// date is no answer to a claim's sum of money).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Percentage,
+    Year,
+    Quantity,
+}
+
+fn kind(number: &str) -> Kind {
+    if number.ends_with('%') {
+        return Kind::Percentage;
+    }
+    match number.parse::<f64>() {
+        Ok(v) if v.fract() == 0.0 && (1800.0..=2100.0).contains(&v) => Kind::Year,
+        _ => Kind::Quantity,
+    }
+}
+
+/// The number features of two sorted number lists: shared (0, one 0.5, two or more 1), and whether
+/// they disagree: the claim states a number the text lacks where the text states another of the same
+/// kind ("Nasdaq 100 fell 3%" is not "Nasdaq 100 fell 1.9%"; "founded in 2015" is not "in 2023").
 pub fn numbers(query: &[String], claim: &[String]) -> (f64, f64) {
     let common = shared(query, claim);
-    // Each states a number the other lacks: "Nasdaq 100 fell 3%" is not "Nasdaq 100 fell 1.9%".
-    let differ = common < query.len() && common < claim.len();
+    let only = |a: &[String], b: &[String]| {
+        a.iter().filter(|n| b.binary_search(n).is_err()).map(|n| kind(n)).collect::<Vec<_>>()
+    };
+    let (query_only, claim_only) = (only(query, claim), only(claim, query));
+    let differ = claim_only.iter().any(|k| query_only.contains(k));
     ((common.min(2) as f64) / 2.0, if differ { 1.0 } else { 0.0 })
 }
+
+/// Words that say a figure went up, and that it went down (stemmed when first used).
+const UP: &[&str] = &[
+    "rise", "rises", "rising", "rose", "risen", "climb", "gain", "increase", "jump", "soar", "surge", "grow", "grew",
+    "grown", "rally", "rallied", "boost", "higher", "spike", "rebound",
+];
+const DOWN: &[&str] = &[
+    "fall", "falling", "fell", "fallen", "drop", "decline", "decrease", "lose", "loses", "lost", "lower", "plunge",
+    "sink", "sank", "slump", "tumble", "dip", "shrink", "shrank", "slid", "slide", "crash", "plummet",
+];
+
+/// Which way a text says a figure moved: 1 up, -1 down, 0 neither or both.
+fn direction(terms: &[String]) -> i8 {
+    static STEMS: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
+    let (up, down) = STEMS.get_or_init(|| (super::text::stems(UP), super::text::stems(DOWN)));
+    let has = |list: &[String]| terms.iter().any(|t| list.contains(t));
+    match (has(up), has(down)) {
+        (true, false) => 1,
+        (false, true) => -1,
+        _ => 0,
+    }
+}
+
+/// 1 when the text says a figure went one way and the claim the other ("futures rose" is not
+/// "futures fell").
+pub fn direction_differs(query: &[String], claim: &[String]) -> f64 {
+    let (q, c) = (direction(query), direction(claim));
+    if q != 0 && c != 0 && q != c { 1.0 } else { 0.0 }
+}
+
+/// What a match keeps of its score when its numbers, or the way a figure moved, disagree with the
+/// text's: another claim on the same subject, however alike the words (the train split has too few
+/// such pairs to teach it).
+pub const DISAGREES: f64 = 0.5;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_builtin_weights_name_every_feature() {
+    fn the_builtin_weights_name_every_feature_and_rank_strong_over_weak() {
         let w = Weights::builtin();
         for name in NAMES {
             assert!(w.weights.contains_key(name), "{name} has no weight");
         }
-        let strong = Features {
-            bm25: 1.0,
-            query_coverage: 0.8,
-            claim_coverage: 0.9,
-            rarest_shared: 0.9,
-            phrases: 0.7,
-            ..Default::default()
-        };
-        let weak =
-            Features { bm25: 0.3, query_coverage: 0.1, claim_coverage: 0.2, rarest_shared: 0.3, ..Default::default() };
+        let of = |pairs: &[(&'static str, f64)]| Features(pairs.iter().copied().collect());
+        let strong = of(&[("bm25", 1.0), ("margin", 0.6), ("query_coverage", 0.8), ("claim_coverage", 0.9)]);
+        let weak = of(&[("bm25", 0.3), ("margin", -0.7), ("query_coverage", 0.1), ("claim_coverage", 0.2)]);
         assert!(w.score(&strong) > w.score(&weak));
         assert!((0.0..=1.0).contains(&w.score(&strong)));
+    }
+
+    #[test]
+    fn a_feature_without_a_weight_or_a_value_adds_nothing() {
+        let w = Weights { bias: 0.0, weights: [("bm25".to_string(), 2.0)].into_iter().collect() };
+        let mut f = Features::default();
+        assert_eq!(w.score(&f), 0.5);
+        f.set(EMBEDDING, 0.9);
+        assert_eq!(w.score(&f), 0.5, "no weight for the embedding yet");
+        f.set("bm25", 1.0);
+        assert!(w.score(&f) > 0.85);
     }
 
     #[test]
@@ -146,10 +182,18 @@ mod tests {
         assert_eq!(numbers(&s(&[]), &s(&["1%"])), (0.0, 0.0));
         assert_eq!(numbers(&s(&["2023", "5600000"]), &s(&["2023", "5600000"])), (1.0, 0.0));
         assert_eq!(numbers(&s(&["100", "3%"]), &s(&["1.9%", "100"])), (0.5, 1.0));
-        assert_eq!(
-            numbers(&s(&["2019", "5600000"]), &s(&["5600000"])),
-            (0.5, 0.0),
-            "a tweet's extra date is no conflict"
-        );
+        assert_eq!(numbers(&s(&["100000000"]), &s(&["5600000"])), (0.0, 1.0));
+        assert_eq!(numbers(&s(&["2015"]), &s(&["2023"])), (0.0, 1.0));
+        assert_eq!(numbers(&s(&["2019", "5600000"]), &s(&["5600000"])), (0.5, 0.0), "a tweet's extra date");
+        assert_eq!(numbers(&s(&["2019"]), &s(&["5600000"])), (0.0, 0.0), "a date is no answer to a sum");
+    }
+
+    #[test]
+    fn a_figure_that_rose_is_not_one_that_fell() {
+        let terms = |t: &str| super::super::text::analyze(t, None).terms;
+        assert_eq!(direction_differs(&terms("Nasdaq futures rose 2%"), &terms("Nasdaq futures fell 2%")), 1.0);
+        assert_eq!(direction_differs(&terms("shares dropped"), &terms("shares fell sharply")), 0.0);
+        assert_eq!(direction_differs(&terms("shares dropped"), &terms("shares are traded")), 0.0);
+        assert_eq!(direction_differs(&terms("it rose, then fell"), &terms("it fell")), 0.0, "both ways says neither");
     }
 }

@@ -1,92 +1,102 @@
-//! The matching index: an in-memory inverted index over what a fact-check is found by (the claim, its
-//! claimant, the review's title or rationale, the quoted sentence of its appearance). It is a copy: the
-//! database is the source of truth, and the index is built from it at start and caught up with it
-//! after each commit (see `service::matching`), so a crash loses nothing the database kept.
+//! The matching index: an in-memory inverted index over the terms a fact-check is found by (the claim,
+//! its claimant, the review's title or rationale, the quoted sentence of its appearance). It is a copy:
+//! the database is the source of truth, and the index is built from it at start and caught up with it
+//! before each lookup (see `service::matching`), so a crash loses nothing the database kept.
 //!
-//! A text finds its candidates by BM25 over an OR of its terms. Rare terms are read in full; a term in
-//! more than `COMMON_SHARE` of the claims only adds to candidates already found (looked up by binary
-//! search in its postings), so a long tweet full of common words costs little more than its rare
-//! words. The best `CANDIDATES` are then scored by the explainable features of `features`.
+//! It holds no text, only what ranking needs, because at a million claims every byte per claim is a
+//! megabyte: terms are known by a 64-bit hash, a posting is one or two bytes (the gap to the previous
+//! claim and the term's count, as variable-length integers), a term found in one claim only keeps that
+//! claim in its own record, and a claim is 15 bytes beside its postings (id, length, flags, a digest of
+//! what was indexed, and its place). What a match shows is read from the database for the few shown.
+//!
+//! Ranking is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact: terms are read
+//! rarest first, and once no claim outside the best `k` so far can still reach them (MaxScore), the
+//! commoner terms only add to the claims already found, read through skip entries in their postings.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::features::{self, Features, Weights};
-use super::text::{Analysis, analyze};
+use hashbrown::HashTable;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
-/// A term in more than this share of the claims finds no new candidates.
-const COMMON_SHARE: f64 = 0.02;
-/// Candidates scored by features.
-pub const CANDIDATES: usize = 40;
+/// Postings per skip entry.
+const BLOCK: u32 = 128;
+/// A claim's slot holds the claim's id below this.
+const NO_SLOT: u32 = u32::MAX;
 
-/// What the index keeps of a claim to show it, beside what it matches by.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Meta {
-    pub text: String,
-    pub status: crate::domain::workflow::Status,
-    pub verdict: Option<crate::domain::verdict::Verdict>,
-    /// It has been published: it has a public review page.
+const LIVE: u8 = 1;
+const PUBLISHED: u8 = 2;
+
+/// What the index needs of a claim: its id, the terms it is found by (`text::analyze` of each field,
+/// concatenated), whether it is published, and a digest of what the terms were made from.
+#[derive(Debug, Clone)]
+pub struct Doc<'a> {
+    pub id: i64,
+    pub terms: &'a [String],
     pub published: bool,
+    /// Changes when the indexed fields change: an unchanged digest keeps the postings.
+    pub digest: u32,
 }
 
-/// A claim as indexed.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub id: i64,
-    pub text: String,
-    pub claimant: Option<String>,
-    /// The review's title or rationale, and the appearance's title and quote.
-    pub context: Vec<String>,
-    pub language: Option<String>,
-    pub meta: Meta,
+/// Which claims a lookup may answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter {
+    /// Published claims only (anonymous readers).
+    pub published_only: bool,
+    /// Leave this claim out (the claim whose similar claims are asked for).
+    pub except: Option<i64>,
 }
 
-struct Doc {
-    id: i64,
-    digest: u64,
-    terms: Vec<(u32, u16)>,
-    len: u32,
-    /// Sorted term ids of its words (numbers apart).
-    words: Vec<u32>,
-    numbers: Vec<String>,
-    entities: Vec<String>,
-    phrases: Vec<u64>,
-    claimant: Vec<String>,
-    meta: Meta,
+/// A term's postings beyond the first: gaps and counts, and a skip entry every `BLOCK` postings.
+#[derive(Debug, Default)]
+struct List {
+    bytes: Vec<u8>,
+    last: u32,
+    /// (the slot before the block, the block's first byte), for the blocks after the first.
+    skips: Vec<(u32, u32)>,
 }
 
-/// One candidate, scored and explained.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub id: i64,
-    pub score: f64,
-    pub features: Features,
-    /// Shared words, as the text wrote them; shared numbers; shared word pairs.
-    pub words: Vec<String>,
-    pub numbers: Vec<String>,
-    pub phrases: Vec<String>,
-    pub meta: Meta,
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    hash: u64,
+    /// Claims holding it, counting replaced claims until the next rebuild.
+    df: u32,
+    /// With `df == 1` and `INLINE` set: the one claim's slot (it holds the term once); else an index
+    /// into `lists`.
+    at: u32,
 }
 
-#[derive(Default)]
+const INLINE: u32 = 1 << 31;
+
+#[derive(Debug, Default)]
 pub struct Index {
-    vocab: HashMap<String, u32>,
-    /// Each term id's term.
-    names: Vec<String>,
-    df: Vec<u32>,
-    postings: Vec<Vec<(u32, u16)>>,
-    docs: Vec<Option<Doc>>,
-    slots: HashMap<i64, u32>,
+    table: HashTable<u32>,
+    terms: Vec<Term>,
+    lists: Vec<List>,
+    /// Per slot: the claim's id, its length in terms, `LIVE`/`PUBLISHED`, its digest.
+    ids: Vec<u32>,
+    lens: Vec<u16>,
+    flags: Vec<u8>,
+    digests: Vec<u32>,
+    /// Per claim id: its slot, or `NO_SLOT`.
+    slots: Vec<u32>,
+    live: usize,
     total_len: u64,
-    dead: usize,
 }
 
-fn hash(s: &str) -> u64 {
+/// How much of memory the index takes, roughly, in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Footprint {
+    pub claims: usize,
+    pub terms: usize,
+    pub postings_bytes: usize,
+    pub total_bytes: usize,
+}
+
+pub fn term_hash(term: &str) -> u64 {
     let mut h = DefaultHasher::new();
-    s.hash(&mut h);
+    term.hash(&mut h);
     h.finish()
 }
 
@@ -94,253 +104,288 @@ fn idf(n: f64, df: f64) -> f64 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
+fn put_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let (mut v, mut shift) = (0u32, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+impl List {
+    fn push(&mut self, count: u32, slot: u32, tf: u32) {
+        if count > 0 && count % BLOCK == 0 {
+            self.skips.push((self.last, self.bytes.len() as u32));
+        }
+        let gap = if count == 0 { slot } else { slot - self.last };
+        put_varint(&mut self.bytes, (gap << 1) | u32::from(tf == 1));
+        if tf != 1 {
+            put_varint(&mut self.bytes, tf);
+        }
+        self.last = slot;
+    }
+
+    /// Every posting, in slot order.
+    fn each(&self, mut f: impl FnMut(u32, u32)) {
+        let (mut at, mut slot, mut first) = (0, 0u32, true);
+        while at < self.bytes.len() {
+            let v = get_varint(&self.bytes, &mut at);
+            slot = if first { v >> 1 } else { slot + (v >> 1) };
+            first = false;
+            let tf = if v & 1 == 1 { 1 } else { get_varint(&self.bytes, &mut at) };
+            f(slot, tf);
+        }
+    }
+
+    /// The counts of the `wanted` slots (ascending) that hold the term.
+    fn find(&self, wanted: &[u32], mut f: impl FnMut(usize, u32)) {
+        let (mut block, mut at, mut slot, mut first) = (0usize, 0usize, 0u32, true);
+        for (i, &want) in wanted.iter().enumerate() {
+            // Jump to the last block starting before `want`, when that is ahead of where we are.
+            let ahead = self.skips[block..].partition_point(|&(before, _)| before < want);
+            if ahead > 0 {
+                block += ahead;
+                let (before, offset) = self.skips[block - 1];
+                (at, slot, first) = (offset as usize, before, false);
+            }
+            while at < self.bytes.len() {
+                let save = (at, slot, first);
+                let v = get_varint(&self.bytes, &mut at);
+                let next = if first { v >> 1 } else { slot + (v >> 1) };
+                if next > want {
+                    (at, slot, first) = save;
+                    break;
+                }
+                first = false;
+                slot = next;
+                let tf = if v & 1 == 1 { 1 } else { get_varint(&self.bytes, &mut at) };
+                if next == want {
+                    f(i, tf);
+                    break;
+                }
+            }
+        }
+    }
+}
+
 impl Index {
     /// Claims indexed.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.live == 0
     }
 
-    fn term(&mut self, t: &str) -> u32 {
-        if let Some(&id) = self.vocab.get(t) {
-            return id;
-        }
-        let id = self.df.len() as u32;
-        self.vocab.insert(t.to_owned(), id);
-        self.names.push(t.to_owned());
-        self.df.push(0);
-        self.postings.push(Vec::new());
-        id
+    /// Slots held by claims replaced or removed since the index was built: a rebuild frees them.
+    pub fn dead(&self) -> usize {
+        self.ids.len() - self.live
     }
 
-    /// Adds or replaces a claim. A change to what it shows only (status, verdict) keeps its postings.
-    pub fn upsert(&mut self, entry: Entry) {
-        let source =
-            format!("{}\u{1}{:?}\u{1}{:?}\u{1}{:?}", entry.text, entry.claimant, entry.context, entry.language);
-        let digest = hash(&source);
-        if let Some(&slot) = self.slots.get(&entry.id) {
-            if let Some(doc) = self.docs[slot as usize].as_mut().filter(|d| d.digest == digest) {
-                doc.meta = entry.meta;
+    fn term_id(&self, hash: u64) -> Option<u32> {
+        self.table.find(hash, |&t| self.terms[t as usize].hash == hash).copied()
+    }
+
+    fn slot(&self, id: i64) -> Option<u32> {
+        let slot = *self.slots.get(usize::try_from(id).ok()?)?;
+        (slot != NO_SLOT).then_some(slot)
+    }
+
+    /// Adds a claim, or brings it up to date: a changed digest re-indexes it, a change of status only
+    /// sets its flags. Ids outside 1..2^31 are not indexed (claim ids are SQLite row ids from 1).
+    pub fn upsert(&mut self, doc: Doc<'_>) {
+        let Some(index) = usize::try_from(doc.id).ok().filter(|&i| i > 0 && i < INLINE as usize) else { return };
+        if let Some(slot) = self.slot(doc.id) {
+            let s = slot as usize;
+            if self.digests[s] == doc.digest {
+                self.flags[s] = LIVE | if doc.published { PUBLISHED } else { 0 };
                 return;
             }
-            self.remove(entry.id);
+            self.remove(doc.id);
         }
-        let lang = entry.language.as_deref();
-        let claim = analyze(&entry.text, lang);
-        let claimant = entry.claimant.as_deref().map(|c| analyze(c, lang)).unwrap_or_default();
-        let mut all = claim.clone();
-        for extra in
-            std::iter::once(&claimant).chain(entry.context.iter().map(|c| analyze(c, lang)).collect::<Vec<_>>().iter())
-        {
-            all.words.extend(extra.words.iter().cloned());
-            all.numbers.extend(extra.numbers.iter().cloned());
-            all.entities.extend(extra.entities.iter().cloned());
+        let slot = self.ids.len() as u32;
+        let mut counts: HashMap<u64, u32> = HashMap::new();
+        for t in doc.terms {
+            *counts.entry(term_hash(t)).or_default() += 1;
         }
-        all.numbers.sort();
-        all.numbers.dedup();
-        let mut counts: HashMap<u32, u16> = HashMap::new();
-        let terms: Vec<String> = all.terms().collect();
-        for t in &terms {
-            let id = self.term(t);
-            *counts.entry(id).or_default() += 1;
+        let mut counts: Vec<(u64, u32)> = counts.into_iter().collect();
+        counts.sort_unstable();
+        for (hash, tf) in counts {
+            self.post(hash, slot, tf);
         }
-        let slot = self.docs.len() as u32;
-        let mut terms: Vec<(u32, u16)> = counts.into_iter().collect();
-        terms.sort_unstable();
-        for &(t, tf) in &terms {
-            self.df[t as usize] += 1;
-            self.postings[t as usize].push((slot, tf));
+        let len = doc.terms.len();
+        self.ids.push(index as u32);
+        self.lens.push(u16::try_from(len).unwrap_or(u16::MAX));
+        self.flags.push(LIVE | if doc.published { PUBLISHED } else { 0 });
+        self.digests.push(doc.digest);
+        if self.slots.len() <= index {
+            self.slots.resize(index + 1, NO_SLOT);
         }
-        let mut words: Vec<u32> = all.words.iter().filter_map(|w| self.vocab.get(w).copied()).collect();
-        words.sort_unstable();
-        words.dedup();
-        let mut phrases: Vec<u64> = claim.phrases().iter().map(|p| hash(p)).collect();
-        phrases.sort_unstable();
-        phrases.dedup();
-        let mut entities = all.entities;
-        entities.sort();
-        entities.dedup();
-        let len = terms.iter().map(|&(_, tf)| tf as u32).sum();
-        self.total_len += len as u64;
-        self.docs.push(Some(Doc {
-            id: entry.id,
-            digest,
-            terms,
-            len,
-            words,
-            numbers: all.numbers,
-            entities,
-            phrases,
-            claimant: claimant.words,
-            meta: entry.meta,
-        }));
-        self.slots.insert(entry.id, slot);
+        self.slots[index] = slot;
+        self.live += 1;
+        self.total_len += u64::from(self.lens[slot as usize]);
     }
 
-    /// Takes a claim out (its postings stay, dead, until enough are dead to compact).
+    fn post(&mut self, hash: u64, slot: u32, tf: u32) {
+        let Some(t) = self.term_id(hash) else {
+            let t = self.terms.len() as u32;
+            let terms = &self.terms;
+            self.table.insert_unique(hash, t, |&x| terms[x as usize].hash);
+            let at = if tf == 1 {
+                slot | INLINE
+            } else {
+                let mut list = List::default();
+                list.push(0, slot, tf);
+                self.lists.push(list);
+                (self.lists.len() - 1) as u32
+            };
+            self.terms.push(Term { hash, df: 1, at });
+            return;
+        };
+        let term = &mut self.terms[t as usize];
+        if term.at & INLINE != 0 {
+            let mut list = List::default();
+            list.push(0, term.at & !INLINE, 1);
+            self.lists.push(list);
+            term.at = (self.lists.len() - 1) as u32;
+        }
+        self.lists[term.at as usize].push(term.df, slot, tf);
+        term.df += 1;
+    }
+
+    /// Takes a claim out. Its postings stay, pointing at a dead slot, until the index is rebuilt.
     pub fn remove(&mut self, id: i64) {
-        let Some(slot) = self.slots.remove(&id) else { return };
-        if let Some(doc) = self.docs[slot as usize].take() {
-            for (t, _) in doc.terms {
-                self.df[t as usize] -= 1;
-            }
-            self.total_len -= doc.len as u64;
-            self.dead += 1;
-        }
-        if self.dead > 4096 && self.dead > self.slots.len() {
-            self.compact();
+        let Some(slot) = self.slot(id) else { return };
+        let s = slot as usize;
+        self.flags[s] = 0;
+        self.live -= 1;
+        self.total_len -= u64::from(self.lens[s]);
+        self.slots[id as usize] = NO_SLOT;
+    }
+
+    /// The claim holds `term` (stemmed and hashed as indexed), how rare it is: its inverse document
+    /// frequency, 0 for a term no claim holds.
+    pub fn idf(&self, hash: u64) -> f64 {
+        let n = self.live as f64;
+        match self.term_id(hash) {
+            Some(t) => idf(n, f64::from(self.terms[t as usize].df).min(n)),
+            None => 0.0,
         }
     }
 
-    fn compact(&mut self) {
-        let docs = &self.docs;
-        for list in &mut self.postings {
-            list.retain(|(slot, _)| docs[*slot as usize].is_some());
-        }
-        self.dead = 0;
+    fn admits(&self, slot: u32, filter: &Filter) -> bool {
+        let f = self.flags[slot as usize];
+        f & LIVE != 0
+            && (!filter.published_only || f & PUBLISHED != 0)
+            && filter.except != Some(i64::from(self.ids[slot as usize]))
     }
 
-    /// The claims `text` most likely repeats, best first, at most `limit`; `keep` says which may be
-    /// shown (`except`: the claim itself; published only, for anonymous readers).
-    pub fn search(
-        &self,
-        text: &str,
-        language: Option<&str>,
-        limit: usize,
-        weights: &Weights,
-        keep: impl Fn(i64, &Meta) -> bool,
-    ) -> Vec<Candidate> {
-        let query = analyze(text, language);
-        let n = self.slots.len() as f64;
-        if n == 0.0 {
+    /// The `k` claims with the best BM25 for an OR of `terms` (distinct terms count once), best first,
+    /// ties to the older claim, as (claim id, BM25).
+    pub fn top(&self, terms: &[String], k: usize, filter: &Filter) -> Vec<(i64, f64)> {
+        if self.live == 0 || k == 0 {
             return Vec::new();
         }
+        let n = self.live as f64;
         let average = self.total_len as f64 / n;
-        let mut known: Vec<(u32, f64)> = query
-            .terms()
-            .filter_map(|t| self.vocab.get(&t).copied())
-            .collect::<HashSet<u32>>()
+        let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let mut query: Vec<(u32, f64)> = hashes
             .into_iter()
-            .filter(|&t| self.df[t as usize] > 0)
-            .map(|t| (t, idf(n, self.df[t as usize] as f64)))
+            .filter_map(|h| self.term_id(h))
+            .map(|t| (t, idf(n, f64::from(self.terms[t as usize].df).min(n))))
             .collect();
-        known.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let common = ((n * COMMON_SHARE) as u32).max(1000);
+        query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // What the terms from i on can still add to a claim, at most.
+        let mut rest = vec![0.0; query.len() + 1];
+        for i in (0..query.len()).rev() {
+            rest[i] = rest[i + 1] + query[i].1 * (K1 + 1.0);
+        }
+        let norm = |slot: u32| K1 * (1.0 - B + B * f64::from(self.lens[slot as usize]) / average);
         let mut scores: HashMap<u32, f64> = HashMap::new();
-        for &(t, w) in &known {
-            let list = &self.postings[t as usize];
-            let bm25 = |slot: u32, tf: u16| {
-                let doc = self.docs[slot as usize].as_ref()?;
-                let norm = K1 * (1.0 - B + B * doc.len as f64 / average);
-                Some(w * tf as f64 * (K1 + 1.0) / (tf as f64 + norm))
-            };
-            if self.df[t as usize] <= common || scores.is_empty() {
-                for &(slot, tf) in list {
-                    if let Some(s) = bm25(slot, tf) {
-                        *scores.entry(slot).or_default() += s;
+        let mut found: Option<Vec<(u32, f64)>> = None;
+        for (i, &(t, w)) in query.iter().enumerate() {
+            let term = self.terms[t as usize];
+            let add = |tf: u32, slot: u32| w * f64::from(tf) * (K1 + 1.0) / (f64::from(tf) + norm(slot));
+            if found.is_none() && scores.len() >= k && (term.df as usize) > scores.len() / 4 {
+                // Is the k-th best already out of reach of a claim holding only the terms left?
+                let mut all: Vec<f64> = scores.values().copied().collect();
+                let (_, kth, _) = all.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                let threshold = *kth;
+                if threshold >= rest[i] {
+                    let mut kept: Vec<(u32, f64)> = scores.drain().filter(|&(_, s)| s + rest[i] >= threshold).collect();
+                    kept.sort_unstable_by_key(|&(slot, _)| slot);
+                    found = Some(kept);
+                }
+            }
+            match found.as_mut() {
+                Some(kept) => {
+                    let wanted: Vec<u32> = kept.iter().map(|&(slot, _)| slot).collect();
+                    if term.at & INLINE != 0 {
+                        if let Ok(i) = wanted.binary_search(&(term.at & !INLINE)) {
+                            kept[i].1 += add(1, wanted[i]);
+                        }
+                    } else {
+                        self.lists[term.at as usize].find(&wanted, |i, tf| kept[i].1 += add(tf, wanted[i]));
                     }
                 }
-            } else {
-                for (slot, score) in scores.iter_mut() {
-                    if let Ok(at) = list.binary_search_by_key(slot, |&(s, _)| s) {
-                        *score += bm25(*slot, list[at].1).unwrap_or(0.0);
+                None => {
+                    let mut visit = |slot: u32, tf: u32| {
+                        if self.admits(slot, filter) {
+                            *scores.entry(slot).or_default() += add(tf, slot);
+                        }
+                    };
+                    if term.at & INLINE != 0 {
+                        visit(term.at & !INLINE, 1);
+                    } else {
+                        self.lists[term.at as usize].each(visit);
                     }
                 }
             }
         }
-        let mut ranked: Vec<(f64, u32)> = scores
-            .into_iter()
-            .filter(|&(slot, _)| self.docs[slot as usize].as_ref().is_some_and(|d| keep(d.id, &d.meta)))
-            .map(|(slot, s)| (s, slot))
-            .collect();
-        let by_score = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
-        if ranked.len() > CANDIDATES {
-            ranked.select_nth_unstable_by(CANDIDATES - 1, by_score);
-            ranked.truncate(CANDIDATES);
+        let mut ranked: Vec<(i64, f64)> = match found {
+            Some(kept) => kept.into_iter().map(|(slot, s)| (i64::from(self.ids[slot as usize]), s)).collect(),
+            None => scores.into_iter().map(|(slot, s)| (i64::from(self.ids[slot as usize]), s)).collect(),
+        };
+        let order = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > k {
+            ranked.select_nth_unstable_by(k - 1, order);
+            ranked.truncate(k);
         }
-        ranked.sort_by(by_score);
-        let top = ranked.first().map_or(1.0, |r| r.0.max(f64::EPSILON));
-        let idf_of: HashMap<u32, f64> = known.iter().copied().collect();
-        let query_idf: f64 = known.iter().map(|(_, w)| w).sum::<f64>().max(f64::EPSILON);
-        let query_words: HashSet<&str> = query.words.iter().map(String::as_str).collect();
-        let mut query_numbers = query.numbers.clone();
-        query_numbers.sort();
-        let mut query_phrases: HashMap<u64, String> = HashMap::new();
-        for p in query.phrases() {
-            query_phrases.entry(hash(&p)).or_insert(p);
-        }
-        let rare_max = idf(n, 1.0);
-        let mut found: Vec<Candidate> = ranked
-            .into_iter()
-            .filter_map(|(bm25, slot)| {
-                let doc = self.docs[slot as usize].as_ref()?;
-                let doc_idf = |t: u32| idf(n, self.df[t as usize].max(1) as f64);
-                let shared: Vec<u32> = doc.terms.iter().map(|&(t, _)| t).filter(|t| idf_of.contains_key(t)).collect();
-                let shared_idf: f64 = shared.iter().map(|t| idf_of[t]).sum();
-                let claim_idf: f64 = doc.terms.iter().map(|&(t, _)| doc_idf(t)).sum::<f64>().max(f64::EPSILON);
-                let rarest = shared.iter().map(|t| idf_of[t]).fold(0.0, f64::max);
-                let (numbers_shared, numbers_differ) = features::numbers(&query_numbers, &doc.numbers);
-                let entities = if doc.entities.is_empty() {
-                    0.0
-                } else {
-                    doc.entities.iter().filter(|e| query_words.contains(e.as_str())).count() as f64
-                        / doc.entities.len() as f64
-                };
-                let claimant =
-                    !doc.claimant.is_empty() && doc.claimant.iter().all(|w| query_words.contains(w.as_str()));
-                let phrase_hits: Vec<&String> = doc.phrases.iter().filter_map(|p| query_phrases.get(p)).collect();
-                let f = Features {
-                    bm25: bm25 / top,
-                    query_coverage: (shared_idf / query_idf).min(1.0),
-                    claim_coverage: (shared_idf / claim_idf).min(1.0),
-                    rarest_shared: (rarest / rare_max).min(1.0),
-                    numbers_shared,
-                    numbers_differ,
-                    entities,
-                    claimant: if claimant { 1.0 } else { 0.0 },
-                    phrases: if doc.phrases.is_empty() {
-                        0.0
-                    } else {
-                        phrase_hits.len() as f64 / doc.phrases.len() as f64
-                    },
-                };
-                let mut words = Vec::new();
-                let mut numbers = Vec::new();
-                for t in &shared {
-                    let name = self.names[*t as usize].as_str();
-                    match name.strip_prefix('#') {
-                        Some(number) => numbers.push(number.to_owned()),
-                        None if doc.words.binary_search(t).is_ok() => words.push(query.surface_of(name).to_owned()),
-                        None => {}
-                    }
-                }
-                let phrases = phrase_hits
-                    .iter()
-                    .map(|p| p.split(' ').map(|w| query.surface_of(w)).collect::<Vec<_>>().join(" "))
-                    .collect();
-                Some(Candidate {
-                    id: doc.id,
-                    score: weights.score(&f),
-                    features: f,
-                    words,
-                    numbers,
-                    phrases,
-                    meta: doc.meta.clone(),
-                })
-            })
-            .collect();
-        found.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then(b.features.bm25.total_cmp(&a.features.bm25)).then(b.id.cmp(&a.id))
-        });
-        found.truncate(limit);
-        found
+        ranked.sort_by(order);
+        ranked
     }
 
-    /// The analysis a query gets, for explanations and tests.
-    pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
-        analyze(text, language)
+    /// The memory the index holds, roughly.
+    pub fn footprint(&self) -> Footprint {
+        let postings: usize = self.lists.iter().map(|l| l.bytes.capacity() + l.skips.capacity() * 8).sum();
+        let lists = self.lists.capacity() * std::mem::size_of::<List>();
+        let terms = self.terms.capacity() * std::mem::size_of::<Term>() + self.table.capacity() * 5;
+        let slots = self.ids.capacity() * 4
+            + self.lens.capacity() * 2
+            + self.flags.capacity()
+            + self.digests.capacity() * 4
+            + self.slots.capacity() * 4;
+        Footprint {
+            claims: self.live,
+            terms: self.terms.len(),
+            postings_bytes: postings,
+            total_bytes: postings + lists + terms + slots,
+        }
     }
 }

@@ -1,18 +1,57 @@
 //! Recognizing a claim that was already checked, whatever words it comes in: text analysis for
-//! matching (`text`, `stopwords`), the explainable features and their learned weights (`features`),
-//! and the in-memory index that finds and scores candidates (`index`).
+//! matching (`text`, `stopwords`), the in-memory index that finds candidates by BM25 (`index`), and
+//! the ranking of the few found: duplicates collapsed, explainable features, a score and a tier
+//! (`rank`, `features`).
 
 pub mod features;
 pub mod index;
+pub mod rank;
 pub mod stopwords;
 pub mod text;
+
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::Deserialize;
 
 use super::validation::FieldError;
 
-/// The lexical signals every answer uses (no embedding model is built in).
-pub const SIGNALS: &[&str] = &["bm25", "words", "numbers", "entities", "claimant", "phrases"];
+/// The signals an answer is made of: BM25 candidates, claims with the same text collapsed, and each
+/// feature the score weighs. All are lexical: no embedding model is built in, so `embedding` is
+/// never among them.
+pub fn signals() -> Vec<&'static str> {
+    let weights = features::Weights::builtin();
+    let weighed = features::NAMES.into_iter().filter(|n| weights.weights.get(*n).is_some_and(|w| *w != 0.0));
+    ["bm25", "same_text"].into_iter().chain(weighed.filter(|n| *n != "bm25")).collect()
+}
+
+/// What a claim is found by: its text, claimant, the review's title or rationale, and its
+/// appearance's title and quote (`context`), read in its language.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields {
+    pub text: String,
+    pub claimant: Option<String>,
+    pub context: Vec<String>,
+    pub language: Option<String>,
+}
+
+impl Fields {
+    /// Every field read for matching, as one text's terms, in field order.
+    pub fn analyze(&self) -> text::Analysis {
+        let language = self.language.as_deref();
+        let mut all = text::analyze(&self.text, language);
+        for extra in self.claimant.iter().chain(&self.context) {
+            all.extend(text::analyze(extra, language));
+        }
+        all
+    }
+
+    /// Changes when any field changes: what says whether a claim must be indexed again.
+    pub fn digest(&self) -> u32 {
+        let mut h = DefaultHasher::new();
+        (&self.text, &self.claimant, &self.context, &self.language).hash(&mut h);
+        h.finish() as u32
+    }
+}
 
 /// How sure a match is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -37,8 +76,8 @@ impl Default for Thresholds {
     }
 }
 
-pub const DEFAULT_SAME: f64 = 0.95;
-pub const DEFAULT_RELATED: f64 = 0.6;
+pub const DEFAULT_SAME: f64 = 0.6;
+pub const DEFAULT_RELATED: f64 = 0.2;
 
 impl Thresholds {
     /// The tier of a score, if it reaches one.

@@ -1,173 +1,248 @@
 use super::features::Weights;
-use super::index::{Entry, Index, Meta};
-use super::text::{analyze, camel_words};
-use super::{Thresholds, Tier};
-use crate::domain::workflow::Status;
+use super::index::{Doc, Filter, Index, term_hash};
+use super::rank::{Found, Ranked, rank};
+use super::text::{analyze, camel_words, collapse_key};
+use super::{Fields, Thresholds, Tier};
 
-fn words(text: &str) -> Vec<String> {
-    analyze(text, None).words
+fn terms(text: &str) -> Vec<String> {
+    analyze(text, None).terms
 }
 
 #[test]
 fn links_handles_tags_and_emoji_are_read_for_what_they_say() {
     let a = analyze("Massive 🔥 fires! #AustralianFires @CenterForBioDiv https://t.co/x pic.twitter.com/0eJ", None);
-    assert_eq!(a.words, ["massiv", "fire", "australian", "fire", "center", "bio", "div"]);
-    assert_eq!(a.entities, ["center", "bio", "div"], "a handle names someone");
+    assert_eq!(a.terms, ["massiv", "fire", "australian", "fire", "center", "bio", "div"]);
     assert_eq!(camel_words("DefundTheCBC"), ["Defund", "The", "CBC"]);
     assert_eq!(camel_words("CBCNews"), ["CBC", "News"]);
     assert_eq!(camel_words("real_donald_trump"), ["real", "donald", "trump"]);
-    assert_eq!(words("#DefundTheCBChttps://t.co/CsHG8R9cHp"), ["defund", "cbc"]);
+    assert_eq!(terms("#DefundTheCBChttps://t.co/CsHG8R9cHp"), ["defund", "cbc"]);
+    assert_eq!(terms("(via @Real_Donald_Trump)"), ["real", "donald", "trump"]);
 }
 
 #[test]
-fn an_embedded_tweets_signature_is_not_its_claim() {
+fn an_embedded_tweets_signature_is_read_too() {
     let a = analyze("Bricks of cocaine washed up pic.twitter.com/Ap — NowThis (@nowthisnews) September 10, 2019", None);
-    assert_eq!(a.words, ["brick", "cocain", "wash"]);
-    assert!(a.numbers.is_empty());
+    assert_eq!(a.terms, ["brick", "cocain", "wash", "nowthi", "nowthisnew", "septemb", "#10", "#2019"]);
 }
 
 #[test]
 fn numbers_have_one_spelling_whatever_their_scale_words_and_signs() {
-    for text in ["$5.6M", "5.6 million dollars", "5,600,000", "$5.6 mn", "US$5.6m"] {
-        assert_eq!(analyze(text, None).numbers, ["5600000"], "{text}");
+    for text in ["$5.6M", "5.6 million dollars", "5,600,000", "$5.6 mn", "US$5.6m", "5.6 Million", "5600k"] {
+        assert_eq!(analyze(text, None).numbers(), ["5600000"], "{text}");
     }
-    for text in ["5.4%", "5.4 percent", "5.4 per cent"] {
-        assert_eq!(analyze(text, None).numbers, ["5.4%"], "{text}");
+    for text in ["5.4%", "5.4 percent", "5.4 per cent", "5.4 pct"] {
+        assert_eq!(analyze(text, None).numbers(), ["5.4%"], "{text}");
     }
-    assert_eq!(analyze("3 billion and 2bn and 1,5", None).numbers, ["1.5", "2000000000", "3000000000"]);
-    assert_eq!(analyze("the 1990s, 21st century, 5G and R1", None).numbers, ["1990", "21"]);
-    assert_eq!(words("5G and R1"), ["5g", "r1"]);
+    assert_eq!(analyze("3 billion and 2bn and 1,5", None).numbers(), ["1.5", "2000000000", "3000000000"]);
+    assert_eq!(analyze("$1.2 trillion, 40k jobs", None).numbers(), ["1200000000000", "40000"]);
+    assert_eq!(analyze("the 1990s, 21st century, 5G and R1", None).numbers(), ["1990", "21"]);
+    assert_eq!(terms("5G and R1"), ["5g", "r1"]);
+    assert_eq!(terms("5 m away"), ["#5", "away"], "a lone letter is no scale");
+    assert_eq!(terms("12 per day"), ["#12", "per", "day"]);
+    assert_eq!(terms("It cost 2,000."), ["cost", "#2000"]);
 }
 
 #[test]
 fn inflected_words_share_a_stem_and_stop_words_go() {
-    assert_eq!(words("The models were training"), words("a model trains"));
-    assert_eq!(words("It is what it is"), Vec::<String>::new());
-    assert_eq!(analyze("Los modelos", Some("es")).words, analyze("el modelo", Some("es")).words);
+    assert_eq!(terms("The models were training"), terms("a model trains"));
+    assert_eq!(terms("It is what it is, isn't it?"), Vec::<String>::new());
+    assert_eq!(terms("DeepSeek's R1"), ["deepseek", "r1"]);
+    assert_eq!(terms("US spending"), ["us", "spend"], "US is the country, not a stop word");
+    assert_eq!(analyze("Los modelos", Some("es")).terms, analyze("el modelo", Some("es")).terms);
 }
 
 #[test]
-fn names_are_capitalized_words_inside_a_sentence_not_shouting() {
-    assert_eq!(analyze("Yesterday Liang Wenfeng founded it.", None).entities, ["liang", "wenfeng"]);
-    assert!(analyze("STOP POSING AS MY DAD", None).entities.is_empty());
+fn claims_differing_in_case_and_punctuation_only_share_a_key() {
+    assert_eq!(collapse_key("Obama: 'I was born in Kenya!'"), collapse_key("obama  I WAS born in kenya"));
+    assert_ne!(collapse_key("Obama was born in Kenya"), collapse_key("Obama was born in Hawaii"));
 }
 
-const SEED: &[(&str, &str)] = &[
-    ("DeepSeek developed its R1 reasoning model for just $5.6 million.", "DeepSeek"),
-    ("DeepSeek's R1 matches or surpasses OpenAI's o1 model on key benchmarks.", "the article"),
-    (
-        "DeepSeek is a \"CCP state psyop\" aimed at undermining U.S. AI efforts by lowering training costs.",
-        "Neal Khosla",
-    ),
-    (
-        "Marc Andreessen called R1 \"one of the most amazing and impressive breakthroughs I've ever seen.\"",
-        "the article",
-    ),
-    ("Nasdaq 100 futures fell 1.9% during Asian trading hours after R1's launch.", "the article"),
-    ("S&P 500 futures fell 1% during Asian trading hours after R1's launch.", "the article"),
-    ("The Hang Seng Tech Index climbed 2% on optimism about DeepSeek.", "the article"),
-    ("Japan's Nikkei 225 futures dropped 0.6%.", "the article"),
-    ("Chipmaker Advantest Corp. lost 8.6%.", "the article"),
-    ("SoftBank Group Corp. fell by 5.4%.", "the article"),
-    (
-        "By Sunday afternoon, DeepSeek's AI assistant topped Apple's App Store charts, overtaking ChatGPT.",
-        "the article",
-    ),
-    ("DeepSeek was founded in 2023 by Liang Wenfeng.", "the article"),
-    (
-        "DeepSeek is funded exclusively by Liang Wenfeng's hedge fund High-Flyer and has no external investors.",
-        "the article",
-    ),
-    ("Yann LeCun credited Meta's PyTorch and Llama as foundational to DeepSeek's innovation.", "the article"),
-    ("U.S. export restrictions remain a bottleneck for DeepSeek.", "Liang Wenfeng"),
-    ("DeepSeek built R1 without access to U.S.-restricted high-end chips.", "the article"),
-];
-
-fn seeded() -> Index {
+fn index_of(claims: &[Fields]) -> Index {
     let mut index = Index::default();
-    for (i, (text, claimant)) in SEED.iter().enumerate() {
-        index.upsert(Entry {
-            id: i as i64 + 1,
-            text: text.to_string(),
-            claimant: Some(claimant.to_string()),
-            context: Vec::new(),
-            language: None,
-            meta: Meta { text: text.to_string(), status: Status::Published, verdict: None, published: true },
-        });
+    for (i, c) in claims.iter().enumerate() {
+        let terms = c.analyze().terms;
+        index.upsert(Doc { id: i as i64 + 1, terms: &terms, published: true, digest: c.digest() });
     }
     index
 }
 
-fn best(index: &Index, text: &str) -> Option<(i64, f64)> {
-    let found = index.search(text, None, 5, Weights::builtin(), |_, _| true);
-    found.first().map(|c| (c.id, c.score))
+/// The seed claims, indexed as the server indexes them: text, claimant, the article's title and the
+/// quoted sentence.
+fn seed() -> Vec<Fields> {
+    let file: toml::Value = toml::from_str(include_str!("../../../claims/deepseek-r1.toml")).unwrap();
+    let title = file["source"]["title"].as_str().unwrap().to_string();
+    file["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Fields {
+            text: c["text"].as_str().unwrap().into(),
+            claimant: c.get("claimant").and_then(|v| v.as_str()).map(Into::into),
+            context: [Some(title.clone()), c.get("quote").and_then(|v| v.as_str()).map(Into::into)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            language: Some("en".into()),
+        })
+        .collect()
+}
+
+fn find(index: &Index, claims: &[Fields], text: &str, filter: Filter) -> Vec<Ranked> {
+    let query = analyze(text, None);
+    let top = index.top(&query.terms, 20, &filter);
+    let found: Vec<Found> =
+        top.iter().map(|&(id, bm25)| Found { id, bm25, fields: &claims[id as usize - 1] }).collect();
+    let idf = |t: &str| index.idf(term_hash(t));
+    rank(&query, &found, &idf, Weights::builtin(), super::rank::BY_SCORE)
+}
+
+fn seed_id(claims: &[Fields], starts: &str) -> i64 {
+    claims.iter().position(|c| c.text.starts_with(starts)).expect(starts) as i64 + 1
 }
 
 #[test]
 fn paraphrases_of_seed_claims_match_them() {
-    let index = seeded();
+    let claims = seed();
+    let index = index_of(&claims);
     let related = Thresholds::default().related;
     for (paraphrase, seed) in [
-        ("DeepSeek says it built R1 for only $5.6M, a fraction of US spending", 1),
-        ("Neal Khosla says DeepSeek is a Chinese state psyop", 3),
-        ("DeepSeek built the R1 model for only $5.6 million", 1),
-        ("R1 from DeepSeek matches OpenAI's o1 on important benchmarks", 2),
-        ("Liang Wenfeng founded DeepSeek in 2023", 12),
-        ("Shares of SoftBank Group fell 5.4 percent", 10),
-        ("Wow!! #DeepSeek trained R1 on 5,600,000 dollars 🤯 https://t.co/abc — Fan (@aifan) January 27, 2025", 1),
-        ("Andreessen: R1 is one of the most amazing breakthroughs he has seen", 4),
+        ("DeepSeek says it built R1 for only $5.6M, a fraction of US spending", "DeepSeek developed its R1"),
+        ("Neal Khosla says DeepSeek is a Chinese state psyop", "DeepSeek is a \"CCP state psyop\""),
+        ("DeepSeek built the R1 model for only $5.6 million", "DeepSeek developed its R1"),
+        ("R1 from DeepSeek matches OpenAI's o1 on important benchmarks", "DeepSeek's R1 matches"),
+        ("Liang Wenfeng founded DeepSeek in 2023", "DeepSeek was founded in 2023"),
+        ("Shares of SoftBank Group fell 5.4 percent", "SoftBank Group Corp. fell"),
+        (
+            "Wow!! #DeepSeek trained R1 on 5,600,000 dollars 🤯 https://t.co/abc — Fan (@aifan) January 27, 2025",
+            "DeepSeek developed its R1",
+        ),
     ] {
-        let (id, score) = best(&index, paraphrase).expect(paraphrase);
-        assert_eq!(id, seed, "{paraphrase}");
-        assert!(score >= related, "{paraphrase} scores {score}");
+        let found = find(&index, &claims, paraphrase, Filter::default());
+        let top = found.first().expect(paraphrase);
+        assert_eq!(top.id, seed_id(&claims, seed), "{paraphrase}: {found:?}");
+        assert!(top.score >= related, "{paraphrase} scores {}", top.score);
     }
 }
 
 #[test]
-fn other_claims_on_the_same_subject_do_not_match() {
-    let index = seeded();
-    let related = Thresholds::default().related;
+fn other_claims_on_the_same_subject_are_not_the_same() {
+    let claims = seed();
+    let index = index_of(&claims);
+    let same = Thresholds::default().same;
     for text in [
         "Dow Jones futures fell 0.3% during European trading hours after R1's launch.",
         "DeepSeek developed its R1 reasoning model for $100 million.",
         "Liang Wenfeng founded DeepSeek in 2015",
         "Nasdaq 100 futures fell 3% after the launch",
     ] {
-        if let Some((id, score)) = best(&index, text) {
-            assert!(score < related, "{text} matches claim {id} with {score}");
+        for r in find(&index, &claims, text, Filter::default()) {
+            assert!(r.score < same, "{text} is claim {} ({})", r.id, r.score);
         }
     }
 }
 
 #[test]
 fn answers_explain_what_matched() {
-    let index = seeded();
-    let found = index.search("DeepSeek says it built R1 for only $5.6M", None, 1, Weights::builtin(), |_, _| true);
+    let claims = seed();
+    let index = index_of(&claims);
+    let found = find(&index, &claims, "DeepSeek says it built R1 for only $5.6M", Filter::default());
     let top = &found[0];
     assert_eq!(top.numbers, ["5600000"]);
     assert!(top.words.contains(&"deepseek".to_string()), "{:?}", top.words);
-    assert!(index.search("x", None, 5, Weights::builtin(), |_, _| true).is_empty());
-    let kept = index.search("Liang Wenfeng founded DeepSeek in 2023", None, 5, Weights::builtin(), |id, _| id != 12);
-    assert!(kept.iter().all(|c| c.id != 12), "what `keep` refuses is not shown");
+    assert!(top.features.get("bm25").is_some() && top.features.get("claim_coverage").is_some());
+    assert!(find(&index, &claims, "the", Filter::default()).is_empty());
+    let founded = seed_id(&claims, "DeepSeek was founded in 2023");
+    let except = Filter { except: Some(founded), ..Filter::default() };
+    assert!(find(&index, &claims, "Liang Wenfeng founded DeepSeek in 2023", except).iter().all(|c| c.id != founded));
+}
+
+#[test]
+fn claims_with_the_same_text_are_one_shown_as_the_oldest() {
+    let claims = vec![
+        Fields { text: "Obama was born in Kenya.".into(), context: vec!["Birthplace".into()], ..Fields::default() },
+        Fields { text: "Vaccines cause autism.".into(), ..Fields::default() },
+        Fields {
+            text: "Obama was born in KENYA!".into(),
+            context: vec!["Was Barack Obama born in Kenya, as the viral post says?".into()],
+            ..Fields::default()
+        },
+    ];
+    let index = index_of(&claims);
+    let found = find(&index, &claims, "Barack Obama was born in Kenya, viral post says", Filter::default());
+    assert_eq!(found[0].id, 1, "the oldest, at the place of the best: {found:?}");
+    assert_eq!(found[0].duplicates, [3]);
+    assert!(found.iter().all(|r| r.id != 3));
 }
 
 #[test]
 fn replacing_and_removing_claims_keeps_the_index_true() {
-    let mut index = seeded();
-    let meta = Meta { text: "x".into(), status: Status::Submitted, verdict: None, published: false };
-    index.upsert(Entry {
-        id: 12,
-        text: "Hangzhou hosts the headquarters of DeepSeek.".into(),
-        claimant: None,
-        context: vec!["Where is DeepSeek based?".into()],
-        language: None,
-        meta,
-    });
-    assert_ne!(best(&index, "Liang Wenfeng founded DeepSeek in 2023").map(|b| b.0), Some(12));
-    assert_eq!(best(&index, "DeepSeek headquarters Hangzhou").map(|b| b.0), Some(12));
-    index.remove(12);
-    assert_ne!(best(&index, "DeepSeek headquarters Hangzhou").map(|b| b.0), Some(12));
-    assert_eq!(index.len(), SEED.len() - 1);
+    let mut claims = seed();
+    let mut index = index_of(&claims);
+    let founded = seed_id(&claims, "DeepSeek was founded in 2023");
+    let moved = Fields { text: "Hangzhou hosts the headquarters of DeepSeek.".into(), ..Fields::default() };
+    let terms = moved.analyze().terms;
+    index.upsert(Doc { id: founded, terms: &terms, published: false, digest: moved.digest() });
+    claims[founded as usize - 1] = moved;
+    assert_ne!(find(&index, &claims, "Liang Wenfeng founded DeepSeek in 2023", Filter::default())[0].id, founded);
+    assert_eq!(find(&index, &claims, "DeepSeek headquarters Hangzhou", Filter::default())[0].id, founded);
+    let public = Filter { published_only: true, ..Filter::default() };
+    assert!(find(&index, &claims, "DeepSeek headquarters Hangzhou", public).iter().all(|r| r.id != founded));
+    index.remove(founded);
+    assert!(find(&index, &claims, "DeepSeek headquarters Hangzhou", Filter::default()).iter().all(|r| r.id != founded));
+    assert_eq!(index.len(), claims.len() - 1);
+    assert_eq!(index.dead(), 2);
     assert_eq!(Thresholds::default().tier(0.99), Some(Tier::Same));
     assert_eq!(Thresholds::default().tier(0.0), None);
+}
+
+/// A small generator, so the index is checked on many claims without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn the_pruned_lookup_ranks_exactly_as_scoring_every_claim() {
+    // Words drawn from a skewed vocabulary: a few in most claims (read only for claims already found,
+    // through their skip entries), many rare.
+    let mut rng = Rng(7);
+    let word = |rng: &mut Rng| {
+        let r = rng.below(1000);
+        let w = if r < 500 {
+            rng.below(5)
+        } else if r < 800 {
+            rng.below(100)
+        } else {
+            rng.below(5000)
+        };
+        format!("w{w}")
+    };
+    let docs: Vec<Vec<String>> = (0..3000).map(|_| (0..3 + rng.below(15)).map(|_| word(&mut rng)).collect()).collect();
+    let mut index = Index::default();
+    for (i, d) in docs.iter().enumerate() {
+        index.upsert(Doc { id: i as i64 + 1, terms: d, published: i % 3 != 0, digest: i as u32 });
+    }
+    // Some claims replaced, so dead postings are passed over too.
+    for i in (0..3000).step_by(17) {
+        let d: Vec<String> = (0..5).map(|_| word(&mut rng)).collect();
+        index.upsert(Doc { id: i as i64 + 1, terms: &d, published: true, digest: u32::MAX });
+    }
+    for q in 0..200 {
+        let query: Vec<String> = (0..1 + rng.below(12)).map(|_| word(&mut rng)).collect();
+        let filter = Filter { published_only: q % 2 == 0, except: Some(5) };
+        let fast = index.top(&query, 10, &filter);
+        let mut all = index.top(&query, 100_000, &filter);
+        all.truncate(10);
+        assert_eq!(fast.len(), all.len(), "{query:?}");
+        for (a, b) in fast.iter().zip(&all) {
+            assert_eq!(a.0, b.0, "{query:?}: {fast:?} vs {all:?}");
+            assert!((a.1 - b.1).abs() < 1e-9);
+        }
+    }
 }

@@ -1,7 +1,10 @@
 //! Text as the matching engine reads it. Tweets and transcripts carry links, @handles, #CamelCaseTags,
 //! emoji and quoting; numbers come as "$5.6M", "5.6 million" or "5,600,000"; words come inflected. An
-//! `Analysis` keeps what identifies a claim: stemmed content words in order, numbers as one canonical
-//! value each, and the names (capitalized words, handles) that say who or what it is about.
+//! `Analysis` keeps the terms a claim is found by: stemmed content words and numbers (one canonical
+//! value each, `#5600000`, `#5.4%`), in text order with repeats, and how the text wrote each.
+//!
+//! A tweet is read whole, its closing "— Name (@handle) Date" included: who posted a claim is often
+//! who the claim is about, and on the CheckThat! 2020 tweets keeping it ranks better than cutting it.
 
 use std::sync::OnceLock;
 
@@ -13,31 +16,56 @@ use super::stopwords;
 /// What matching keeps of a text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Analysis {
-    /// Stemmed content words, in text order (repeats kept: they count in BM25).
-    pub words: Vec<String>,
-    /// The surface form each stem was first seen as, for explanations.
-    pub surface: Vec<(String, String)>,
-    /// Numbers as canonical values: "5600000", "5.4%".
-    pub numbers: Vec<String>,
-    /// Stems of names: capitalized words inside a sentence, and @handles.
-    pub entities: Vec<String>,
+    /// Terms in text order, repeats kept (they count in BM25): stems, and numbers as `#value`.
+    pub terms: Vec<String>,
+    /// The surface form each term was first seen as, for explanations.
+    surface: Vec<(String, String)>,
 }
 
 impl Analysis {
-    /// The terms an index holds for this text: the words, and each number as `#value`.
-    pub fn terms(&self) -> impl Iterator<Item = String> + '_ {
-        self.words.iter().cloned().chain(self.numbers.iter().map(|n| format!("#{n}")))
+    /// The numbers among the terms, canonical (`5600000`, `5.4%`), sorted and deduplicated.
+    pub fn numbers(&self) -> Vec<String> {
+        let mut numbers: Vec<String> = self.terms.iter().filter_map(|t| number_of(t)).map(str::to_owned).collect();
+        numbers.sort();
+        numbers.dedup();
+        numbers
     }
 
-    /// Adjacent word pairs, the phrases compared.
+    /// Adjacent word pairs ("stem stem"), the phrases compared.
     pub fn phrases(&self) -> Vec<String> {
-        self.words.windows(2).map(|w| format!("{} {}", w[0], w[1])).collect()
+        self.terms
+            .windows(2)
+            .filter(|w| number_of(&w[0]).is_none() && number_of(&w[1]).is_none())
+            .map(|w| format!("{} {}", w[0], w[1]))
+            .collect()
     }
 
-    /// How the text wrote a stem, or the stem itself.
-    pub fn surface_of<'a>(&'a self, stem: &'a str) -> &'a str {
-        self.surface.iter().find(|(s, _)| s == stem).map_or(stem, |(_, w)| w)
+    /// How the text wrote a term, or the term itself.
+    pub fn surface_of<'a>(&'a self, term: &'a str) -> &'a str {
+        self.surface.iter().find(|(t, _)| t == term).map_or(term, |(_, w)| w)
     }
+
+    /// Appends another text's terms (a claim's fields read as one text).
+    pub fn extend(&mut self, other: Analysis) {
+        for (term, surface) in other.surface {
+            if !self.surface.iter().any(|(t, _)| *t == term) {
+                self.surface.push((term, surface));
+            }
+        }
+        self.terms.extend(other.terms);
+    }
+
+    fn push(&mut self, term: String, surface: String) {
+        if !self.surface.iter().any(|(t, _)| *t == term) {
+            self.surface.push((term.clone(), surface));
+        }
+        self.terms.push(term);
+    }
+}
+
+/// The value of a number term (`#5600000` is `5600000`); `None` for a word.
+pub fn number_of(term: &str) -> Option<&str> {
+    term.strip_prefix('#')
 }
 
 /// The stemmer of a language (ISO 639-1 code or English name); English when unknown or not given.
@@ -61,65 +89,46 @@ fn stemmer(language: Option<&str>) -> &'static Stemmer {
     }
 }
 
+/// English words as the English stemmer leaves them.
+pub fn stems(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| stemmer(None).stem(w).into_owned()).collect()
+}
+
 /// One piece of text before stemming.
 #[derive(Debug, Clone, PartialEq)]
 enum Piece {
-    /// A word, and whether it names something (capitalized inside a sentence, or a handle).
-    Word(String, bool),
+    Word(String),
     Number(f64),
     Percentage(f64),
     Percent,
-    /// The end of a sentence: the next word's capital says nothing.
-    Stop,
 }
 
 /// Reads `text` for matching, with the stemmer and stop words of `language`.
 pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
     let text: String = text.nfkc().collect();
-    let text = without_signature(&text);
-    let shouting = shouting(text);
-    let pieces = numbers_scaled(pieces(text, shouting));
+    let pieces = numbers_scaled(pieces(&text));
     let stemmer = stemmer(language);
     let mut analysis = Analysis::default();
     for piece in pieces {
         match piece {
-            Piece::Word(word, name) => {
-                let lower = word.to_lowercase();
-                if stopwords::is_stop(&lower, language) || lower.chars().count() < 2 {
+            Piece::Word(word) => {
+                let lower = word.to_lowercase().replace('’', "'");
+                if stopwords::is_stop(&lower, language) {
                     continue;
                 }
-                let stem = stemmer.stem(&lower).into_owned();
-                if !analysis.surface.iter().any(|(s, _)| *s == stem) {
-                    analysis.surface.push((stem.clone(), lower));
+                // "DeepSeek's" is DeepSeek; "o'clock" is left at "o", and then dropped.
+                let lower = lower.split('\'').next().unwrap_or_default();
+                if lower.chars().count() < 2 || stopwords::is_stop(lower, language) {
+                    continue;
                 }
-                if name && !analysis.entities.contains(&stem) {
-                    analysis.entities.push(stem.clone());
-                }
-                analysis.words.push(stem);
+                analysis.push(stemmer.stem(lower).into_owned(), lower.to_owned());
             }
-            Piece::Number(n) => analysis.numbers.push(canonical(n, false)),
-            Piece::Percentage(n) => analysis.numbers.push(canonical(n, true)),
-            Piece::Percent | Piece::Stop => {}
+            Piece::Number(n) => analysis.push(format!("#{}", canonical(n, false)), canonical(n, false)),
+            Piece::Percentage(n) => analysis.push(format!("#{}", canonical(n, true)), canonical(n, true)),
+            Piece::Percent => {}
         }
     }
-    analysis.numbers.sort();
-    analysis.numbers.dedup();
     analysis
-}
-
-/// An embedded tweet ends "— Name (@handle) Month D, YYYY": who posted it and when, not the claim.
-fn without_signature(text: &str) -> &str {
-    match text.rfind(" — ") {
-        Some(at) if text[at..].contains("(@") => &text[..at],
-        _ => text,
-    }
-}
-
-/// Text mostly in capitals: capitals then mark no names.
-fn shouting(text: &str) -> bool {
-    let letters = text.chars().filter(|c| c.is_alphabetic());
-    let (upper, all) = letters.fold((0, 0), |(u, a), c| (u + c.is_uppercase() as usize, a + 1));
-    all > 0 && upper * 2 > all
 }
 
 fn is_link(chunk: &str) -> bool {
@@ -128,29 +137,17 @@ fn is_link(chunk: &str) -> bool {
 }
 
 /// Splits the text into words, numbers and signs, dropping links and emoji.
-fn pieces(text: &str, shouting: bool) -> Vec<Piece> {
+fn pieces(text: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     for chunk in text.split_whitespace() {
         // A link glued to the word before it ("#DefundTheCBChttps://t.co/x") is cut off there.
-        let chunk =
-            match chunk.find("http://").or_else(|| chunk.find("https://")).or_else(|| chunk.find("pic.twitter.com")) {
-                Some(at) => &chunk[..at],
-                None => chunk,
-            };
+        let lower = chunk.to_ascii_lowercase();
+        let glued = ["http://", "https://", "pic.twitter.com"].iter().filter_map(|p| lower.find(p)).min();
+        let chunk = &chunk[..glued.unwrap_or(chunk.len())];
         if chunk.is_empty() || is_link(chunk) {
             continue;
         }
-        let trimmed = chunk.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '#' && c != '$');
-        if let Some(handle) = trimmed.strip_prefix('@') {
-            out.extend(camel_words(handle).into_iter().map(|w| Piece::Word(w, true)));
-            out.push(Piece::Stop);
-            continue;
-        }
-        if let Some(tag) = trimmed.strip_prefix('#') {
-            out.extend(camel_words(tag).into_iter().map(|w| Piece::Word(w, false)));
-            continue;
-        }
-        scan(chunk, shouting, &mut out);
+        scan(chunk, &mut out);
     }
     out
 }
@@ -174,7 +171,6 @@ pub fn camel_words(tag: &str) -> Vec<String> {
             Some(p) if p.is_alphanumeric() => {
                 (c.is_uppercase() && p.is_lowercase())
                     || (c.is_uppercase() && p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
-                    || (c.is_ascii_digit() != p.is_ascii_digit() && c.is_alphabetic() && p.is_ascii_digit())
             }
             _ => false,
         };
@@ -189,66 +185,68 @@ pub fn camel_words(tag: &str) -> Vec<String> {
     words
 }
 
-/// Scans one whitespace-free chunk of ordinary text.
-fn scan(chunk: &str, shouting: bool, out: &mut Vec<Piece>) {
+/// Scans one whitespace-free chunk of ordinary text; a `#tag` or `@handle` in it is read as words.
+fn scan(chunk: &str, out: &mut Vec<Piece>) {
     let chars: Vec<char> = chunk.chars().collect();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c.is_ascii_digit() {
+        if matches!(c, '#' | '@') && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric() || *n == '_') {
+            let start = i + 1;
+            i = start;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let tag: String = chars[start..i].iter().collect();
+            for word in camel_words(&tag) {
+                scan_plain(&word, out);
+            }
+        } else if c.is_alphanumeric() {
             let start = i;
             while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (matches!(chars[i], ',' | '.') && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())))
+                && (chars[i].is_alphanumeric()
+                    || (matches!(chars[i], ',' | '.' | '\'' | '’')
+                        && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+                        && (chars[i - 1].is_ascii_digit() || !matches!(chars[i], ',' | '.'))))
             {
                 i += 1;
             }
-            let digits: String = chars[start..i].iter().collect();
-            let suffix_end = (i..chars.len()).find(|&j| !chars[j].is_alphabetic()).unwrap_or(chars.len());
-            let suffix: String = chars[i..suffix_end].iter().collect::<String>().to_lowercase();
-            let Some(mut value) = parse_number(&digits) else { continue };
-            if let Some(scale) = scale(&suffix) {
-                value *= scale;
-                i = suffix_end;
-            } else if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th" | "s") {
-                i = suffix_end; // "1st", "1990s"
-            } else if !suffix.is_empty() {
-                // "5G", "3D": a word that starts with a digit.
-                let word: String = chars[start..suffix_end].iter().collect();
-                out.push(Piece::Word(word, false));
-                i = suffix_end;
-                continue;
-            }
-            out.push(Piece::Number(value));
-        } else if c.is_alphabetic() {
-            let start = i;
-            while i < chars.len() && chars[i].is_alphanumeric() {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            // "DeepSeek's" is DeepSeek.
-            if i + 1 < chars.len() && matches!(chars[i], '\'' | '’') && matches!(chars[i + 1], 's' | 'S') {
-                i += 2;
-            }
-            let after_stop = matches!(out.last(), None | Some(Piece::Stop));
-            let name = !shouting && !after_stop && word.chars().next().is_some_and(char::is_uppercase);
-            out.push(Piece::Word(word, name));
+            let run: String = chars[start..i].iter().collect();
+            scan_plain(&run, out);
         } else {
-            match c {
-                '%' => out.push(Piece::Percent),
-                '.' | '!' | '?' | ':' | '"' | '“' | '”' | '—' => out.push(Piece::Stop),
-                _ => {}
+            if c == '%' {
+                out.push(Piece::Percent);
             }
             i += 1;
         }
     }
-    if chunk.ends_with(['.', '!', '?', ':']) && out.last() != Some(&Piece::Stop) {
-        out.push(Piece::Stop);
+}
+
+/// A run of letters and digits (with the apostrophes, decimal points and thousands commas inside it):
+/// a number with its scale suffix ("5.6M", "1990s", "21st"), a word ("R1", "5G", "DeepSeek's").
+fn scan_plain(run: &str, out: &mut Vec<Piece>) {
+    let chars: Vec<char> = run.chars().collect();
+    if !chars[0].is_ascii_digit() {
+        out.push(Piece::Word(run.to_owned()));
+        return;
     }
+    let end = chars.iter().position(|c| !(c.is_ascii_digit() || matches!(c, ',' | '.'))).unwrap_or(chars.len());
+    let digits: String = chars[..end].iter().collect();
+    let suffix: String = chars[end..].iter().collect::<String>().to_lowercase();
+    let Some(mut value) = parse_number(&digits) else { return };
+    if let Some(scale) = scale(&suffix) {
+        value *= scale;
+    } else if !suffix.is_empty() && !matches!(suffix.as_str(), "st" | "nd" | "rd" | "th" | "s") {
+        // "5G", "3D": a word that starts with a digit.
+        out.push(Piece::Word(run.to_owned()));
+        return;
+    }
+    out.push(Piece::Number(value));
 }
 
 /// "5,600,000", "5.6", "1,5" (a decimal comma) as a value.
 fn parse_number(digits: &str) -> Option<f64> {
+    let digits = digits.trim_end_matches([',', '.']);
     let groups: Vec<&str> = digits.split(',').collect();
     let thousands = groups.len() > 1 && groups[1..].iter().all(|g| g.split('.').next().is_some_and(|h| h.len() == 3));
     let plain = if thousands { digits.replace(',', "") } else { digits.replacen(',', ".", 1).replace(',', "") };
@@ -282,7 +280,8 @@ fn numbers_scaled(pieces: Vec<Piece>) -> Vec<Piece> {
             out.push(piece);
             continue;
         };
-        if let Some(Piece::Word(w, _)) = iter.peek() {
+        if let Some(Piece::Word(w)) = iter.peek() {
+            // A lone letter after a space is no scale: "5 m" may be metres.
             if let Some(s) = scale(&w.to_lowercase()).filter(|_| w.len() > 1) {
                 value *= s;
                 iter.next();
@@ -290,10 +289,16 @@ fn numbers_scaled(pieces: Vec<Piece>) -> Vec<Piece> {
         }
         let percent = match iter.peek() {
             Some(Piece::Percent) => true,
-            Some(Piece::Word(w, _)) if w.eq_ignore_ascii_case("percent") || w.eq_ignore_ascii_case("pct") => true,
-            Some(Piece::Word(w, _)) if w.eq_ignore_ascii_case("per") => {
+            Some(Piece::Word(w)) if w.eq_ignore_ascii_case("percent") || w.eq_ignore_ascii_case("pct") => true,
+            Some(Piece::Word(w)) if w.eq_ignore_ascii_case("per") => {
                 iter.next();
-                matches!(iter.peek(), Some(Piece::Word(c, _)) if c.eq_ignore_ascii_case("cent"))
+                if matches!(iter.peek(), Some(Piece::Word(c)) if c.eq_ignore_ascii_case("cent")) {
+                    true
+                } else {
+                    out.push(Piece::Number(value));
+                    out.push(Piece::Word("per".into()));
+                    continue;
+                }
             }
             _ => false,
         };
@@ -313,4 +318,23 @@ pub fn canonical(value: f64, percent: bool) -> String {
     let rounded = (value * 1e6).round() / 1e6;
     let text = format!("{rounded}");
     if percent { format!("{text}%") } else { text }
+}
+
+/// The key under which claims that differ only in case, spacing and punctuation are one claim for
+/// ranking: lower-cased, every run of characters other than letters, digits and `_` one space.
+pub fn collapse_key(text: &str) -> String {
+    let mut key = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            if gap && !key.is_empty() {
+                key.push(' ');
+            }
+            gap = false;
+            key.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    key
 }

@@ -1,0 +1,227 @@
+//! The matching engine over HTTP: `POST /v1/match` and the `similar` lists find the claim a text
+//! repeats, say why, tell `same` from `related`, and stay true to the database across edits, restarts
+//! and a kill -9.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{ServerProcess, TestApp, post_json, spawn_app, spawn_app_with, spawn_seeded_app};
+
+async fn seed_id(app: &TestApp, text: &str) -> i64 {
+    let listed: Value = app.get("/v1/claims?limit=100").await.json().await.unwrap();
+    listed["items"].as_array().unwrap().iter().find(|c| c["text"] == text).unwrap()["id"].as_i64().unwrap()
+}
+
+async fn matches(app: &TestApp, text: &str) -> Value {
+    let response = app.post("/v1/match", &json!({ "text": text })).await;
+    assert_eq!(response.status(), StatusCode::OK, "{text}");
+    response.json().await.unwrap()
+}
+
+const COST: &str = "DeepSeek developed its R1 reasoning model for just $5.6 million.";
+const PSYOP: &str =
+    "DeepSeek is a \"CCP state psyop\" aimed at undermining U.S. AI efforts by lowering training costs.";
+
+#[tokio::test]
+async fn paraphrases_of_seed_claims_are_reported_with_scores() {
+    let app = spawn_seeded_app().await;
+    for (seed, paraphrase) in [
+        (COST, "DeepSeek built the R1 model for only $5.6 million"),
+        (
+            "DeepSeek's R1 matches or surpasses OpenAI's o1 model on key benchmarks.",
+            "R1 from DeepSeek matches OpenAI's o1 on important benchmarks",
+        ),
+        ("DeepSeek was founded in 2023 by Liang Wenfeng.", "Liang Wenfeng founded DeepSeek in 2023"),
+        ("SoftBank Group Corp. fell by 5.4%.", "Shares of SoftBank Group fell 5.4 percent"),
+    ] {
+        let id = seed_id(&app, seed).await;
+        let response = app.post_claim(&json!({ "text": paraphrase })).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{paraphrase}");
+        let created: Value = response.json().await.unwrap();
+        let similar = created["similar"].as_array().unwrap();
+        assert_eq!(similar[0]["id"], id, "{paraphrase}: {similar:?}");
+        assert!(["same", "related"].contains(&similar[0]["tier"].as_str().unwrap()));
+
+        let new_id = created["id"].as_i64().unwrap();
+        let listed: Value = app.get(&format!("/v1/claims/{new_id}/similar")).await.json().await.unwrap();
+        assert_eq!(listed["items"][0]["id"], id);
+        let found = matches(&app, paraphrase).await;
+        assert_eq!(listed["threshold"], found["thresholds"]["related"], "the least score shown");
+        let back: Value = app.get(&format!("/v1/claims/{id}/similar")).await.json().await.unwrap();
+        assert!(back["items"].as_array().unwrap().iter().any(|c| c["id"] == new_id), "similarity goes both ways");
+        assert!(back["items"].as_array().unwrap().iter().all(|c| c["id"] != id), "a claim is not its own match");
+    }
+}
+
+#[tokio::test]
+async fn match_finds_the_claim_a_text_repeats_says_why_and_creates_nothing() {
+    let app = spawn_seeded_app().await;
+    let before: Value = app.get("/v1/claims?limit=100").await.json().await.unwrap();
+    for (text, seed) in [
+        ("DeepSeek says it built R1 for only $5.6M, a fraction of US spending", COST),
+        ("Neal Khosla says DeepSeek is a Chinese state psyop", PSYOP),
+    ] {
+        let id = seed_id(&app, seed).await;
+        let response = app.post("/v1/match", &json!({ "text": text, "limit": 3 })).await;
+        assert_eq!(response.status(), StatusCode::OK, "{text}");
+        let found: Value = response.json().await.unwrap();
+        assert!(found["items"].as_array().unwrap().len() <= 3);
+        let top = &found["items"][0];
+        assert_eq!(top["id"], id, "{text}: {found}");
+        let score = top["score"].as_f64().unwrap();
+        assert!((found["thresholds"]["related"].as_f64().unwrap()..=1.0).contains(&score), "{top}");
+        assert_eq!(top["status"], "submitted");
+        assert_eq!(top["url"], format!("/v1/claims/{id}"));
+        assert!(top.get("review_url").is_none() && top.get("verdict").is_none(), "not checked yet: {top}");
+        assert!(top["matched"]["words"].as_array().unwrap().iter().any(|w| w == "deepseek"), "{top}");
+        assert!(top["matched"]["features"]["bm25"].is_f64());
+        let signals: Vec<&str> = found["signals"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(signals.contains(&"bm25") && !signals.contains(&"embedding"), "{signals:?}");
+    }
+    let found = matches(&app, "R1 cost $5,600,000").await;
+    assert_eq!(found["items"][0]["matched"]["numbers"], json!(["5600000"]), "{found}");
+    let found = matches(&app, "DeepSeek R1 model developed for just 5.6 million dollars").await;
+    let cost = seed_id(&app, COST).await;
+    assert_eq!((found["items"][0]["id"].as_i64(), found["items"][0]["tier"].as_str()), (Some(cost), Some("same")));
+    let listed: Value = app.get("/v1/claims?limit=100").await.json().await.unwrap();
+    assert_eq!(listed["items"], before["items"], "matching creates nothing");
+    for (body, field) in [
+        (json!({"text": " "}), "text"),
+        (json!({"text": "x", "limit": 0}), "limit"),
+        (json!({"text": "x", "limit": 51}), "limit"),
+        (json!({"text": "x".repeat(20_001)}), "text"),
+        (json!({"text": "x", "extra": 1}), "body"),
+    ] {
+        let response = app.post("/v1/match", &body).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let problem: Value = response.json().await.unwrap();
+        assert!(problem.to_string().contains(field), "{problem}");
+    }
+}
+
+#[tokio::test]
+async fn claims_on_the_same_subject_that_say_something_else_are_not_the_same() {
+    let app = spawn_seeded_app().await;
+    for text in [
+        "Dow Jones futures fell 0.3% during European trading hours after R1's launch.",
+        "DeepSeek developed its R1 reasoning model for $100 million.",
+        "DeepSeek was founded in 2015 by Liang Wenfeng.",
+        "Nasdaq 100 futures rose 1.9% during Asian trading hours after R1's launch.",
+    ] {
+        let created: Value = app.post_claim(&json!({ "text": text })).await.json().await.unwrap();
+        for similar in created["similar"].as_array().unwrap() {
+            assert_ne!(similar["tier"], "same", "{text}: {similar}");
+        }
+    }
+    let duplicate = app.post_claim(&json!({"text": "deepseek was founded in 2023 by LIANG WENFENG"})).await;
+    assert_eq!(duplicate.status(), StatusCode::CONFLICT, "exact duplicates are still refused");
+    let missing = app.get("/v1/claims/99999/similar").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_published_match_carries_its_verdict_and_review_and_readers_see_only_published_ones() {
+    let app = spawn_app_with(|c| c.public_read = true).await;
+    let review = json!({
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": "https://fc.example.org/users", "headline": "Does DeepSeek's app have a billion users?",
+        "claimReviewed": "DeepSeek's app has one billion users",
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        "creativeWorkStatus": "Published",
+    });
+    let response = app.post_raw("/v1/import", "application/ld+json", review.to_string()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let draft = app.create_claim("DeepSeek's app reached one billion downloads in a week").await;
+
+    let found = matches(&app, "Wow, a BILLION people use the DeepSeek app now?").await;
+    let top = &found["items"][0];
+    assert_eq!((top["status"].as_str(), top["verdict"].as_str()), (Some("published"), Some("false")), "{found}");
+    assert_eq!(top["already_checked"], true);
+    assert_eq!(top["review_url"], format!("/fact-checks/{}", top["id"]));
+    let downloads = "DeepSeek's app got a billion downloads in one week, one billion users soon";
+    assert_eq!(matches(&app, downloads).await["items"][0]["id"], draft["id"]);
+
+    let reader = reqwest::Client::new();
+    let (status, found) = post_json(&reader, &app.url("/v1/match"), &json!({ "text": downloads })).await.unwrap();
+    assert_eq!(status, 200);
+    let items = found["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|m| m["status"] == "published"), "{found}");
+}
+
+#[tokio::test]
+async fn edits_are_matched_as_they_now_read_and_a_restart_rebuilds_the_index_from_the_database() {
+    let app = spawn_app().await;
+    let first = app.create_claim("Hangzhou hosts the headquarters of DeepSeek.").await;
+    let id = first["id"].as_i64().unwrap();
+    app.create_claim("Nvidia lost 600 billion dollars of market value in one day.").await;
+    assert_eq!(matches(&app, "DeepSeek is headquartered in Hangzhou").await["items"][0]["id"], id);
+
+    let etag = app.get(&format!("/v1/claims/{id}")).await.headers()["etag"].to_str().unwrap().to_owned();
+    let edited = json!({"text": "Liang Wenfeng studied at Zhejiang University."});
+    assert_eq!(app.patch(&format!("/v1/claims/{id}"), Some(&etag), &edited).await.status(), StatusCode::OK);
+    let found = matches(&app, "DeepSeek is headquartered in Hangzhou").await;
+    assert!(found["items"].as_array().unwrap().iter().all(|m| m["id"] != id), "the old text is gone: {found}");
+    assert_eq!(matches(&app, "Where did Liang Wenfeng study? Zhejiang University").await["items"][0]["id"], id);
+
+    let app = app.restart().await;
+    let found = matches(&app, "Nvidia's market value fell by $600bn in a day").await;
+    assert_eq!(found["items"][0]["id"], id + 1, "{found}");
+    assert_eq!(found["items"][0]["matched"]["numbers"], json!(["600000000000"]));
+    assert_eq!(matches(&app, "Liang Wenfeng, Zhejiang University alumnus").await["items"][0]["id"], id);
+}
+
+/// Writes claims until the server goes away, counting those acknowledged.
+async fn write_until_gone(server: String, http: reqwest::Client, client: usize, acked: Arc<AtomicUsize>) {
+    for n in 0.. {
+        let text = format!("Writer {client} reports shipment {n} of zebra-striped gadgets to port {}", n * 7 + client);
+        let Ok((201, _)) = post_json(&http, &format!("{server}/v1/claims"), &json!({ "text": text })).await else {
+            return;
+        };
+        acked.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_kill_9_mid_writes_the_index_catches_up_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kill.db");
+    let server = ServerProcess::start(&db, &[]);
+    let acked = Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = (0..4)
+        .map(|client| {
+            tokio::spawn(write_until_gone(server.address.clone(), server.client.clone(), client, acked.clone()))
+        })
+        .collect();
+    // Killed while the writers are still writing, once enough is acknowledged to check.
+    while acked.load(Ordering::SeqCst) < 60 {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.kill9();
+    for w in writers {
+        w.await.unwrap();
+    }
+
+    let server = ServerProcess::start(&db, &[]);
+    let listed: Value =
+        server.client.get(server.url("/v1/claims?limit=100&count=true")).send().await.unwrap().json().await.unwrap();
+    let stored = listed["total"].as_u64().unwrap() as usize;
+    assert!(stored >= acked.load(Ordering::SeqCst), "every acknowledged claim is stored");
+    for claim in listed["items"].as_array().unwrap().iter().take(20) {
+        let text = claim["text"].as_str().unwrap();
+        let (status, found) =
+            post_json(&server.client, &server.url("/v1/match"), &json!({ "text": text })).await.unwrap();
+        assert_eq!(status, 200);
+        assert_eq!(found["items"][0]["id"], claim["id"], "{text}: {found}");
+    }
+    // And what is written after the restart is found too.
+    let text = "A late shipment of zebra-striped gadgets reached port 4242";
+    let (status, created) =
+        post_json(&server.client, &server.url("/v1/claims"), &json!({ "text": text })).await.unwrap();
+    assert_eq!(status, 201);
+    let (_, found) = post_json(&server.client, &server.url("/v1/match"), &json!({ "text": text })).await.unwrap();
+    assert_eq!(found["items"][0]["id"], created["id"]);
+}
