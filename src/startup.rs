@@ -56,9 +56,22 @@ impl Application {
             },
         };
         let service = Service::new(store.clone(), settings);
-        let started = std::time::Instant::now();
-        service.prepare_matching().await?;
-        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "matching index built");
+        // Built beside serving: at a million claims it takes a while, and a lookup waits for it.
+        let matching = service.matching_index_builder();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match matching.await {
+                Ok(f) => tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    claims = f.claims,
+                    terms = f.terms,
+                    postings_bytes = f.postings_bytes,
+                    index_bytes = f.total_bytes,
+                    "matching index built"
+                ),
+                Err(e) => tracing::error!(error = %e, "the matching index could not be built"),
+            }
+        });
         if !config.no_seed && service.count_claims().await? == 0 {
             let summary = import::import_seed(&service).await?;
             tracing::info!(%summary, "seed claims imported");

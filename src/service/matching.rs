@@ -160,10 +160,11 @@ fn upsert(index: &mut Index, row: &MatchRow) {
 }
 
 impl Service {
-    /// Builds the matching index now rather than at the first lookup.
-    pub async fn prepare_matching(&self) -> Result<Footprint> {
-        let matcher = self.matcher.clone();
-        Ok(self.store.reader.read(move |conn| matcher.catch_up(conn).map(|_| matcher.footprint())).await?)
+    /// Builds the matching index when awaited, rather than at the first lookup (which waits for it);
+    /// answers its size.
+    pub fn matching_index_builder(&self) -> impl std::future::Future<Output = Result<Footprint>> + Send + 'static {
+        let (matcher, reader) = (self.matcher.clone(), self.store.reader.clone());
+        async move { Ok(reader.read(move |conn| matcher.catch_up(conn).map(|_| matcher.footprint())).await?) }
     }
 
     /// The claims `input.text` repeats or resembles, best first. Creates nothing.

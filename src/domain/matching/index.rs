@@ -9,9 +9,11 @@
 //! claim in its own record, and a claim is 15 bytes beside its postings (id, length, flags, a digest of
 //! what was indexed, and its place). What a match shows is read from the database for the few shown.
 //!
-//! Ranking is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact: terms are read
-//! rarest first, and once no claim outside the best `k` so far can still reach them (MaxScore), the
-//! commoner terms only add to the claims already found, read through skip entries in their postings.
+//! Ranking is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact, claim by claim
+//! across the terms' postings with the best `k` so far in a heap (MaxScore): a term whose most it can
+//! add, with the rarer terms' most, cannot lift a claim to the `k`-th best only adds to the claims the
+//! others find, read through skip entries in its postings. Memory per lookup is the heap and one cursor
+//! per term, whatever the size of the collection.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -73,6 +75,8 @@ const INLINE: u32 = 1 << 31;
 pub struct Index {
     table: HashTable<u32>,
     terms: Vec<Term>,
+    /// Per term: its highest count in one claim (255 at most), for the most it can add to a score.
+    max_tf: Vec<u8>,
     lists: Vec<List>,
     /// Per slot: the claim's id, its length in terms, `LIVE`/`PUBLISHED`, its digest.
     ids: Vec<u32>,
@@ -83,6 +87,8 @@ pub struct Index {
     slots: Vec<u32>,
     live: usize,
     total_len: u64,
+    /// The fewest terms a claim indexed has had (never raised: a bound, not a count).
+    shortest: u16,
 }
 
 /// How much of memory the index takes, roughly, in bytes.
@@ -137,47 +143,116 @@ impl List {
         }
         self.last = slot;
     }
+}
 
-    /// Every posting, in slot order.
-    fn each(&self, mut f: impl FnMut(u32, u32)) {
-        let (mut at, mut slot, mut first) = (0, 0u32, true);
-        while at < self.bytes.len() {
-            let v = get_varint(&self.bytes, &mut at);
-            slot = if first { v >> 1 } else { slot + (v >> 1) };
-            first = false;
-            let tf = if v & 1 == 1 { 1 } else { get_varint(&self.bytes, &mut at) };
-            f(slot, tf);
+/// A place in one term's postings.
+struct Cursor<'a> {
+    list: Option<&'a List>,
+    /// The posting under the cursor (`u32::MAX` once past the last) and its count.
+    slot: u32,
+    tf: u32,
+    /// The next byte to read, and whether nothing has been read yet.
+    at: usize,
+    fresh: bool,
+    /// Skip entries whose block has been entered.
+    skipped: usize,
+    /// The term's weight (idf).
+    weight: f64,
+}
+
+const END: u32 = u32::MAX;
+/// Claims of the rarest terms scored first, at most (or `k`, if more).
+const SEEDS: usize = 64;
+/// Claims a lookup visits in the postings of the terms that can still lift a claim into the best `k`,
+/// at most. Only thousands of nearly identical claims, each as good as the next, come near it (a load
+/// test posting one sentence with a counter); the answer is then the best of those visited, the
+/// oldest.
+const VISITS: usize = 20_000;
+
+impl<'a> Cursor<'a> {
+    fn new(index: &'a Index, term: Term, weight: f64) -> Cursor<'a> {
+        let (list, slot) =
+            if term.at & INLINE != 0 { (None, term.at & !INLINE) } else { (Some(&index.lists[term.at as usize]), 0) };
+        let mut cursor = Cursor { list, slot, tf: 1, at: 0, fresh: true, skipped: 0, weight };
+        if list.is_some() {
+            cursor.next();
         }
+        cursor
     }
 
-    /// The counts of the `wanted` slots (ascending) that hold the term.
-    fn find(&self, wanted: &[u32], mut f: impl FnMut(usize, u32)) {
-        let (mut block, mut at, mut slot, mut first) = (0usize, 0usize, 0u32, true);
-        for (i, &want) in wanted.iter().enumerate() {
-            // Jump to the last block starting before `want`, when that is ahead of where we are.
-            let ahead = self.skips[block..].partition_point(|&(before, _)| before < want);
-            if ahead > 0 {
-                block += ahead;
-                let (before, offset) = self.skips[block - 1];
-                (at, slot, first) = (offset as usize, before, false);
-            }
-            while at < self.bytes.len() {
-                let save = (at, slot, first);
-                let v = get_varint(&self.bytes, &mut at);
-                let next = if first { v >> 1 } else { slot + (v >> 1) };
-                if next > want {
-                    (at, slot, first) = save;
-                    break;
-                }
-                first = false;
-                slot = next;
-                let tf = if v & 1 == 1 { 1 } else { get_varint(&self.bytes, &mut at) };
-                if next == want {
-                    f(i, tf);
-                    break;
-                }
-            }
+    fn next(&mut self) {
+        let Some(list) = self.list else {
+            self.slot = END;
+            return;
+        };
+        if self.at >= list.bytes.len() {
+            self.slot = END;
+            return;
         }
+        let v = get_varint(&list.bytes, &mut self.at);
+        self.slot = if self.fresh { v >> 1 } else { self.slot + (v >> 1) };
+        self.fresh = false;
+        self.tf = if v & 1 == 1 { 1 } else { get_varint(&list.bytes, &mut self.at) };
+    }
+
+    /// Moves to the first posting at or after `target`, jumping over whole blocks when it can.
+    fn advance(&mut self, target: u32) {
+        if self.slot >= target {
+            return;
+        }
+        let Some(list) = self.list else {
+            self.slot = END;
+            return;
+        };
+        let skips = &list.skips;
+        while skips.get(self.skipped).is_some_and(|&(_, offset)| offset as usize <= self.at) {
+            self.skipped += 1;
+        }
+        // Past the block being read: jump to the last block that starts before the target.
+        if skips.get(self.skipped).is_some_and(|&(before, _)| before < target) {
+            let block = self.skipped + skips[self.skipped..].partition_point(|&(before, _)| before < target);
+            let (before, offset) = skips[block - 1];
+            (self.at, self.slot, self.fresh, self.skipped) = (offset as usize, before, false, block);
+            self.next();
+        }
+        while self.slot < target {
+            self.next();
+        }
+    }
+}
+
+/// A claim in the heap of the best so far: the worst on top.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scored {
+    score: f64,
+    id: i64,
+    slot: u32,
+}
+
+impl Scored {
+    /// Better: a higher score, or the same and older.
+    fn beats(&self, other: &Scored) -> bool {
+        self.score > other.score || (self.score == other.score && self.id < other.id)
+    }
+}
+
+impl Eq for Scored {}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Scored) -> std::cmp::Ordering {
+        if self.beats(other) {
+            std::cmp::Ordering::Less
+        } else if other.beats(self) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    }
+}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Scored) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -227,9 +302,10 @@ impl Index {
         for (hash, tf) in counts {
             self.post(hash, slot, tf);
         }
-        let len = doc.terms.len();
+        let len = u16::try_from(doc.terms.len()).unwrap_or(u16::MAX);
+        self.shortest = if self.ids.is_empty() { len } else { self.shortest.min(len) };
         self.ids.push(index as u32);
-        self.lens.push(u16::try_from(len).unwrap_or(u16::MAX));
+        self.lens.push(len);
         self.flags.push(LIVE | if doc.published { PUBLISHED } else { 0 });
         self.digests.push(doc.digest);
         if self.slots.len() <= index {
@@ -254,8 +330,11 @@ impl Index {
                 (self.lists.len() - 1) as u32
             };
             self.terms.push(Term { hash, df: 1, at });
+            self.max_tf.push(u8::try_from(tf).unwrap_or(u8::MAX));
             return;
         };
+        let most = &mut self.max_tf[t as usize];
+        *most = (*most).max(u8::try_from(tf).unwrap_or(u8::MAX));
         let term = &mut self.terms[t as usize];
         if term.at & INLINE != 0 {
             let mut list = List::default();
@@ -302,80 +381,139 @@ impl Index {
         }
         let n = self.live as f64;
         let average = self.total_len as f64 / n;
+        let norm = |len: f64| K1 * (1.0 - B + B * len / average);
+        let bm25 = |weight: f64, tf: u32, len: f64| weight * f64::from(tf) * (K1 + 1.0) / (f64::from(tf) + norm(len));
         let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
         hashes.sort_unstable();
         hashes.dedup();
-        let mut query: Vec<(u32, f64)> = hashes
+        let mut terms: Vec<(Term, f64, f64)> = hashes
             .into_iter()
             .filter_map(|h| self.term_id(h))
-            .map(|t| (t, idf(n, f64::from(self.terms[t as usize].df).min(n))))
+            .map(|t| {
+                let term = self.terms[t as usize];
+                let weight = idf(n, f64::from(term.df).min(n));
+                // The most a claim can take from it: its highest count in the shortest claim.
+                let most = match self.max_tf[t as usize] {
+                    u8::MAX => weight * (K1 + 1.0),
+                    tf => bm25(weight, u32::from(tf), f64::from(self.shortest)),
+                };
+                (term, weight, most)
+            })
             .collect();
-        query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        // What the terms from i on can still add to a claim, at most.
-        let mut rest = vec![0.0; query.len() + 1];
-        for i in (0..query.len()).rev() {
-            rest[i] = rest[i + 1] + query[i].1 * (K1 + 1.0);
-        }
-        let norm = |slot: u32| K1 * (1.0 - B + B * f64::from(self.lens[slot as usize]) / average);
-        let mut scores: HashMap<u32, f64> = HashMap::new();
-        let mut found: Option<Vec<(u32, f64)>> = None;
-        for (i, &(t, w)) in query.iter().enumerate() {
-            let term = self.terms[t as usize];
-            let add = |tf: u32, slot: u32| w * f64::from(tf) * (K1 + 1.0) / (f64::from(tf) + norm(slot));
-            if found.is_none() && scores.len() >= k && (term.df as usize) > scores.len() / 4 {
-                // Is the k-th best already out of reach of a claim holding only the terms left?
-                let mut all: Vec<f64> = scores.values().copied().collect();
-                let (_, kth, _) = all.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-                let threshold = *kth;
-                if threshold >= rest[i] {
-                    let mut kept: Vec<(u32, f64)> = scores.drain().filter(|&(_, s)| s + rest[i] >= threshold).collect();
-                    kept.sort_unstable_by_key(|&(slot, _)| slot);
-                    found = Some(kept);
-                }
+        // Commonest (least able to lift a claim) first; `within[i]`: the most terms 0..=i add together.
+        terms.sort_by(|a, b| a.2.total_cmp(&b.2));
+        let within: Vec<f64> = terms
+            .iter()
+            .scan(0.0, |sum, t| {
+                *sum += t.2;
+                Some(*sum)
+            })
+            .collect();
+        let cursor = |t: &(Term, f64, f64)| Cursor::new(self, t.0, t.1);
+        let len = |slot: u32| f64::from(self.lens[slot as usize]);
+        let mut best: std::collections::BinaryHeap<Scored> = std::collections::BinaryHeap::with_capacity(k + 1);
+        let keep = |best: &mut std::collections::BinaryHeap<Scored>, scored: Scored| {
+            best.push(scored);
+            if best.len() > k {
+                best.pop();
             }
-            match found.as_mut() {
-                Some(kept) => {
-                    let wanted: Vec<u32> = kept.iter().map(|&(slot, _)| slot).collect();
-                    if term.at & INLINE != 0 {
-                        if let Ok(i) = wanted.binary_search(&(term.at & !INLINE)) {
-                            kept[i].1 += add(1, wanted[i]);
-                        }
-                    } else {
-                        self.lists[term.at as usize].find(&wanted, |i, tf| kept[i].1 += add(tf, wanted[i]));
-                    }
-                }
-                None => {
-                    let mut visit = |slot: u32, tf: u32| {
-                        if self.admits(slot, filter) {
-                            *scores.entry(slot).or_default() += add(tf, slot);
-                        }
-                    };
-                    if term.at & INLINE != 0 {
-                        visit(term.at & !INLINE, 1);
-                    } else {
-                        self.lists[term.at as usize].each(visit);
-                    }
-                }
-            }
-        }
-        let mut ranked: Vec<(i64, f64)> = match found {
-            Some(kept) => kept.into_iter().map(|(slot, s)| (i64::from(self.ids[slot as usize]), s)).collect(),
-            None => scores.into_iter().map(|(slot, s)| (i64::from(self.ids[slot as usize]), s)).collect(),
+            (best.len() == k).then(|| best.peek().copied()).flatten()
         };
-        let order = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if ranked.len() > k {
-            ranked.select_nth_unstable_by(k - 1, order);
-            ranked.truncate(k);
+        // First the claims of the rarest terms, scored in full: the best of them set the bar the
+        // commoner terms' claims must pass, so those are mostly never scored.
+        let mut seeds: Vec<u32> = Vec::new();
+        for t in terms.iter().rev() {
+            let mut c = cursor(t);
+            while c.slot != END && seeds.len() < SEEDS.max(k) {
+                if self.admits(c.slot, filter) {
+                    seeds.push(c.slot);
+                }
+                c.next();
+            }
+            seeds.sort_unstable();
+            seeds.dedup();
+            if seeds.len() >= k {
+                break;
+            }
         }
-        ranked.sort_by(order);
-        ranked
+        let mut seeded = vec![0.0; seeds.len()];
+        for t in &terms {
+            let mut c = cursor(t);
+            for (i, &slot) in seeds.iter().enumerate() {
+                c.advance(slot);
+                if c.slot == END {
+                    break;
+                }
+                if c.slot == slot {
+                    seeded[i] += bm25(c.weight, c.tf, len(slot));
+                }
+            }
+        }
+        let mut threshold: Option<Scored> = None;
+        for (&slot, &score) in seeds.iter().zip(&seeded) {
+            threshold = keep(&mut best, Scored { score, id: i64::from(self.ids[slot as usize]), slot });
+        }
+        let mut cursors: Vec<Cursor> = terms.iter().map(cursor).collect();
+        // Terms below `essential` cannot bring a claim into the best `k` by themselves.
+        let mut essential = 0;
+        let mut seen = seeds.iter().peekable();
+        for _ in 0..VISITS {
+            let least = threshold.map_or(0.0, |t| t.score);
+            while essential < cursors.len() && within[essential] < least {
+                essential += 1;
+            }
+            if essential == cursors.len() {
+                break;
+            }
+            let slot = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END);
+            if slot == END {
+                break;
+            }
+            let mut score = 0.0;
+            for c in cursors[essential..].iter_mut().filter(|c| c.slot == slot) {
+                score += bm25(c.weight, c.tf, len(slot));
+                c.next();
+            }
+            while seen.next_if(|&&s| s < slot).is_some() {}
+            // Out of reach even with every other term (the cheap test first), scored already, or not
+            // to be answered.
+            let most = if essential > 0 { within[essential - 1] } else { 0.0 };
+            if threshold.is_some_and(|t| score + most < t.score)
+                || seen.next_if(|&&s| s == slot).is_some()
+                || !self.admits(slot, filter)
+            {
+                continue;
+            }
+            let id = i64::from(self.ids[slot as usize]);
+            let mut gone = false;
+            for i in (0..essential).rev() {
+                if threshold.is_some_and(|t| !Scored { score: score + within[i], id, slot }.beats(&t)) {
+                    gone = true;
+                    break;
+                }
+                let c = &mut cursors[i];
+                c.advance(slot);
+                if c.slot == slot {
+                    score += bm25(c.weight, c.tf, len(slot));
+                }
+            }
+            let scored = Scored { score, id, slot };
+            if gone || threshold.is_some_and(|t| !scored.beats(&t)) {
+                continue;
+            }
+            threshold = keep(&mut best, scored);
+        }
+        let mut ranked: Vec<Scored> = best.into_vec();
+        ranked.sort();
+        ranked.into_iter().map(|s| (s.id, s.score)).collect()
     }
 
     /// The memory the index holds, roughly.
     pub fn footprint(&self) -> Footprint {
         let postings: usize = self.lists.iter().map(|l| l.bytes.capacity() + l.skips.capacity() * 8).sum();
         let lists = self.lists.capacity() * std::mem::size_of::<List>();
-        let terms = self.terms.capacity() * std::mem::size_of::<Term>() + self.table.capacity() * 5;
+        let terms =
+            self.terms.capacity() * std::mem::size_of::<Term>() + self.max_tf.capacity() + self.table.capacity() * 5;
         let slots = self.ids.capacity() * 4
             + self.lens.capacity() * 2
             + self.flags.capacity()

@@ -37,12 +37,18 @@ pub struct Fields {
 impl Fields {
     /// Every field read for matching, as one text's terms, in field order.
     pub fn analyze(&self) -> text::Analysis {
+        self.analyze_parts().1
+    }
+
+    /// The claim's text alone, and every field.
+    pub fn analyze_parts(&self) -> (text::Analysis, text::Analysis) {
         let language = self.language.as_deref();
-        let mut all = text::analyze(&self.text, language);
+        let text = text::analyze(&self.text, language);
+        let mut all = text.clone();
         for extra in self.claimant.iter().chain(&self.context) {
             all.extend(text::analyze(extra, language));
         }
-        all
+        (text, all)
     }
 
     /// Changes when any field changes: what says whether a claim must be indexed again.
@@ -77,7 +83,7 @@ impl Default for Thresholds {
 }
 
 pub const DEFAULT_SAME: f64 = 0.6;
-pub const DEFAULT_RELATED: f64 = 0.2;
+pub const DEFAULT_RELATED: f64 = 0.05;
 
 impl Thresholds {
     /// The tier of a score, if it reaches one.

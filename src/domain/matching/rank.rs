@@ -75,8 +75,7 @@ pub fn rank(
         .enumerate()
         .map(|(g, (best, members))| {
             let f = &found[*best];
-            let claim = super::text::analyze(&f.fields.text, f.fields.language.as_deref());
-            let all = f.fields.analyze();
+            let (claim, all) = f.fields.analyze_parts();
             let claim_terms: HashSet<&str> = claim.terms.iter().map(String::as_str).collect();
             let all_terms: HashSet<&str> = all.terms.iter().map(String::as_str).collect();
             let shared_idf = |terms: &HashSet<&str>| terms.intersection(&query_terms).map(|t| idf(t)).sum::<f64>();

@@ -205,11 +205,19 @@ const GERMAN: &[&str] = &[
 
 /// The word (lower-case) is a stop word of `language` (English when not given).
 pub fn is_stop(word: &str, language: Option<&str>) -> bool {
-    let list = match language.map(|l| l.get(..2).unwrap_or(l).to_ascii_lowercase()).as_deref() {
-        Some("es") => SPANISH,
-        Some("fr") => FRENCH,
-        Some("de") => GERMAN,
-        _ => ENGLISH,
-    };
-    list.contains(&word)
+    match language.and_then(|l| l.get(..2)).map(|l| l.to_ascii_lowercase()).as_deref() {
+        Some("es") => SPANISH.contains(&word),
+        Some("fr") => FRENCH.contains(&word),
+        Some("de") => GERMAN.contains(&word),
+        _ => ENGLISH.binary_search(&word).is_ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_english_list_is_sorted_for_binary_search() {
+        assert!(super::ENGLISH.windows(2).all(|w| w[0] < w[1]));
+        assert!(super::is_stop("the", None) && super::is_stop("don't", Some("en-GB")) && !super::is_stop("us", None));
+    }
 }

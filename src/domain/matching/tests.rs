@@ -241,8 +241,9 @@ fn the_pruned_lookup_ranks_exactly_as_scoring_every_claim() {
         all.truncate(10);
         assert_eq!(fast.len(), all.len(), "{query:?}");
         for (a, b) in fast.iter().zip(&all) {
-            assert_eq!(a.0, b.0, "{query:?}: {fast:?} vs {all:?}");
-            assert!((a.1 - b.1).abs() < 1e-9);
+            // Summed in another order, equal scores may differ in their last bits: a tie either way.
+            assert!((a.1 - b.1).abs() < 1e-9, "{query:?}: {fast:?} vs {all:?}");
+            assert!(a.0 == b.0 || all.iter().any(|c| c.0 == a.0 && (c.1 - a.1).abs() < 1e-9), "{query:?}");
         }
     }
 }

@@ -18,8 +18,8 @@ use super::stopwords;
 pub struct Analysis {
     /// Terms in text order, repeats kept (they count in BM25): stems, and numbers as `#value`.
     pub terms: Vec<String>,
-    /// The surface form each term was first seen as, for explanations.
-    surface: Vec<(String, String)>,
+    /// How the text wrote each term, beside it, for explanations.
+    surface: Vec<String>,
 }
 
 impl Analysis {
@@ -40,26 +40,20 @@ impl Analysis {
             .collect()
     }
 
-    /// How the text wrote a term, or the term itself.
+    /// How the text first wrote a term, or the term itself.
     pub fn surface_of<'a>(&'a self, term: &'a str) -> &'a str {
-        self.surface.iter().find(|(t, _)| t == term).map_or(term, |(_, w)| w)
+        self.terms.iter().position(|t| t == term).map_or(term, |i| &self.surface[i])
     }
 
     /// Appends another text's terms (a claim's fields read as one text).
     pub fn extend(&mut self, other: Analysis) {
-        for (term, surface) in other.surface {
-            if !self.surface.iter().any(|(t, _)| *t == term) {
-                self.surface.push((term, surface));
-            }
-        }
         self.terms.extend(other.terms);
+        self.surface.extend(other.surface);
     }
 
     fn push(&mut self, term: String, surface: String) {
-        if !self.surface.iter().any(|(t, _)| *t == term) {
-            self.surface.push((term.clone(), surface));
-        }
         self.terms.push(term);
+        self.surface.push(surface);
     }
 }
 
@@ -141,8 +135,12 @@ fn pieces(text: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     for chunk in text.split_whitespace() {
         // A link glued to the word before it ("#DefundTheCBChttps://t.co/x") is cut off there.
-        let lower = chunk.to_ascii_lowercase();
-        let glued = ["http://", "https://", "pic.twitter.com"].iter().filter_map(|p| lower.find(p)).min();
+        let glued = if chunk.bytes().any(|b| b == b':' || b == b'.') {
+            let lower = chunk.to_ascii_lowercase();
+            ["http://", "https://", "pic.twitter.com"].iter().filter_map(|p| lower.find(p)).min()
+        } else {
+            None
+        };
         let chunk = &chunk[..glued.unwrap_or(chunk.len())];
         if chunk.is_empty() || is_link(chunk) {
             continue;
