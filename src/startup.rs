@@ -37,6 +37,12 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config()?;
+        let (same, related) = (config.match_same, config.match_related);
+        if !(0.0..=1.0).contains(&related) || !(related..=1.0).contains(&same) {
+            anyhow::bail!(
+                "--match-related ({related}) and --match-same ({same}) must be scores with 0 <= related <= same <= 1"
+            );
+        }
         let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
         let listener = TcpListener::bind(&config.listen)?;
         let address = listener.local_addr()?;
