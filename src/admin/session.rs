@@ -175,11 +175,16 @@ pub async fn logout(state: State, req: HttpRequest, form: web::Form<CsrfForm>) -
 
 /// Back to a claim's page, with a message for it.
 pub fn back_to(state: &State, id: i64, flash: Flash) -> HttpResponse {
+    back_to_page(state, &format!("/admin/claims/{id}"), flash)
+}
+
+/// To one of our own pages (`location` is a path the server made), with a message for it.
+pub fn back_to_page(state: &State, location: &str, flash: Flash) -> HttpResponse {
     let value = format!("{}{}", if flash.error { 'e' } else { 'n' }, flash.text);
     let encoded = url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
     HttpResponse::SeeOther()
         .cookie(cookie(state, FLASH_COOKIE, encoded))
-        .insert_header((header::LOCATION, format!("/admin/claims/{id}")))
+        .insert_header((header::LOCATION, location.to_owned()))
         .finish()
 }
 

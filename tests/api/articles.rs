@@ -2,10 +2,12 @@
 //! explained; a candidate accepted as a claim, once; bad input and pages that cannot be had refused
 //! clearly; the seed article's candidates hold the seed claims.
 
+use claimcheck::domain::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::admin::sign_in;
 use crate::fixtures::{ARTICLE_PAGE, Fixture};
 use crate::helpers::{TestApp, error_fields, problem, spawn_app, spawn_app_with, spawn_seeded_app};
 
@@ -283,4 +285,138 @@ async fn the_address_guard_refuses_private_addresses_without_the_flag() {
     assert_eq!(refused["errors"][0]["rule"], "fetching-off");
     let guarded = problem(off.post("/v1/articles", &json!({"url": "http://10.0.0.1/"})).await, 422).await;
     assert_eq!(guarded["errors"][0]["rule"], "address-guard");
+}
+
+async fn desk_page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let response = browser.get(app.url(path)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// Posts a form and follows its redirect back, if it made one.
+async fn desk_post(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let response = browser.post(app.url(path)).form(form).send().await.unwrap();
+    if response.status() == StatusCode::SEE_OTHER {
+        let back = response.headers()["location"].to_str().unwrap().to_owned();
+        return desk_page(app, browser, &back).await;
+    }
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_desk_takes_an_article_in_and_accepts_its_sentences() {
+    let app = spawn_seeded_app().await;
+    let (browser, csrf) = sign_in(&app, Role::Submitter).await;
+    let csrf = csrf.as_str();
+    let (status, list) = desk_page(&app, &browser, "/admin/articles").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("href=\"/admin/articles\"") && list.contains("Take in an article"), "{list}");
+    assert!(list.contains("DeepSeek"), "the seed article is listed: {list}");
+
+    let form = [("csrf", csrf), ("text", TEXT), ("url", "https://news.example.com/trade"), ("title", "Trade")];
+    let (status, article) = desk_post(&app, &browser, "/admin/articles", &form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(article.contains("taken in: 5 sentences"), "{article}");
+    let id: i64 = article.split("Article ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    // Every sentence in order, shaded by a band, its score written out, its reasons in <details> and on hover.
+    let census = article.find("Exports fell 12% in 2019").unwrap();
+    assert!(article.find("Thank you all for coming").unwrap() < census, "reading order");
+    assert_eq!(article.matches("class=\"sentence band-").count(), 5);
+    assert!(article.contains("<span class=\"score\" title=\"+ "), "reasons on hover");
+    assert!(article.contains("<details class=\"reasons\"><summary>Why "), "reasons on tap");
+    assert!(article.contains("lowered</span> by it is a question"), "{article}");
+
+    let accept = format!("/admin/articles/{id}/candidates/2/accept");
+    let (status, accepted) = desk_post(&app, &browser, &accept, &[("csrf", csrf)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let claim_id: i64 =
+        accepted.split("Sentence 2 registered as claim ").nth(1).unwrap().split('.').next().unwrap().parse().unwrap();
+    assert!(
+        accepted.contains(&format!(
+            "Taken as <a href=\"/admin/claims/{claim_id}\">claim {claim_id}</a> <span class=\"pill submitted\">"
+        )),
+        "{accepted}"
+    );
+    assert!(
+        accepted.contains(&format!("<a href=\"/admin/claims/{claim_id}\">Claim {claim_id}</a>")),
+        "listed among the claims taken"
+    );
+    let claim = app.claim(claim_id).await;
+    assert_eq!(
+        (claim["claimant"].as_str(), claim["appeared_in"]["article_id"].as_i64()),
+        (Some("the Census Bureau"), Some(id))
+    );
+
+    let edited =
+        [("csrf", csrf), ("text", "The plan costs $5.6 million."), ("claimant", "John Smith"), ("tags", "cost, plan")];
+    let (_, page) = desk_post(&app, &browser, &format!("/admin/articles/{id}/candidates/3/accept"), &edited).await;
+    let edited_id: i64 =
+        page.split("Sentence 3 registered as claim ").nth(1).unwrap().split('.').next().unwrap().parse().unwrap();
+    let claim = app.claim(edited_id).await;
+    assert_eq!(
+        (claim["text"].as_str(), claim["claimant"].as_str()),
+        (Some("The plan costs $5.6 million."), Some("John Smith"))
+    );
+    assert_eq!(claim["tags"], json!(["cost", "plan"]));
+    assert_eq!(claim["appeared_in"]["quote"], "Dr. Smith said the plan would cost $5.6 million.");
+
+    let (_, twice) = desk_post(&app, &browser, &accept, &[("csrf", csrf)]).await;
+    assert!(twice.contains(&format!("claim {claim_id}")) && twice.contains("class=\"notice error\""), "{twice}");
+    let (status, _) = desk_post(&app, &browser, &accept, &[("csrf", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The claim's status follows it: moved on, the article page says so.
+    app.attach_ok(claim_id, "https://www.census.gov/trade", "supports").await;
+    app.transition(claim_id, &json!({"to": "in_review"})).await;
+    let (_, later) = desk_page(&app, &browser, &format!("/admin/articles/{id}")).await;
+    assert!(later.contains("<span class=\"pill in_review\">in review</span>"), "{later}");
+
+    // Refusals name the field and the rule, on the form again.
+    let (status, empty) =
+        desk_post(&app, &browser, "/admin/articles", &[("csrf", csrf), ("text", " "), ("url", ""), ("title", "")])
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.contains("one-of"), "{empty}");
+    let private = [("csrf", csrf), ("text", ""), ("url", "http://127.0.0.1/admin"), ("title", "")];
+    let (status, refused) = desk_post(&app, &browser, "/admin/articles", &private).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("address-guard") && refused.contains("value=\"http://127.0.0.1/admin\""), "{refused}");
+    let (status, _) = desk_page(&app, &browser, "/admin/articles/999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_desk_sees_what_an_article_repeats_and_what_was_checked() {
+    let app = spawn_seeded_app().await;
+    let listed: Value = app.get("/v1/articles").await.json().await.unwrap();
+    let id = listed["items"][0]["id"].as_i64().unwrap();
+    let article: Value = app.get(&format!("/v1/articles/{id}")).await.json().await.unwrap();
+    let candidates = article["candidates"].as_array().unwrap();
+    // A match with another claim than the one taken from the sentence itself.
+    let matched = candidates
+        .iter()
+        .flat_map(|c| c["matches"].as_array().unwrap().iter().filter(move |m| m["id"] != c["claim_id"]))
+        .next()
+        .expect("a match");
+    let claim_id = matched["id"].as_i64().unwrap();
+    app.attach_ok(claim_id, "https://www.ft.example.org/deepseek", "refutes").await;
+    app.transition(claim_id, &json!({"to": "in_review"})).await;
+    let verified = app.transition(claim_id, &json!({"to": "verified", "verdict": "misleading"})).await;
+    assert_eq!(verified.status(), StatusCode::OK);
+
+    let (browser, _) = sign_in(&app, Role::Reviewer).await;
+    let (status, page) = desk_page(&app, &browser, &format!("/admin/articles/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let said = page.split("<h2>Said before</h2>").nth(1).unwrap().split("<h2>").next().unwrap();
+    assert!(said.contains(&format!("<a href=\"/admin/claims/{claim_id}\">claim {claim_id}</a>")), "{said}");
+    assert!(said.contains("already checked: <span class=\"pill misleading\">Misleading</span>"), "{said}");
+    let taken = page.split("<h2>Claims taken from it</h2>").nth(1).unwrap().split("<h2>").next().unwrap();
+    assert!(
+        taken.contains("<span class=\"pill submitted\">submitted</span>"),
+        "the seed claims taken, with their status"
+    );
 }
