@@ -9,7 +9,7 @@ command -v schemathesis >/dev/null 2>&1 || pip install --quiet "schemathesis>=4,
 cargo build --quiet
 work=$(mktemp -d)
 port=18088
-bin=target/debug/claimcheck
+bin=${CARGO_TARGET_DIR:-target}/debug/claimcheck
 "$bin" serve --listen "127.0.0.1:$port" --db "$work/st.db" --no-seed \
   --fetch-concurrency 0 --webhook-concurrency 0 \
   --rate-limit 1000000000 --auth-failures-per-minute 1000000000 --log warn >"$work/server.log" 2>&1 &
