@@ -405,7 +405,12 @@ async fn the_desk_sees_what_an_article_repeats_and_what_was_checked() {
     let claim_id = matched["id"].as_i64().unwrap();
     app.attach_ok(claim_id, "https://www.ft.example.org/deepseek", "refutes").await;
     app.transition(claim_id, &json!({"to": "in_review"})).await;
-    let verified = app.transition(claim_id, &json!({"to": "verified", "verdict": "misleading"})).await;
+    let verified = app
+        .transition(
+            claim_id,
+            &json!({"to": "verified", "verdict": "misleading", "rationale": "What the record shows."}),
+        )
+        .await;
     assert_eq!(verified.status(), StatusCode::OK);
 
     let (browser, _) = sign_in(&app, Role::Reviewer).await;
