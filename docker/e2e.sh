@@ -42,7 +42,7 @@ command -v curl >/dev/null 2>&1 || fail "curl is needed"
 log "Static binary"
 TARGET="$(uname -m)-unknown-linux-gnu"
 RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$TARGET"
-BINARY="target/$TARGET/release/claimcheck"
+BINARY="${CARGO_TARGET_DIR:-target}/$TARGET/release/claimcheck"
 if readelf -d "$BINARY" | grep -q NEEDED; then fail "$BINARY is dynamically linked"; fi
 cp "$BINARY" docker/prebuilt/claimcheck
 trap 'rm -f docker/prebuilt/claimcheck; cleanup' EXIT

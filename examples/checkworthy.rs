@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release --example checkworthy -- train   # rewrites src/domain/intake/checkworthy.model
 //! cargo run --release --example checkworthy -- bench   # MAP leave-one-transcript-out, seed coverage, speed
+//! cargo run --release --example checkworthy -- speed   # the speed alone
 //! ```
 //!
 //! Reads the CLEF CheckThat! 2019 task 1 training transcripts (`--data`, by default
@@ -71,13 +72,14 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Some("seed") => seed_coverage()?,
+        Some("speed") => speed(&transcripts),
         Some("map") => println!("{:.4} {options:?}", loto(&transcripts, &options, false)),
         Some("bench") => {
             loto(&transcripts, &options, true);
             seed_coverage()?;
             speed(&transcripts);
         }
-        _ => anyhow::bail!("usage: checkworthy train|bench|map|seed|dump [--data DIR] [--set name=value ...]"),
+        _ => anyhow::bail!("usage: checkworthy train|bench|map|seed|speed|dump [--data DIR] [--set name=value ...]"),
     }
     Ok(())
 }
@@ -125,6 +127,7 @@ fn options(args: &[String]) -> anyhow::Result<Options> {
             "c" => o.c = value.parse()?,
             "iterations" => o.iterations = value.parse()?,
             "rate" => o.rate = value.parse()?,
+            "balance" => o.balance = value.parse()?,
             _ => anyhow::bail!("no option {name}"),
         }
     }

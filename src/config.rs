@@ -235,7 +235,8 @@ impl WebhookArgs {
 /// Fetching, archiving and re-checking evidence links.
 #[derive(Debug, Clone, Args)]
 pub struct FetchArgs {
-    /// Links fetched at the same time; 0 turns fetching off (links stay `pending`).
+    /// Links fetched at the same time, and articles' pages fetched at the same time; 0 turns fetching
+    /// off (links stay `pending`, articles are taken in only as text).
     #[arg(long, env = "CLAIMCHECK_FETCH_CONCURRENCY", default_value_t = 8)]
     pub fetch_concurrency: usize,
 

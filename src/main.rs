@@ -106,6 +106,7 @@ async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: Ratin
     let settings = Settings {
         publisher: publisher.publisher(DEFAULT_BASE),
         guard: Default::default(),
+        article_fetcher: None,
         ratings,
         link_wake: Default::default(),
         session_idle: std::time::Duration::from_secs(1800),

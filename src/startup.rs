@@ -19,6 +19,7 @@ use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
 use crate::config::{Config, FetchArgs};
+use crate::fetch::article::ArticleFetcher;
 use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
 use crate::fetch::watch::{LinkWatch, Wake};
 use crate::import;
@@ -47,9 +48,11 @@ impl Application {
         let listener = TcpListener::bind(&config.listen)?;
         let address = listener.local_addr()?;
         let link_wake = Wake::default();
+        let fetcher = fetcher(&config.fetch)?;
         let settings = Settings {
             publisher: config.publisher.publisher(&format!("http://{address}")),
             guard: config.fetch.guard(),
+            article_fetcher: fetcher.clone().map(|f| ArticleFetcher::new(f, config.fetch.fetch_concurrency)),
             ratings: match &config.rating_map {
                 Some(file) => RatingMap::with_file(&std::fs::read_to_string(file)?)?,
                 None => RatingMap::default(),
@@ -98,7 +101,7 @@ impl Application {
             public_per_second: config.public_rate_limit,
         };
         let metrics = Metrics::new()?;
-        let link_watch = start_link_watch(&config.fetch, &store, &link_wake, &metrics)?;
+        let link_watch = fetcher.map(|f| start_link_watch(f, &config.fetch, &store, &link_wake, &metrics));
         let deliverer = start_deliverer(&config, &store, &metrics)?;
         let auth = Auth::new(config.public_read, limits, TrustedProxies(config.trusted_proxies.clone()));
         let (documents, body_timeout) = (Default::default(), config.body_timeout);
@@ -163,28 +166,34 @@ impl Application {
     }
 }
 
-/// Starts checking evidence links in the background, unless fetching is turned off.
-fn start_link_watch(
-    fetch: &FetchArgs,
-    store: &Store,
-    wake: &Wake,
-    metrics: &Metrics,
-) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+/// The guarded fetcher evidence links and articles taken in by URL share, unless fetching is off.
+fn fetcher(fetch: &FetchArgs) -> anyhow::Result<Option<Arc<Fetcher>>> {
     if fetch.fetch_concurrency == 0 {
-        tracing::info!("evidence fetching is off: links stay pending");
+        tracing::info!("fetching is off: evidence links stay pending and articles are not fetched by URL");
         return Ok(None);
     }
     if fetch.fetch_allow_private {
         tracing::warn!("fetches may reach private and loopback addresses (--fetch-allow-private)");
     }
+    Ok(Some(Arc::new(Fetcher::new(fetch.guard(), fetch.limits(), system_lookup()?)?)))
+}
+
+/// Starts checking evidence links in the background.
+fn start_link_watch(
+    fetcher: Arc<Fetcher>,
+    fetch: &FetchArgs,
+    store: &Store,
+    wake: &Wake,
+    metrics: &Metrics,
+) -> tokio::task::JoinHandle<()> {
     let watch = LinkWatch {
         store: store.clone(),
-        fetcher: Arc::new(Fetcher::new(fetch.guard(), fetch.limits(), system_lookup()?)?),
+        fetcher,
         schedule: fetch.schedule(),
         concurrency: fetch.fetch_concurrency,
         outcomes: metrics.link_checks.clone(),
     };
-    Ok(Some(tokio::spawn(watch.run(wake.clone()))))
+    tokio::spawn(watch.run(wake.clone()))
 }
 
 /// Starts delivering webhooks in the background, unless that is turned off.

@@ -75,15 +75,6 @@ impl TransitionForm {
         let to = choice(&mut v, "to", &self.to, Status::parse, &statuses);
         let verdict = self.verdict.as_deref().filter(|s| !s.is_empty());
         let verdict = verdict.and_then(|s| choice(&mut v, "verdict", s, Verdict::parse, &verdicts));
-        // The desk's rule: a verdict goes with a short rationale, the review's summary that readers see.
-        let blank = self.rationale.as_deref().is_none_or(|r| r.trim().is_empty());
-        if to == Some(Status::Verified) && blank {
-            v.add(
-                "rationale",
-                "required",
-                "rationale is required to verify: say in a sentence or two why the verdict is what it is",
-            );
-        }
         v.into_result(()).map_err(invalid)?;
         let to = to.ok_or_else(|| invalid(Vec::new()))?;
         Ok(TransitionInput {

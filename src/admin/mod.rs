@@ -2,6 +2,7 @@
 //! HttpOnly, SameSite=Strict session cookie; every form carries the session's CSRF token. Like the
 //! API, each handler reads its input, calls one service function and renders the answer.
 
+mod articles;
 mod claims;
 mod forms;
 mod pages;
@@ -51,6 +52,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/claims/{id}/transition", web::post().to(forms::transition))
             .route("/claims/{id}/assign", web::post().to(forms::assign))
             .route("/claims/{id}/evidence", web::post().to(forms::attach))
+            .route("/articles", web::get().to(articles::list))
+            .route("/articles", web::post().to(articles::submit))
+            .route("/articles/{id}", web::get().to(articles::article))
+            .route("/articles/{id}/candidates/{n}/accept", web::post().to(articles::accept))
             .route("/evidence/{id}/snapshot", web::get().to(snapshot))
             .route("/evidence/{id}/compare", web::get().to(compare))
             .route("/evidence/{id}/edit", web::post().to(forms::edit_evidence))

@@ -17,7 +17,7 @@ use crate::domain::validation::{FieldError, Violations};
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::service::articles::{ArticleView, Match};
-use crate::store::articles::{ArticleRow, SentenceRow};
+use crate::store::articles::{ArticleRow, PageSnapshot, SentenceRow};
 
 /// Said of an article whose text is not English: the model was trained on English transcripts.
 pub const ENGLISH_ONLY: &str =
@@ -30,6 +30,9 @@ pub struct Article {
     pub title: Option<String>,
     pub url: Option<String>,
     pub published_at: Option<String>,
+    /// Who publishes it: as given, else (for a page fetched) `og:site_name`, the JSON-LD
+    /// `publisher`'s name, or the host.
+    pub publisher: Option<String>,
     pub language: Option<String>,
     /// Whether the text reads as English, the only language the scores are meaningful for.
     pub english: bool,
@@ -39,6 +42,42 @@ pub struct Article {
     /// Who took it in.
     pub actor: String,
     pub created_at: String,
+    /// The page it was fetched from and archived, when it was taken in by its URL.
+    pub fetched: Option<FetchedPage>,
+}
+
+/// The page an article was fetched from, as archived.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FetchedPage {
+    pub fetched_at: String,
+    /// After redirects.
+    pub final_url: String,
+    pub redirects: Vec<String>,
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// Bytes read (at most `--fetch-max-bytes`).
+    pub size: i64,
+    /// The page went on past `--fetch-max-bytes`; the rest was not read.
+    pub truncated: bool,
+    pub sha256: String,
+    /// The original bytes are kept.
+    pub archived: bool,
+}
+
+impl From<PageSnapshot> for FetchedPage {
+    fn from(p: PageSnapshot) -> FetchedPage {
+        FetchedPage {
+            fetched_at: p.fetched_at,
+            final_url: p.final_url,
+            redirects: p.redirects,
+            status: p.status,
+            content_type: p.content_type,
+            size: p.size,
+            truncated: p.truncated,
+            sha256: p.sha256,
+            archived: p.archived,
+        }
+    }
 }
 
 impl From<ArticleRow> for Article {
@@ -48,12 +87,14 @@ impl From<ArticleRow> for Article {
             title: a.title,
             url: a.url,
             published_at: a.published_at,
+            publisher: a.publisher,
             language: a.language,
             english: a.english,
             format: a.format,
             sentence_count: a.sentence_count,
             actor: a.actor,
             created_at: a.created_at,
+            fetched: a.snapshot.map(FetchedPage::from),
         }
     }
 }
@@ -145,7 +186,7 @@ fn candidate(s: SentenceRow, matches: &mut std::collections::HashMap<i64, Vec<Ma
 }
 
 #[utoipa::path(post, path = "/v1/articles", tag = "articles", summary = "Take in an article or transcript",
-    description = "Exactly one of `text` (prose, or `SPEAKER: text` lines), `html` or `sentences`; at most 1,000,000 bytes of text (else 413). Answers the article with every sentence scored, best first.",
+    description = "Exactly one of `text` (prose, or `SPEAKER: text` lines), `html` or `sentences`; at most 1,000,000 bytes of text (else 413). Or `url` alone: the page is fetched through the address guard (as evidence is), archived, and its title, publisher, publication date and readable text are read from it (a `title`, `published_at` or `publisher` given overrides the page's); a URL the guard refuses, a page that cannot be fetched (unknown host, no answer, not 2xx) or is not HTML or text is 422 naming `url` and the rule (`address-guard`, `reachable`, `content-type`, `not-empty`, `fetching-off`). Answers the article with every sentence scored, best first.",
     request_body = ArticleInput,
     responses((status = 201, description = "Taken in", body = ArticleDetail), Problems))]
 pub async fn create(

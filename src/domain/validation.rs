@@ -22,6 +22,11 @@ impl Violations {
         self.0.push(FieldError { field: field.into(), rule, message: message.into() });
     }
 
+    /// Whether `field` already breaks a rule.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
     pub fn into_result<T>(self, value: T) -> Result<T, Vec<FieldError>> {
         if self.0.is_empty() { Ok(value) } else { Err(self.0) }
     }

@@ -67,7 +67,8 @@ pub struct TransitionInput {
     pub verdict: Option<Verdict>,
     /// The desk's note on the move, kept in the claim's history.
     pub note: Option<String>,
-    /// Why the verdict is what it is, for readers: the review's text. Only when moving to `verified`.
+    /// Why the verdict is what it is, for readers: the review's text. Required when moving to `verified`,
+    /// refused otherwise.
     #[serde(default)]
     pub rationale: Option<String>,
     /// A note for readers of the public fact-check. Reopening a published claim with one marks its page
@@ -106,8 +107,17 @@ impl TransitionInput {
         let mut v = Violations::default();
         let note = v.optional_text("note", self.note.as_deref(), NOTE_MAX);
         let rationale = v.optional_text("rationale", self.rationale.as_deref(), RATIONALE_MAX);
-        if rationale.is_some() && self.to != Verified {
-            v.add("rationale", "verified-only", "a rationale goes with a verdict: only when moving to verified");
+        // A verdict is published with its reasons: readers and the review's ClaimReview text need them.
+        match (&rationale, self.to) {
+            (Some(_), to) if to != Verified => {
+                v.add("rationale", "verified-only", "a rationale goes with a verdict: only when moving to verified")
+            }
+            (None, Verified) if !v.has("rationale") => v.add(
+                "rationale",
+                "required",
+                "rationale is required to verify: say in a sentence or two why the verdict is what it is",
+            ),
+            _ => {}
         }
         let public_note = v.optional_text("public_note", self.public_note.as_deref(), NOTE_MAX);
         v.into_result(TransitionTexts { note, rationale, public_note })
@@ -207,7 +217,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rationale_goes_with_moving_to_verified_only() {
+    fn moving_to_verified_takes_a_rationale_and_nothing_else_does() {
         let input = |to, rationale: &str| TransitionInput {
             to,
             verdict: None,
@@ -217,6 +227,8 @@ mod tests {
         };
         assert_eq!(input(Verified, " Because. ").validate().unwrap().rationale.as_deref(), Some("Because."));
         assert_eq!(input(Published, "Because.").validate().unwrap_err()[0].field, "rationale");
+        let blank = input(Verified, "  ").validate().unwrap_err();
+        assert_eq!((blank[0].field.as_str(), blank[0].rule), ("rationale", "required"));
     }
 
     #[test]

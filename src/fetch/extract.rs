@@ -1,4 +1,5 @@
-//! What a fetched page says: its readable text, its title and the publication date it states.
+//! What a fetched page says: its readable text, its title, who publishes it and the publication date
+//! it states.
 
 use scraper::{ElementRef, Html, Node, Selector, node::Element};
 use serde_json::Value;
@@ -10,6 +11,8 @@ const MAX_META: usize = 1000;
 pub struct Extracted {
     pub title: Option<String>,
     pub published: Option<String>,
+    /// The site's name as the page gives it (`og:site_name`, JSON-LD `publisher`).
+    pub publisher: Option<String>,
     pub text: Option<String>,
 }
 
@@ -113,7 +116,12 @@ pub fn html(source: &str) -> Extracted {
         return Extracted { text: Some(strip_tags(source)), ..Extracted::default() };
     }
     let document = Html::parse_document(source);
-    Extracted { title: title(&document), published: published(&document), text: Some(text(document.root_element())) }
+    Extracted {
+        title: title(&document),
+        published: published(&document),
+        publisher: publisher(&document),
+        text: Some(text(document.root_element())),
+    }
 }
 
 /// The readable text: every text node outside scripts, styles and the like, a line per block.
@@ -210,24 +218,51 @@ fn title(document: &Html) -> Option<String> {
         .or_else(|| document.select(&selector("title")).next().and_then(|t| clean(&t.text().collect::<String>())))
 }
 
+/// `og:site_name`, else the name of the JSON-LD `publisher`.
+fn publisher(document: &Html) -> Option<String> {
+    meta(document, r#"meta[property="og:site_name"], meta[name="og:site_name"], meta[name="application-name"]"#)
+        .or_else(|| json_ld(document).iter().find_map(|v| publisher_name(v, 0)))
+}
+
+/// Every JSON-LD block of the page that parses.
+fn json_ld(document: &Html) -> Vec<Value> {
+    document
+        .select(&selector(r#"script[type="application/ld+json"]"#))
+        .filter_map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).ok())
+        .collect()
+}
+
+/// `publisher` anywhere in JSON-LD: a name, or an object (or list of them) with a `name`.
+fn publisher_name(value: &Value, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    let named = |v: &Value| match v {
+        Value::String(s) => clean(s),
+        Value::Object(o) => o.get("name").and_then(Value::as_str).and_then(clean),
+        Value::Array(items) => items.iter().find_map(|i| i.get("name").and_then(Value::as_str).and_then(clean)),
+        _ => None,
+    };
+    match value {
+        Value::Object(map) => {
+            map.get("publisher").and_then(named).or_else(|| map.values().find_map(|v| publisher_name(v, depth + 1)))
+        }
+        Value::Array(items) => items.iter().find_map(|v| publisher_name(v, depth + 1)),
+        _ => None,
+    }
+}
+
 /// The date the page says it was published: meta tags, then JSON-LD, then `<time>` marked up as such.
 fn published(document: &Html) -> Option<String> {
     let metas = r#"meta[property="article:published_time"], meta[name="article:published_time"],
         meta[property="og:published_time"], meta[itemprop="datePublished"], meta[name="date"],
         meta[name="pubdate"], meta[name="publish-date"], meta[name="publication_date"], meta[name="dc.date.issued"],
         meta[name="DC.date.issued"], meta[name="dcterms.created"], meta[name="sailthru.date"]"#;
-    meta(document, metas)
-        .or_else(|| {
-            document
-                .select(&selector(r#"script[type="application/ld+json"]"#))
-                .filter_map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).ok())
-                .find_map(|v| date_published(&v, 0))
-        })
-        .or_else(|| {
-            document.select(&selector(r#"time[itemprop="datePublished"], time[pubdate]"#)).find_map(|t| {
-                t.value().attr("datetime").and_then(clean).or_else(|| clean(&t.text().collect::<String>()))
-            })
-        })
+    meta(document, metas).or_else(|| json_ld(document).iter().find_map(|v| date_published(v, 0))).or_else(|| {
+        document
+            .select(&selector(r#"time[itemprop="datePublished"], time[pubdate]"#))
+            .find_map(|t| t.value().attr("datetime").and_then(clean).or_else(|| clean(&t.text().collect::<String>())))
+    })
 }
 
 /// `datePublished` anywhere in JSON-LD (top level, `@graph`, arrays), not too deep.
@@ -254,7 +289,8 @@ mod tests {
         <title>DeepSeek R1 cost claim | Example News</title>
         <meta property="og:title" content="DeepSeek R1 cost claim">
         <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite"},
-            {"@type":"NewsArticle","datePublished":"2025-01-27T09:00:00Z"}]}</script>
+            {"@type":"NewsArticle","datePublished":"2025-01-27T09:00:00Z",
+             "publisher":{"@type":"Organization","name":"Example  News"}}]}</script>
         <style>p { color: red }</style></head>
         <body><nav>Home</nav><article><h1>What it cost</h1>
         <p>The final run cost &ldquo;$5.6&nbsp;million&rdquo;, the <b>paper</b> says.</p>
@@ -265,6 +301,7 @@ mod tests {
         let e = extract(PAGE.as_bytes(), Some("text/html; charset=utf-8"));
         assert_eq!(e.title.as_deref(), Some("DeepSeek R1 cost claim"));
         assert_eq!(e.published.as_deref(), Some("2025-01-27T09:00:00Z"));
+        assert_eq!(e.publisher.as_deref(), Some("Example News"));
         let text = e.text.unwrap();
         assert!(text.contains("The final run cost “$5.6 million”, the paper says."), "{text}");
         assert!(text.contains("Second paragraph."));
@@ -279,6 +316,9 @@ mod tests {
         assert_eq!((e.title.as_deref(), e.published.as_deref()), (Some("Plain title"), Some("2025-01-28")));
         let e = html(r#"<p>Posted <time itemprop="datePublished" datetime="2025-01-29">Wed</time></p>"#);
         assert_eq!(e.published.as_deref(), Some("2025-01-29"));
+        assert_eq!(e.publisher, None);
+        let site = html(r#"<head><meta property="og:site_name" content="The Wire"></head>"#);
+        assert_eq!(site.publisher.as_deref(), Some("The Wire"));
     }
 
     #[test]

@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use super::archive::gzip;
+use super::archive;
 use super::client::{Fetched, Fetcher, Page};
 use super::extract;
 use crate::domain::linkcheck::Schedule;
@@ -114,25 +113,10 @@ async fn archive(store: &Store, page: Page, job: &Job) -> Outcome {
 }
 
 fn prepare(page: Page, excerpt: Option<&str>) -> (NewSnapshot, Option<quote::QuoteMatch>) {
-    let content_type = page.content_type.as_deref();
-    let extracted = extract::extract(&page.body, content_type);
+    let extracted = extract::extract(&page.body, page.content_type.as_deref());
     let quote = match (excerpt, &extracted.text) {
         (Some(excerpt), Some(text)) => quote::find(excerpt, text),
         _ => None,
     };
-    let body = extract::archived(content_type).then(|| gzip(&page.body));
-    let snapshot = NewSnapshot {
-        url: page.url.to_string(),
-        redirects: page.redirects,
-        status: page.status,
-        content_type: page.content_type.clone(),
-        size: page.body.len(),
-        truncated: page.truncated,
-        sha256: hex::encode(Sha256::digest(&page.body)),
-        title: extracted.title,
-        published: extracted.published,
-        text: extracted.text,
-        body,
-    };
-    (snapshot, quote)
+    (archive::snapshot(&page, &extracted), quote)
 }

@@ -1,5 +1,6 @@
-//! Articles: taking one in (split, scored, stored), reading it with its candidates ranked and the
-//! registered claims they match, listing them, and accepting a candidate as a claim.
+//! Articles: taking one in (given, or fetched from its URL; split, scored, stored), reading it with its
+//! candidates ranked and the registered claims they match, listing them, and accepting a candidate as
+//! a claim.
 
 use std::collections::HashMap;
 
@@ -10,8 +11,12 @@ use crate::domain::article::{AcceptInput, ArticleContent, ArticleInput, Refused}
 use crate::domain::claim::{Appearance, ClaimInput};
 use crate::domain::intake;
 use crate::domain::matching::index::Filter;
+use crate::domain::validation::FieldError;
+use crate::fetch::article::NotFetched;
+use crate::fetch::guard;
 use crate::store::articles::{self, ArticleRow, SentenceRow};
 use crate::store::claims::{ClaimDetail, ClaimRow};
+use crate::store::links::NewSnapshot;
 
 pub use super::matching::Match;
 
@@ -31,9 +36,30 @@ pub struct ArticleView {
 impl Service {
     pub async fn submit_article(&self, actor: &Actor, input: ArticleInput) -> Result<ArticleView> {
         require(actor, Action::SubmitArticles)?;
-        let content = validate(&input)?;
-        let id = self.store_article(actor, content, None).await?;
+        let (content, page) = match input.to_fetch() {
+            Some(_) => self.fetch_article(&input).await?,
+            None => (validate(&input)?, None),
+        };
+        let id = self.store_article(actor, content, page, None).await?;
         self.article(actor, id).await
+    }
+
+    /// The article at the input's URL: checked, fetched through the address guard, read and archived.
+    /// Every way it fails is the `url`'s fault, named with its rule; nothing is stored.
+    async fn fetch_article(&self, input: &ArticleInput) -> Result<(ArticleContent, Option<NewSnapshot>)> {
+        let url = input.check_before_fetch()?;
+        if let Err(refusal) = guard::check_url(&url, &self.guard) {
+            return Err(refused_url(NotFetched::Refused(refusal)));
+        }
+        let Some(fetcher) = &self.article_fetcher else {
+            return Err(url_error(
+                "fetching-off",
+                "this server does not fetch pages (--fetch-concurrency 0): send the article's text or html".into(),
+            ));
+        };
+        let fetched = fetcher.fetch(url.as_str()).await.map_err(refused_url)?;
+        let content = input.validate_page(fetched.page).map_err(refused)?;
+        Ok((content, Some(fetched.snapshot)))
     }
 
     /// Splits, scores and stores an article (off the async workers: a long transcript takes a while).
@@ -41,6 +67,7 @@ impl Service {
         &self,
         actor: &Actor,
         content: ArticleContent,
+        page: Option<NewSnapshot>,
         external: Option<String>,
     ) -> Result<i64> {
         let scoring = tokio::task::spawn_blocking(move || {
@@ -55,7 +82,9 @@ impl Service {
         let (content, english, scored) =
             scoring.await.map_err(|e| Error::Store(crate::store::Error::Internal(e.to_string())))?;
         let actor = actor.clone();
-        let write = move |conn: &_| articles::insert(conn, &content, english, &scored, external.as_deref(), &actor);
+        let write = move |conn: &_| {
+            articles::insert(conn, &content, english, &scored, page.as_ref(), external.as_deref(), &actor)
+        };
         Ok(self.store.writer.write(write).await?.id)
     }
 
@@ -133,7 +162,7 @@ impl Service {
         if known.is_some() {
             return Ok(None);
         }
-        let id = self.store_article(&Actor::system("seed"), content, Some(source.to_string())).await?;
+        let id = self.store_article(&Actor::system("seed"), content, None, Some(source.to_string())).await?;
         self.store.writer.write(move |conn| articles::link_quoted(conn, id)).await?;
         Ok(Some(id))
     }
@@ -142,8 +171,31 @@ impl Service {
 /// The input checked, HTML read as the fetcher reads pages.
 pub fn validate(input: &ArticleInput) -> Result<ArticleContent> {
     let html_text = |html: &str| crate::fetch::extract::html(html).text.unwrap_or_default();
-    input.validate(html_text).map_err(|refused| match refused {
+    input.validate(html_text).map_err(refused)
+}
+
+fn refused(refused: Refused) -> Error {
+    match refused {
         Refused::Invalid(errors) => Error::Invalid(errors),
         Refused::TooLarge(limit) => Error::TooLarge(limit),
-    })
+    }
+}
+
+fn url_error(rule: &'static str, message: String) -> Error {
+    Error::Invalid(vec![FieldError { field: "url".into(), rule, message }])
+}
+
+/// A page that could not be had, as the rule the `url` breaks.
+fn refused_url(why: NotFetched) -> Error {
+    match why {
+        NotFetched::Refused(refusal) => url_error("address-guard", format!("refused by the address guard: {refusal}")),
+        NotFetched::Unreachable(why) => url_error("reachable", format!("the page could not be fetched: {why}")),
+        NotFetched::NotText(kind) => url_error(
+            "content-type",
+            format!(
+                "the page is {}, not HTML or text: send the article's text instead",
+                kind.as_deref().map_or("of no stated type".to_owned(), |k| format!("of type {k}"))
+            ),
+        ),
+    }
 }

@@ -26,6 +26,7 @@ pub use error::{Error, Result};
 use crate::claimreview::Publisher;
 use crate::claimreview::read::RatingMap;
 use crate::domain::access::{Action, Actor};
+use crate::fetch::article::ArticleFetcher;
 use crate::fetch::guard::GuardConfig;
 use crate::fetch::watch::Wake;
 use crate::store::Store;
@@ -39,8 +40,10 @@ pub struct Service {
     matcher: Arc<matching::Matcher>,
     /// Who publishes the reviews, and where they are read.
     pub publisher: Publisher,
-    /// Which URLs the service may send requests to (evidence and webhooks).
+    /// Which URLs the service may send requests to (evidence, articles and webhooks).
     guard: GuardConfig,
+    /// Fetches the pages of articles taken in by URL; `None` when fetching is off.
+    article_fetcher: Option<ArticleFetcher>,
     /// How foreign ClaimReview ratings map to verdicts.
     ratings: RatingMap,
     /// Keys looked up by prefix, for a short while.
@@ -53,6 +56,7 @@ pub struct Service {
 pub struct Settings {
     pub publisher: Publisher,
     pub guard: GuardConfig,
+    pub article_fetcher: Option<ArticleFetcher>,
     pub ratings: RatingMap,
     pub link_wake: Wake,
     pub session_idle: std::time::Duration,
@@ -70,6 +74,7 @@ impl Service {
             matcher,
             publisher: settings.publisher,
             guard: settings.guard,
+            article_fetcher: settings.article_fetcher,
             ratings: settings.ratings,
             keys: keys::KeyCache::default(),
             session_idle: settings.session_idle,

@@ -1,9 +1,11 @@
-//! Articles taken in, their scored sentences, their history, and the claims accepted from them.
+//! Articles taken in, their scored sentences, the page each was fetched from (when it was), their
+//! history, and the claims accepted from them.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::claims::{self, ClaimRow};
+use super::links::NewSnapshot;
 use super::{Actor, Error, Result, now};
 use crate::domain::article::ArticleContent;
 use crate::domain::claim::ClaimContent;
@@ -15,12 +17,30 @@ pub struct ArticleRow {
     pub title: Option<String>,
     pub url: Option<String>,
     pub published_at: Option<String>,
+    pub publisher: Option<String>,
     pub language: Option<String>,
     pub english: bool,
     pub format: String,
     pub sentence_count: i64,
     pub actor: String,
     pub created_at: String,
+    /// The page it was fetched from, when it was taken in by its URL.
+    pub snapshot: Option<PageSnapshot>,
+}
+
+/// The page an article was fetched from, as archived (without its bytes).
+#[derive(Debug, Clone)]
+pub struct PageSnapshot {
+    pub fetched_at: String,
+    pub final_url: String,
+    pub redirects: Vec<String>,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub size: i64,
+    pub truncated: bool,
+    pub sha256: String,
+    /// The original bytes are kept.
+    pub archived: bool,
 }
 
 /// A sentence as stored, with what the model said of it and the claim taken from it.
@@ -38,9 +58,26 @@ pub struct SentenceRow {
 }
 
 const COLUMNS: &str = "a.id, a.title, a.url, a.published_at, a.language, a.english, a.format, a.actor, a.created_at,
-    (SELECT count(*) FROM article_sentences s WHERE s.article_id = a.id)";
+    (SELECT count(*) FROM article_sentences s WHERE s.article_id = a.id), a.publisher,
+    p.fetched_at, p.url, p.redirects, p.status, p.content_type, p.size, p.truncated, p.sha256, p.body IS NOT NULL";
+const FROM: &str = "articles a LEFT JOIN article_snapshots p ON p.article_id = a.id";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleRow> {
+    let fetched_at: Option<String> = r.get(11)?;
+    let snapshot = match fetched_at {
+        None => None,
+        Some(fetched_at) => Some(PageSnapshot {
+            fetched_at,
+            final_url: r.get(12)?,
+            redirects: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
+            status: r.get(14)?,
+            content_type: r.get(15)?,
+            size: r.get(16)?,
+            truncated: r.get(17)?,
+            sha256: r.get(18)?,
+            archived: r.get(19)?,
+        }),
+    };
     Ok(ArticleRow {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -52,28 +89,33 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleRow> {
         actor: r.get(7)?,
         created_at: r.get(8)?,
         sentence_count: r.get(9)?,
+        publisher: r.get(10)?,
+        snapshot,
     })
 }
 
-/// Stores an article with its scored sentences and its first history row.
+/// Stores an article with its scored sentences, the page it was fetched from (if it was) and its
+/// first history row.
 pub fn insert(
     conn: &Connection,
     content: &ArticleContent,
     english: bool,
     scored: &[(Sentence, Assessment)],
+    page: Option<&NewSnapshot>,
     external_id: Option<&str>,
     actor: &Actor,
 ) -> Result<ArticleRow> {
     let at = now();
     conn.prepare_cached(
-        "INSERT INTO articles (title, url, published_at, language, english, format, text, external_id, actor,
-                               actor_role, actor_key_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO articles (title, url, published_at, publisher, language, english, format, text, external_id,
+                               actor, actor_role, actor_key_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         content.title,
         content.url,
         content.published_at,
+        content.publisher,
         content.language,
         english,
         content.format.as_str(),
@@ -106,9 +148,41 @@ pub fn insert(
             reasons.to_string()
         ])?;
     }
-    let detail = json!({"title": content.title, "url": content.url, "format": content.format.as_str(), "sentences": scored.len()});
+    if let Some(page) = page {
+        insert_snapshot(conn, id, page, &at)?;
+    }
+    let detail = json!({
+        "title": content.title,
+        "url": content.url,
+        "format": content.format.as_str(),
+        "sentences": scored.len(),
+        "fetched": page.map(|p| json!({"final_url": p.url, "status": p.status, "sha256": p.sha256})),
+    });
     record(conn, id, "article.created", &detail, actor, &at)?;
     get(conn, id)
+}
+
+fn insert_snapshot(conn: &Connection, article_id: i64, s: &NewSnapshot, at: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO article_snapshots (article_id, fetched_at, url, redirects, status, content_type, size, truncated,
+                                        sha256, title, published, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        article_id,
+        at,
+        s.url,
+        serde_json::to_string(&s.redirects)?,
+        s.status,
+        s.content_type,
+        s.size as i64,
+        s.truncated,
+        s.sha256,
+        s.title,
+        s.published,
+        s.body,
+    ])?;
+    Ok(())
 }
 
 fn record(conn: &Connection, article_id: i64, action: &str, detail: &Value, actor: &Actor, at: &str) -> Result<()> {
@@ -129,7 +203,7 @@ fn record(conn: &Connection, article_id: i64, action: &str, detail: &Value, acto
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<ArticleRow> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM articles a WHERE a.id = ?1"))?
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE a.id = ?1"))?
         .query_row([id], from_row)
         .optional()?
         .ok_or(Error::NotFound)
@@ -167,7 +241,7 @@ pub fn sentences(conn: &Connection, id: i64) -> Result<Vec<SentenceRow>> {
 /// below `before`.
 pub fn list(conn: &Connection, limit: usize, before: i64) -> Result<Vec<ArticleRow>> {
     let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM articles a WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2"))?;
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2"))?;
     let rows = stmt.query_map(params![before, limit as i64 + 1], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -214,7 +214,11 @@ async fn public_read_opens_published_claims_only() {
     let draft = app.create_claim("Nikkei 225 futures dropped 0.6%.").await["id"].as_i64().unwrap();
     let published = app.create_claim("SoftBank Group Corp. fell by 5.4%.").await["id"].as_i64().unwrap();
     app.attach_ok(published, "https://markets.example/softbank", "supports").await;
-    for to in [json!({"to": "in_review"}), json!({"to": "verified", "verdict": "true"}), json!({"to": "published"})] {
+    for to in [
+        json!({"to": "in_review"}),
+        json!({"to": "verified", "verdict": "true", "rationale": "What the record shows."}),
+        json!({"to": "published"}),
+    ] {
         assert_eq!(app.transition(published, &to).await.status(), 200);
     }
     let anonymous = reqwest::Client::new();
@@ -316,7 +320,7 @@ async fn the_queue_assignments_and_stats() {
     app.transition(ids[2], &json!({"to": "rejected"})).await;
     app.attach_ok(ids[3], "https://q.example/3", "supports").await;
     app.transition(ids[3], &json!({"to": "in_review"})).await;
-    app.transition(ids[3], &json!({"to": "verified", "verdict": "false"})).await;
+    app.transition(ids[3], &json!({"to": "verified", "verdict": "false", "rationale": "What the record shows."})).await;
 
     let queue: Value = app.get("/v1/admin/queue").await.json().await.unwrap();
     let queued: Vec<i64> = queue["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();

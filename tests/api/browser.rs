@@ -392,6 +392,9 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
         "/admin/sources".to_owned(),
         "/admin/sources/1".to_owned(),
         "/admin/claims/999999".to_owned(),
+        "/admin/articles".to_owned(),
+        // The seed article: its sentences shaded, their reasons and the forms that accept them.
+        "/admin/articles/1".to_owned(),
     ];
     for (width, height) in [(390, 844), (1280, 900)] {
         driver.resize(width, height).await;
@@ -406,6 +409,11 @@ async fn browser_a_check_is_carried_from_submission_to_publication_and_reopened(
         shot(&format!("sources-at-{width}")).await;
         driver.goto(&app.url("/admin/claims")).await;
         shot(&format!("claims-at-{width}")).await;
+        driver.goto(&app.url("/admin/articles/1")).await;
+        // Reasons and the edit form open, as a tap opens them: they must fit too.
+        driver.eval("document.querySelectorAll('details').forEach(d => d.open = true)").await;
+        driver.fits(&format!("the seed article with every detail open at {width} px")).await;
+        shot(&format!("article-at-{width}")).await;
         let hidden = driver
             .eval(
                 "return [...document.querySelectorAll('table.cards td')].filter(td => td.offsetParent === null).length",

@@ -7,7 +7,8 @@ use crate::helpers::{problem, spawn_seeded_app};
 async fn verify(app: &crate::helpers::TestApp, id: i64, verdict: &str) {
     app.attach_ok(id, &format!("https://review.example/{id}"), "refutes").await;
     app.transition(id, &json!({"to": "in_review"})).await;
-    let response = app.transition(id, &json!({"to": "verified", "verdict": verdict})).await;
+    let response =
+        app.transition(id, &json!({"to": "verified", "verdict": verdict, "rationale": "What the record shows."})).await;
     assert_eq!(response.status(), 200);
 }
 

@@ -215,7 +215,7 @@ async fn readers_without_a_key_see_the_check_not_the_desk() {
     app.attach(id, &body).await;
     for to in [
         json!({"to": "in_review"}),
-        json!({"to": "verified", "verdict": "true", "note": "internal: rushed"}),
+        json!({"to": "verified", "verdict": "true", "note": "internal: rushed", "rationale": "What the record shows."}),
         json!({"to": "published"}),
     ] {
         assert_eq!(app.transition(id, &to).await.status(), 200);

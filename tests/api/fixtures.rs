@@ -20,6 +20,17 @@ research and earlier runs.</p></article></body></html>"#;
 pub const OTHER_PAGE: &str = r#"<!doctype html><html><head><title>Markets</title></head>
 <body><p>Nvidia shares fell 17% on Monday.</p></body></html>"#;
 
+/// An article as a news site serves it: its site's name, its date in JSON-LD, a byline, a menu.
+pub const ARTICLE_PAGE: &str = r#"<!doctype html><html><head><title>Chip stocks fall | The Wire</title>
+<meta property="og:title" content="Chip stocks fall after DeepSeek's R1">
+<meta property="og:site_name" content="The Wire">
+<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2025-01-28T06:30:00Z",
+ "publisher":{"@type":"Organization","name":"Wire Media Group"}}</script></head>
+<body><nav><a href="/">Home</a></nav><article><h1>Chip stocks fall after DeepSeek's R1</h1>
+<p>Nvidia shares fell 17% on Monday, wiping out $593 billion of market value, according to Bloomberg.</p>
+<p>DeepSeek said the final training run cost $5.6 million.</p>
+<p>What happens next? Nobody knows.</p></article></body></html>"#;
+
 /// The quote as a fact-checker would paste it: plain quotes and dashes, other case and spacing.
 pub const EXCERPT: &str = "the final training run cost \"$5.6 million\" - excluding research";
 
@@ -80,6 +91,14 @@ async fn serve(mut stream: TcpStream, me: SocketAddr, hits: Arc<Mutex<HashMap<St
     match path.as_str() {
         "/quote" => respond(&mut stream, 200, html, &[], QUOTE_PAGE.as_bytes()).await,
         "/other" => respond(&mut stream, 200, html, &[], OTHER_PAGE.as_bytes()).await,
+        "/article" => respond(&mut stream, 200, html, &[], ARTICLE_PAGE.as_bytes()).await,
+        "/to-article" => redirect(&mut stream, "/article").await,
+        "/transcript.txt" => {
+            let text = b"HOLT: Good evening.\nTRUMP: We lost 70,000 factories. It is a disgrace.\n";
+            respond(&mut stream, 200, "text/plain; charset=utf-8", &[], text).await
+        }
+        "/server-error" => respond(&mut stream, 500, html, &[], b"<h1>Down</h1>").await,
+        "/blank" => respond(&mut stream, 200, html, &[], b"<html><body><script>x()</script></body></html>").await,
         "/changing" if hit == 1 => respond(&mut stream, 200, html, &[], QUOTE_PAGE.as_bytes()).await,
         "/changing" => respond(&mut stream, 200, html, &[], OTHER_PAGE.as_bytes()).await,
         "/flipping" if hit % 2 == 1 && hit < 4 => respond(&mut stream, 200, html, &[], QUOTE_PAGE.as_bytes()).await,

@@ -72,7 +72,12 @@ async fn claim_text_cannot_break_out_of_the_json_ld_on_the_admin_page() {
     let id = app.create_claim(text).await["id"].as_i64().unwrap();
     app.attach_ok(id, "https://evidence.example/markets", "supports").await;
     assert_eq!(app.transition(id, &json!({"to": "in_review"})).await.status(), 200);
-    assert_eq!(app.transition(id, &json!({"to": "verified", "verdict": "mostly_true"})).await.status(), 200);
+    assert_eq!(
+        app.transition(id, &json!({"to": "verified", "verdict": "mostly_true", "rationale": "What the record shows."}))
+            .await
+            .status(),
+        200
+    );
 
     let (browser, _) = sign_in(&app, Role::Reviewer).await;
     let page = browser.get(app.url(&format!("/admin/claims/{id}"))).send().await.unwrap().text().await.unwrap();

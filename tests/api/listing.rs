@@ -22,7 +22,8 @@ async fn filters_by_status_verdict_tag_and_claimant() {
     let id = markets[0];
     app.attach_ok(id, "https://example.org/x", "refutes").await;
     app.transition(id, &json!({"to": "in_review"})).await;
-    app.transition(id, &json!({"to": "verified", "verdict": "mostly_false"})).await;
+    app.transition(id, &json!({"to": "verified", "verdict": "mostly_false", "rationale": "What the record shows."}))
+        .await;
     assert_eq!(ids(&app, "status=verified").await, [id]);
     assert_eq!(ids(&app, "verdict=mostly_false&tag=markets").await, [id]);
     assert!(ids(&app, "verdict=true").await.is_empty());

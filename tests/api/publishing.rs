@@ -179,17 +179,26 @@ async fn a_reopened_claim_stays_public_and_a_changed_verdict_is_corrected() {
 }
 
 #[tokio::test]
-async fn the_rationale_is_given_with_the_verdict_only_and_falls_back_to_the_note() {
+async fn the_rationale_goes_with_the_verdict_only_and_a_verdict_needs_one() {
     let app = spawn_app().await;
     let id = app.create_claim("A claim reviewed with a note only").await["id"].as_i64().unwrap();
     app.attach_ok(id, "https://source.example/a", "supports").await;
     let early = app.transition(id, &json!({"to": "in_review", "rationale": "too early"})).await;
     assert_eq!(crate::helpers::error_fields(&crate::helpers::problem(early, 422).await), ["rationale"]);
     app.transition(id, &json!({"to": "in_review"})).await;
-    app.transition(id, &json!({"to": "verified", "verdict": "true", "note": "Matches the filing."})).await;
-    assert_eq!(app.claim(id).await["rationale"], Value::Null);
+    let bare = app.transition(id, &json!({"to": "verified", "verdict": "true", "note": "Matches the filing."})).await;
+    let problem = crate::helpers::problem(bare, 422).await;
+    assert_eq!(
+        (problem["errors"][0]["field"].as_str(), problem["errors"][0]["rule"].as_str()),
+        (Some("rationale"), Some("required"))
+    );
+    assert_eq!(app.claim(id).await["status"], "in_review", "a refused move changes nothing");
+    let why =
+        json!({"to": "verified", "verdict": "true", "note": "Matches the filing.", "rationale": "The filing says so."});
+    app.transition(id, &why).await;
+    assert_eq!(app.claim(id).await["rationale"], "The filing says so.");
     let review: Value = app.get(&format!("/v1/claims/{id}/claimreview")).await.json().await.unwrap();
-    assert_eq!(review["reviewBody"], "Matches the filing.");
+    assert_eq!(review["reviewBody"], "The filing says so.");
     assert_eq!(review["creativeWorkStatus"], "Draft");
 }
 

@@ -26,7 +26,11 @@ async fn claim_in(app: &TestApp, status: &str, n: usize) -> i64 {
         _ => &["rejected"],
     };
     for to in path {
-        let body = if *to == "verified" { json!({"to": to, "verdict": "mostly_true"}) } else { json!({"to": to}) };
+        let body = if *to == "verified" {
+            json!({"to": to, "verdict": "mostly_true", "rationale": "What the record shows."})
+        } else {
+            json!({"to": to})
+        };
         assert_eq!(app.transition(id, &body).await.status(), StatusCode::OK);
     }
     id
@@ -40,7 +44,11 @@ async fn every_move_is_legal_exactly_when_the_workflow_says_so() {
         for to in STATUSES {
             n += 1;
             let id = claim_in(&app, from, n).await;
-            let body = if to == "verified" { json!({"to": to, "verdict": "false"}) } else { json!({"to": to}) };
+            let body = if to == "verified" {
+                json!({"to": to, "verdict": "false", "rationale": "What the record shows."})
+            } else {
+                json!({"to": to})
+            };
             let response = app.transition(id, &body).await;
             if LEGAL.contains(&(from, to)) {
                 assert_eq!(response.status(), StatusCode::OK, "{from} -> {to}");
@@ -63,19 +71,31 @@ async fn verifying_needs_a_verdict_and_live_evidence() {
     let id = app.create_claim("DeepSeek was founded in 2023.").await["id"].as_i64().unwrap();
     app.transition(id, &json!({"to": "in_review"})).await;
 
-    let p = problem(app.transition(id, &json!({"to": "verified", "verdict": "true"})).await, 409).await;
+    let p = problem(
+        app.transition(id, &json!({"to": "verified", "verdict": "true", "rationale": "What the record shows."})).await,
+        409,
+    )
+    .await;
     assert_eq!(p["type"], "/problems/evidence-required");
     let item = app.attach_ok(id, "https://registry.example/deepseek", "supports").await;
-    let p = problem(app.transition(id, &json!({"to": "verified"})).await, 422).await;
+    let p =
+        problem(app.transition(id, &json!({"to": "verified", "rationale": "What the record shows."})).await, 422).await;
     assert_eq!(p["errors"][0]["field"], "verdict");
 
     // Retracted evidence does not count.
     app.client.delete(app.url(&format!("/v1/evidence/{}", item["id"]))).send().await.unwrap();
-    problem(app.transition(id, &json!({"to": "verified", "verdict": "true"})).await, 409).await;
+    problem(
+        app.transition(id, &json!({"to": "verified", "verdict": "true", "rationale": "What the record shows."})).await,
+        409,
+    )
+    .await;
     app.attach_ok(id, "https://registry.example/other", "supports").await;
 
     let verified: Value = app
-        .transition(id, &json!({"to": "verified", "verdict": "true", "note": "registry"}))
+        .transition(
+            id,
+            &json!({"to": "verified", "verdict": "true", "note": "registry", "rationale": "What the record shows."}),
+        )
         .await
         .json()
         .await

@@ -2,6 +2,7 @@
 //! works on a closed network. Tables carry a `data-label` on each cell so that on a phone each row
 //! becomes a card with every field named, instead of columns cut off at the edge.
 
+mod articles;
 mod claim;
 mod claims;
 mod history;
@@ -10,6 +11,7 @@ mod snapshot;
 mod sources;
 mod stats;
 
+pub use articles::{ArticleForm, ArticleList, SENTENCES_PER_PAGE, article, list as articles};
 pub use claim::claim;
 pub use claims::{ClaimForm, EditConflict, Listing, edit, list, new_claim, submitted};
 pub use queue::queue;
@@ -48,6 +50,7 @@ fn layout(title: &str, who: Option<(&Actor, &str)>, body: Markup) -> Markup {
                             a href="/admin/claims" { "Claims" }
                             a href="/admin/claims/new" { "Submit" }
                             a href="/admin/sources" { "Sources" }
+                            a href="/admin/articles" { "Articles" }
                             a href="/admin/stats" { "Stats" }
                         }
                         span.who { (actor.name()) " · " (actor.role_name().unwrap_or_default()) }

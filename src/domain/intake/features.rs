@@ -156,6 +156,10 @@ pub fn features(lines: &[Line]) -> Vec<Vec<String>> {
                 if changed {
                     f.push("turn:first".into());
                 }
+                // A turn's last sentence is where a speaker lands the point, or hands over.
+                if lines.get(i + 1).is_none_or(|next| next.speaker != Some(speaker)) {
+                    f.push("turn:last".into());
+                }
                 let habits = askers.get(speaker).copied().unwrap_or_default();
                 if habits.asks {
                     f.push("speaker:asks".into());
@@ -296,6 +300,7 @@ pub fn describe(feature: &str) -> String {
         "ctx:prev_number" => "the sentence before states a figure",
         "ctx:next_number" => "the sentence after states a figure",
         "turn:first" => "it opens a speaker's turn",
+        "turn:last" => "it ends a speaker's turn",
         "speaker:share:0-4%" => "its speaker says little",
         "speaker:share:30%+" => "its speaker says most",
         "speaker:asks" => "its speaker mostly asks questions",
