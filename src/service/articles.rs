@@ -92,7 +92,9 @@ impl Service {
     /// registered claims.
     pub async fn article(&self, actor: &Actor, id: i64) -> Result<ArticleView> {
         require(actor, Action::SubmitArticles)?;
-        let (matcher, filter) = (self.matcher(), Filter { published_only: actor.is_public(), except: None });
+        // A sentence accepted as a claim is shown as taken, not as matching itself.
+        let filter = Filter { published_only: actor.is_public(), except_own_text: true, ..Filter::default() };
+        let matcher = self.matcher();
         let read = move |conn: &_| {
             let article = articles::get(conn, id)?;
             let sentences = articles::sentences(conn, id)?;

@@ -53,11 +53,10 @@ impl Service {
         require(actor, Action::CreateClaims)?;
         let content = input.validate()?;
         let (text, language, matcher) = (content.text.clone(), content.language.clone(), self.matcher());
-        // One more than shown: the new claim itself may be found once it is written.
-        let lookup = self
-            .store
-            .reader
-            .read(move |conn| matcher.find(conn, &text, language.as_deref(), SIMILAR_SHOWN + 1, Filter::default()));
+        // The claim being written may be found by the lookup beside its write: its own text is left out.
+        let filter = Filter { except_own_text: true, ..Filter::default() };
+        let lookup =
+            self.store.reader.read(move |conn| matcher.find(conn, &text, language.as_deref(), SIMILAR_SHOWN, filter));
         let actor = actor.clone();
         let Some(once) = once else {
             // The lookup runs beside the write: the writer thread, which every write waits for, does no
@@ -117,7 +116,7 @@ impl Service {
         let (actor, matcher) = (actor.clone(), self.matcher());
         let read = move |conn: &_| {
             let claim = visible(conn, id, &actor)?;
-            let filter = Filter { published_only: actor.is_public(), except: Some(id) };
+            let filter = Filter { published_only: actor.is_public(), except: Some(id), ..Filter::default() };
             matcher.find(conn, &claim.text, claim.language.as_deref(), SIMILAR_SHOWN, filter)
         };
         self.store.reader.read(read).await.map_err(missing("claim", id))

@@ -16,6 +16,7 @@ use crate::domain::matching::features::Weights;
 use crate::domain::matching::index::{Doc, Filter, Footprint, Index, term_hash};
 use crate::domain::matching::rank::{BY_SCORE, Found, Ranked, rank};
 use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
+use crate::domain::normalize::normalize_text;
 use crate::domain::workflow::Status;
 use crate::store::matching::{self, MatchRow};
 use crate::store::{self};
@@ -74,7 +75,19 @@ impl Matcher {
             index.dead() > 10_000 && index.dead() > index.len() / 4
         };
         match taken {
-            Some(ids) if !stale => self.apply(conn, ids),
+            Some(ids) if !stale => {
+                self.apply(conn, ids)?;
+                // Claims written by another process on the same database (`claimcheck import`
+                // beside the server) are not reported by this one's writer: new ids are read here.
+                let mut last = self.index.read().map_err(poisoned)?.max_id();
+                loop {
+                    let page = matching::after(conn, last, PAGE)?;
+                    let Some(end) = page.last().map(|e| e.id) else { return Ok(()) };
+                    let mut index = self.index.write().map_err(poisoned)?;
+                    page.iter().for_each(|row| upsert(&mut index, row));
+                    last = end;
+                }
+            }
             _ => {
                 // Changes from now on are recorded; those made while building are read again after.
                 *self.pending.lock().map_err(poisoned)? = Some(Vec::new());
@@ -125,9 +138,11 @@ impl Matcher {
         let mut rows = matching::by_ids(conn, &ids)?;
         // A claim changed since the index answered is ranked as it now reads; one gone is left out.
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        let own = filter.except_own_text.then(|| normalize_text(text));
         let found: Vec<Found> = rows
             .iter()
             .filter(|r| !filter.published_only || r.status == Status::Published)
+            .filter(|r| own.as_ref().is_none_or(|own| normalize_text(&r.fields.text) != *own))
             .filter_map(|r| Some(Found { id: r.id, bm25: top.iter().find(|t| t.0 == r.id)?.1, fields: &r.fields }))
             .collect();
         let ranked = {
@@ -171,7 +186,8 @@ impl Service {
     pub async fn match_claims(&self, actor: &Actor, input: MatchInput) -> Result<Vec<Match>> {
         require(actor, Action::ReadClaims)?;
         let limit = input.validate()?;
-        let (matcher, filter) = (self.matcher.clone(), Filter { published_only: actor.is_public(), except: None });
+        let (matcher, filter) =
+            (self.matcher.clone(), Filter { published_only: actor.is_public(), ..Filter::default() });
         let read = move |conn: &Connection| matcher.find(conn, &input.text, input.language.as_deref(), limit, filter);
         Ok(self.store.reader.read(read).await?)
     }

@@ -42,6 +42,7 @@ async fn paraphrases_of_seed_claims_are_reported_with_scores() {
         assert_eq!(response.status(), StatusCode::CREATED, "{paraphrase}");
         let created: Value = response.json().await.unwrap();
         let similar = created["similar"].as_array().unwrap();
+        assert!(!similar.is_empty(), "{paraphrase}: {created}");
         assert_eq!(similar[0]["id"], id, "{paraphrase}: {similar:?}");
         assert!(["same", "related"].contains(&similar[0]["tier"].as_str().unwrap()));
 
@@ -171,6 +172,29 @@ async fn edits_are_matched_as_they_now_read_and_a_restart_rebuilds_the_index_fro
     assert_eq!(found["items"][0]["id"], id + 1, "{found}");
     assert_eq!(found["items"][0]["matched"]["numbers"], json!(["600000000000"]));
     assert_eq!(matches(&app, "Liang Wenfeng, Zhejiang University alumnus").await["items"][0]["id"], id);
+}
+
+#[tokio::test]
+async fn claims_imported_by_the_command_line_beside_the_server_are_matched() {
+    let app = spawn_app().await;
+    app.create_claim("Hangzhou hosts the headquarters of DeepSeek.").await;
+    assert!(matches(&app, "DeepSeek's app has one billion users").await["items"][0]["id"] != json!(2));
+    let file = app.dir.path().join("feed.jsonld");
+    let review = json!({
+        "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://fc.example.org/users",
+        "claimReviewed": "DeepSeek's app has one billion users",
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    });
+    std::fs::write(&file, review.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .args(["import", file.to_str().unwrap(), "--db"])
+        .arg(app.db_path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let found = matches(&app, "Does DeepSeek's app really have a billion users?").await;
+    assert_eq!(found["items"][0]["text"], "DeepSeek's app has one billion users", "{found}");
+    assert_eq!(found["items"][0]["verdict"], "false");
 }
 
 /// Writes claims until the server goes away, counting those acknowledged.

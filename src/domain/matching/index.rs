@@ -48,6 +48,10 @@ pub struct Filter {
     pub published_only: bool,
     /// Leave this claim out (the claim whose similar claims are asked for).
     pub except: Option<i64>,
+    /// Leave out a claim whose text is the text looked up (normalized as duplicates are): the claim
+    /// being submitted, which the lookup beside its write may find written. Applied to the
+    /// candidates read, not here.
+    pub except_own_text: bool,
 }
 
 /// A term's postings beyond the first: gaps and counts, and a skip entry every `BLOCK` postings.
@@ -264,6 +268,11 @@ impl Index {
 
     pub fn is_empty(&self) -> bool {
         self.live == 0
+    }
+
+    /// The highest claim id ever indexed (0 for none).
+    pub fn max_id(&self) -> i64 {
+        self.slots.len().saturating_sub(1) as i64
     }
 
     /// Slots held by claims replaced or removed since the index was built: a rebuild frees them.

@@ -235,7 +235,7 @@ fn the_pruned_lookup_ranks_exactly_as_scoring_every_claim() {
     }
     for q in 0..200 {
         let query: Vec<String> = (0..1 + rng.below(12)).map(|_| word(&mut rng)).collect();
-        let filter = Filter { published_only: q % 2 == 0, except: Some(5) };
+        let filter = Filter { published_only: q % 2 == 0, except: Some(5), ..Filter::default() };
         let fast = index.top(&query, 10, &filter);
         let mut all = index.top(&query, 100_000, &filter);
         all.truncate(10);
