@@ -9,11 +9,12 @@
 //! claim in its own record, and a claim is 15 bytes beside its postings (id, length, flags, a digest of
 //! what was indexed, and its place). What a match shows is read from the database for the few shown.
 //!
-//! Ranking is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact, claim by claim
-//! across the terms' postings with the best `k` so far in a heap (MaxScore): a term whose most it can
-//! add, with the rarer terms' most, cannot lift a claim to the `k`-th best only adds to the claims the
-//! others find, read through skip entries in its postings. Memory per lookup is the heap and one cursor
-//! per term, whatever the size of the collection.
+//! Ranking is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact (up to `VISITS`
+//! claims visited), claim by claim across the terms' postings with the best `k` so far in a heap
+//! (MaxScore): the rarest terms' claims are scored first to set the bar, and a term whose most it can
+//! add, with the commoner terms' most, cannot lift a claim to the `k`-th best only adds to the claims
+//! the others find, read through skip entries in its postings. Memory per lookup is the heap and one
+//! cursor per term, whatever the size of the collection.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
