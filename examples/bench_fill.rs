@@ -90,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
         path,
         synchronous: Synchronous::Normal,
         readers: 1,
+        quick_read_limit: Duration::ZERO,
         write_queue: 16,
         write_wait: Duration::from_secs(60),
     };

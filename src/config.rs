@@ -24,6 +24,12 @@ pub struct DatabaseArgs {
     #[arg(long, env = "CLAIMCHECK_READERS", default_value_t = 4)]
     pub readers: usize,
 
+    /// Point reads (a claim by id) run on the request's own thread while each takes less than this many
+    /// microseconds; one slower (the disk, not memory, answered) sends them to the blocking pool for a
+    /// second. 0 sends them there always.
+    #[arg(long, env = "CLAIMCHECK_QUICK_READ_LIMIT_US", default_value_t = 1000)]
+    pub quick_read_limit_us: u64,
+
     /// Writes that may wait for the writer; past that, requests wait up to --write-wait-ms, then get 503.
     #[arg(long, env = "CLAIMCHECK_WRITE_QUEUE", default_value_t = 4096)]
     pub write_queue: usize,
@@ -54,6 +60,7 @@ impl DatabaseArgs {
             path: self.db.clone(),
             synchronous: self.synchronous,
             readers: self.readers,
+            quick_read_limit: Duration::from_micros(self.quick_read_limit_us),
             write_queue: self.write_queue,
             write_wait: Duration::from_millis(self.write_wait_ms),
             audit_key,

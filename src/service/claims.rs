@@ -94,7 +94,7 @@ impl Service {
         let actor = actor.clone();
         let public = actor.is_public();
         let read = move |conn: &_| claims::detail_of(conn, visible(conn, id, &actor)?);
-        let detail = self.store.reader.read(read).await.map_err(missing("claim", id))?;
+        let detail = self.store.reader.read_quick(read).await.map_err(missing("claim", id))?;
         Ok(if public { super::public::detail(detail) } else { detail })
     }
 

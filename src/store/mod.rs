@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audit;
 pub mod audit_key;
 pub mod changes;
+pub mod checkpoint;
 pub mod claims;
 pub mod evidence;
 pub mod history;
@@ -50,6 +51,8 @@ pub struct StoreConfig {
     pub path: PathBuf,
     pub synchronous: Synchronous,
     pub readers: usize,
+    /// See `read::ReadPool::read_quick`.
+    pub quick_read_limit: Duration,
     pub write_queue: usize,
     /// How long a request waits for room in a full write queue before it is turned away.
     pub write_wait: Duration,
@@ -138,9 +141,11 @@ impl Store {
         if sealed > 0 {
             tracing::info!(rows = sealed, "audit rows written before the audit key are now sealed with it");
         }
-        let reader = ReadPool::open(&config.path, config.readers, &config.audit_key)?;
+        let reader = ReadPool::open(&config.path, config.readers, config.quick_read_limit, &config.audit_key)?;
         let claim_changes = std::sync::Arc::new(changes::ClaimChanges::default());
-        let writer = Writer::start(conn, config.write_queue, config.write_wait, claim_changes.clone())?;
+        let checkpointer = checkpoint::Checkpointer::start(&config.path, config.synchronous)?;
+        let writer =
+            Writer::start(conn, config.write_queue, config.write_wait, claim_changes.clone(), Some(checkpointer))?;
         Ok(Store { writer, reader, claim_changes })
     }
 

@@ -17,6 +17,7 @@ use rusqlite::Connection;
 use rusqlite::hooks::Action;
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpoint::Checkpointer;
 use super::{Error, Result};
 
 /// Most jobs committed together; bounds the latency one group adds to its first caller.
@@ -81,7 +82,18 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection, capacity: usize, wait: Duration, hook: Arc<dyn Hook>) -> std::io::Result<Writer> {
+    /// Starts the writer thread on `conn`. With a `checkpointer`, the writer leaves checkpoints to it
+    /// and nudges it after every commit; without, SQLite checkpoints on commit as it does by default.
+    pub fn start(
+        conn: Connection,
+        capacity: usize,
+        wait: Duration,
+        hook: Arc<dyn Hook>,
+        checkpointer: Option<Checkpointer>,
+    ) -> std::io::Result<Writer> {
+        if checkpointer.is_some() {
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(std::io::Error::other)?;
+        }
         let (queue, rx) = mpsc::channel(capacity.max(1));
         let told = hook.clone();
         conn.update_hook(Some(move |action: Action, _: &str, table: &str, rowid: i64| {
@@ -89,7 +101,7 @@ impl Writer {
         }))
         .map_err(std::io::Error::other)?;
         let stats: Arc<WriterStats> = Arc::default();
-        let group = Group { conn, hook, stats: stats.clone() };
+        let group = Group { conn, hook, stats: stats.clone(), checkpointer };
         let thread = std::thread::Builder::new().name("claimcheck-writer".into()).spawn(move || run(group, rx))?;
         Ok(Writer { queue, thread: Arc::new(Mutex::new(Some(thread))), stats, wait })
     }
@@ -147,6 +159,7 @@ struct Group {
     conn: Connection,
     hook: Arc<dyn Hook>,
     stats: Arc<WriterStats>,
+    checkpointer: Option<Checkpointer>,
 }
 
 fn run(group: Group, mut rx: mpsc::Receiver<Message>) {
@@ -169,7 +182,16 @@ fn run(group: Group, mut rx: mpsc::Receiver<Message>) {
         }
         if !jobs.is_empty() {
             commit_group(&group, jobs);
+            if let Some(checkpointer) = &group.checkpointer {
+                checkpointer.nudge();
+                if checkpointer.restart_due() {
+                    Checkpointer::restart(&group.conn);
+                }
+            }
         }
+    }
+    if let Some(checkpointer) = group.checkpointer {
+        checkpointer.close();
     }
     tracing::debug!("writer stopped");
 }
@@ -245,7 +267,7 @@ mod tests {
         let path = dir.path().join("w.db");
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
-        (Writer::start(conn, 64, Duration::from_secs(5), Arc::new(())).unwrap(), path)
+        (Writer::start(conn, 64, Duration::from_secs(5), Arc::new(()), None).unwrap(), path)
     }
 
     fn count(path: &std::path::Path) -> i64 {
