@@ -183,7 +183,9 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8000; PRAGMA query_only = ON;")?;
+    // The OS keeps the file's pages; a reader's own cache needs to hold little more than the upper
+    // levels of the B-trees it walks, and there are several readers: 2 MB each.
+    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -2000; PRAGMA query_only = ON;")?;
     Ok(conn)
 }
 
