@@ -203,6 +203,22 @@ const GERMAN: &[&str] = &[
     "von", "für", "mit", "ohne", "sich", "sein", "seine", "zu", "zum", "zur", "auf", "als", "aber", "hat", "wurde",
 ];
 
+/// The language a text is most likely in, told by its function words (`words` lower-case): Spanish,
+/// French or German when at least two of them belong to that language and more than to any other
+/// list; else `None`, read as English. Short texts with no such words stay English.
+pub fn guess_language<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<&'static str> {
+    let mut counts = [0usize; 4];
+    for word in words {
+        counts[0] += usize::from(ENGLISH.binary_search(&word).is_ok());
+        counts[1] += usize::from(SPANISH.contains(&word));
+        counts[2] += usize::from(FRENCH.contains(&word));
+        counts[3] += usize::from(GERMAN.contains(&word));
+    }
+    let (best, &most) = counts.iter().enumerate().skip(1).max_by_key(|&(_, c)| c)?;
+    let unique = counts.iter().enumerate().all(|(i, &c)| i == best || c < most);
+    (most >= 2 && unique).then(|| ["en", "es", "fr", "de"][best])
+}
+
 /// The word (lower-case) is a stop word of `language` (English when not given).
 pub fn is_stop(word: &str, language: Option<&str>) -> bool {
     match language.and_then(|l| l.get(..2)).map(|l| l.to_ascii_lowercase()).as_deref() {
@@ -219,5 +235,27 @@ mod tests {
     fn the_english_list_is_sorted_for_binary_search() {
         assert!(super::ENGLISH.windows(2).all(|w| w[0] < w[1]));
         assert!(super::is_stop("the", None) && super::is_stop("don't", Some("en-GB")) && !super::is_stop("us", None));
+    }
+
+    #[test]
+    fn a_text_s_language_is_told_by_its_function_words() {
+        let guess = |text: &str| super::guess_language(text.split(' '));
+        assert_eq!(guess("el gobierno de españa aprobó la ley sobre los chips"), Some("es"));
+        assert_eq!(guess("le gouvernement a dit que la puce est la plus rapide"), Some("fr"));
+        assert_eq!(guess("die regierung hat gesagt dass der chip und die software neu sind"), Some("de"));
+        assert_eq!(guess("deepseek says it spent only 5.6 million on the model"), None);
+        // Too few function words to tell: English, as before.
+        assert_eq!(guess("deepseek r1 de"), None);
+    }
+
+    #[test]
+    fn a_claim_without_a_language_is_stemmed_in_the_one_it_is_written_in() {
+        use super::super::text::analyze;
+        let terms = |text: &str, language| analyze(text, language).terms;
+        // Spanish inflections meet at the Spanish stem whether or not the language is given.
+        let given = terms("las exportaciones de chips cayeron en china", Some("es"));
+        assert_eq!(terms("las exportaciones de chips cayeron en china", None), given);
+        assert!(terms("la exportación de los chips cayó", None).iter().any(|t| given.contains(t)));
+        assert!(!given.iter().any(|t| t == "las" || t == "de"), "Spanish stop words are dropped: {given:?}");
     }
 }

@@ -97,10 +97,21 @@ enum Piece {
     Percent,
 }
 
-/// Reads `text` for matching, with the stemmer and stop words of `language`.
+/// Reads `text` for matching, with the stemmer and stop words of `language`, or of the language its
+/// function words show when none is given (`stopwords::guess_language`).
 pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
     let text: String = text.nfkc().collect();
     let pieces = numbers_scaled(pieces(&text));
+    let language = language.or_else(|| {
+        let words: Vec<String> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Word(w) => Some(w.to_lowercase()),
+                _ => None,
+            })
+            .collect();
+        stopwords::guess_language(words.iter().map(String::as_str))
+    });
     let stemmer = stemmer(language);
     let mut analysis = Analysis::default();
     for piece in pieces {
