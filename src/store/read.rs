@@ -4,9 +4,9 @@
 //! costs two thread wake-ups, about 100 µs of CPU here: far more than reading one claim whose pages
 //! the OS has cached (about 15 µs). So the point reads that serve the hottest requests (`read_quick`)
 //! run on the async worker itself while they are fast, and go to the blocking pool for a while
-//! (`COOL_OFF`) as soon as one takes longer than the configured limit: when the database does not fit
-//! in memory and reads wait for the disk, one slow read stalls its worker once, not every request
-//! behind it. Everything else (lists, searches, exports) always runs on the blocking pool.
+//! (`COOL_OFF`) as soon as a few (`STRIKES`, net of fast ones) take longer than the configured limit:
+//! when the database does not fit in memory and reads wait for the disk, a few slow reads stall their
+//! worker, not every request behind them. Everything else (lists, searches, exports) always runs on the blocking pool.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -37,11 +37,16 @@ struct Inner {
     quick_limit: Duration,
     /// Until when (microseconds since `opened`) quick reads go to the blocking pool.
     offload_until: AtomicU64,
+    /// Slow quick reads lately: each slow one adds one, each fast one takes one away. A read can be
+    /// slow because its thread was preempted on a busy machine; only a run of them means the disk.
+    strikes: AtomicU64,
     opened: Instant,
 }
 
-/// How long quick reads stay on the blocking pool after one was slow.
+/// How long quick reads stay on the blocking pool after they were slow.
 const COOL_OFF: Duration = Duration::from_secs(1);
+/// Slow reads, net of fast ones, that send quick reads to the blocking pool.
+const STRIKES: u64 = 3;
 
 impl ReadPool {
     /// `size` connections; quick reads run in place while each takes less than `quick_limit`.
@@ -62,6 +67,7 @@ impl ReadPool {
                 quick: Mutex::new(quick),
                 quick_limit,
                 offload_until: AtomicU64::new(0),
+                strikes: AtomicU64::new(0),
                 opened: Instant::now(),
             }),
         })
@@ -80,11 +86,14 @@ impl ReadPool {
         let Some(conn) = conn else { return self.read(query).await };
         let outcome = catch_unwind(AssertUnwindSafe(|| query(&conn)));
         let took = inner.opened.elapsed().saturating_sub(now);
-        if took > inner.quick_limit {
+        if took <= inner.quick_limit {
+            let _ = inner.strikes.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| s.checked_sub(1));
+        } else if inner.strikes.fetch_add(1, Ordering::Relaxed) + 1 >= STRIKES {
+            inner.strikes.store(0, Ordering::Relaxed);
             inner.offload_until.fetch_max(micros(now + took + COOL_OFF), Ordering::Relaxed);
             tracing::debug!(
                 took_us = took.as_micros(),
-                "a quick read was slow; reads go to the blocking pool for a while"
+                "quick reads were slow; they go to the blocking pool for a while"
             );
         }
         match outcome {
@@ -163,13 +172,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn quick_reads_run_in_place_until_one_is_slow() {
+    async fn quick_reads_run_in_place_until_a_run_of_them_is_slow() {
         let dir = tempfile::tempdir().unwrap();
         let pool = pool(&dir, Duration::from_millis(1));
         let here = std::thread::current().id();
         assert_eq!(ran_on(&pool, Duration::ZERO).await, here);
-        // One read slower than the limit (as when the disk answers) sends the next ones away.
+        // One slow read may be a preempted thread; a run of them (as when the disk answers) sends the
+        // next ones away.
         assert_eq!(ran_on(&pool, Duration::from_millis(5)).await, here);
+        assert!(pool.quick_in_place());
+        assert_eq!(ran_on(&pool, Duration::ZERO).await, here);
+        for _ in 0..STRIKES {
+            assert_eq!(ran_on(&pool, Duration::from_millis(5)).await, here);
+        }
         assert!(!pool.quick_in_place());
         assert_ne!(ran_on(&pool, Duration::ZERO).await, here);
     }
