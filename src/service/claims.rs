@@ -15,7 +15,7 @@ use crate::domain::version::Expected;
 use crate::domain::workflow::{AssignInput, Status, TransitionInput};
 use crate::store::claims::{self, ClaimDetail, ClaimRow, Move};
 use crate::store::history::{self, HistoryRow};
-use crate::store::listing::{self, Page, Request};
+use crate::store::listing::{self, Page, Request, Walked};
 use crate::store::publications::{self, Reviewable};
 use crate::store::{self, Error as StoreError};
 
@@ -32,6 +32,17 @@ pub struct Dossier {
     pub review: Option<Value>,
     /// The sources registered for the sites of its evidence.
     pub sources: Vec<crate::store::sources::SourceRow>,
+}
+
+/// The listing as the actor may see it: anonymous readers, published claims only (`None`: nothing).
+fn seen_by(actor: &Actor, mut request: Request) -> Option<Request> {
+    if actor.is_public() {
+        if request.filter.status.is_some_and(|s| s != Status::Published) {
+            return None;
+        }
+        request.filter.status = Some(Status::Published);
+    }
+    Some(request)
 }
 
 /// Reads the claim, refusing as missing one the actor may not see.
@@ -99,15 +110,32 @@ impl Service {
     }
 
     /// A page of claims; anonymous readers see published ones only.
-    pub async fn list_claims(&self, actor: &Actor, mut request: Request) -> Result<Page> {
+    pub async fn list_claims(&self, actor: &Actor, request: Request) -> Result<Page> {
         require(actor, Action::ReadClaims)?;
-        if actor.is_public() {
-            if request.filter.status.is_some_and(|s| s != Status::Published) {
-                return Ok(Page::default());
-            }
-            request.filter.status = Some(Status::Published);
-        }
+        let Some(request) = seen_by(actor, request) else { return Ok(Page::default()) };
         Ok(self.store.reader.read(move |conn| listing::list(conn, &request)).await?)
+    }
+
+    /// A page of a listing (not a search) as its claims' ids, for a caller that keeps claims rendered
+    /// and reads the others with `claims`.
+    pub async fn list_claim_ids(&self, actor: &Actor, request: Request) -> Result<Walked> {
+        require(actor, Action::ReadClaims)?;
+        let Some(request) = seen_by(actor, request) else { return Ok(Walked::default()) };
+        Ok(self.store.reader.read(move |conn| listing::walk(conn, &request)).await?)
+    }
+
+    /// The claims with these ids that the actor may see, in this order.
+    pub async fn claims(&self, actor: &Actor, ids: Vec<i64>) -> Result<Vec<ClaimRow>> {
+        require(actor, Action::ReadClaims)?;
+        let actor = actor.clone();
+        let read = move |conn: &_| {
+            let found = ids.iter().map(|&id| match visible(conn, id, &actor) {
+                Err(StoreError::NotFound) => Ok(None),
+                found => found.map(Some),
+            });
+            found.filter_map(Result::transpose).collect()
+        };
+        Ok(self.store.reader.read(read).await?)
     }
 
     /// Claims that say much the same as claim `id`, in other words.

@@ -197,8 +197,13 @@ pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&st
     })
 }
 
+/// The claim's tags, with the copies of its status and sort values that tag listings walk (see
+/// migrations/012); the claim's row must be written first.
 fn insert_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("INSERT INTO claim_tags (tag, claim_id) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO claim_tags (tag, claim_id, status, created_at, updated_at, confidence)
+         SELECT ?1, id, status, created_at, updated_at, confidence FROM claims WHERE id = ?2",
+    )?;
     for tag in tags {
         stmt.execute(params![tag, id])?;
     }
