@@ -16,6 +16,7 @@ SCENARIOS = [
     ("GET /v1/claims/{id} (random id)", "get_claim", "any of N claims: mostly cache misses", False),
     ("GET /v1/claims/{id} (hot 1k)", "get_hot_claim", "1,000 current claims: cache hits", False),
     ("GET /v1/claims?status&tag", "list", "filtered list, 20 per page", False),
+    ("GET /v1/claims, 12 filter sets", "list_filters", "other filters and sorts in turn, 20 per page", False),
     ("GET /v1/claims?q= (search)", "search", "full-text, ranked, 20 per page", False),
     ("POST /v1/claims", "post_claim", "new claims, synchronous=FULL", True),
     ("POST /v1/claims/{id}/evidence", "post_evidence", "evidence on random claims, rescored", True),

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
-use super::cache::{Rendered, Ticket};
+use super::cache::Rendered;
 use super::error::ApiError;
 use super::evidence::Evidence;
 use super::extract::{self, Id, JsonBody};
@@ -21,7 +21,7 @@ use crate::domain::relevance;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
-use crate::service::claims::Submitted;
+use crate::service::claims::{Listed, Submitted};
 use crate::service::once::Once;
 use crate::store;
 use crate::store::claims::ClaimRow;
@@ -251,34 +251,28 @@ pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Resu
         let items = page.items.into_iter().map(Claim::from).collect();
         return Ok(HttpResponse::Ok().json(ClaimPage { items, next_cursor, total: page.total }));
     }
-    let walked = state.service.list_claim_ids(&actor, request).await?;
-    let items = list_items(&state, &actor, &walked.ids).await?;
+    // The desk's lists: each claim is rendered once as a list item and kept until it changes, as `get`
+    // keeps claims. An item is the claim as last written, which a write racing the list may have moved on
+    // from what the list's walk saw an instant before.
+    let cache = state.list_items.clone();
+    let kept = move |id| cache.get(id).map(|kept| kept.body).ok_or_else(|| cache.ticket(id));
+    let (listed, walked) = state.service.list_claims_kept(&actor, request, kept).await?;
+    let mut items = Vec::with_capacity(listed.len());
+    for item in listed {
+        items.push(match item {
+            Listed::Kept(body) => body,
+            Listed::Read(claim, ticket) => {
+                let (id, status, version) = (claim.id, claim.status, claim.version);
+                let body: Bytes =
+                    serde_json::to_vec(&Claim::from(*claim)).map_err(|e| ApiError::Internal(e.to_string()))?.into();
+                let rendered = Rendered { etag: super::etag(version), body: body.clone(), status };
+                state.list_items.insert(id, ticket, rendered);
+                body
+            }
+        });
+    }
     let next_cursor = walked.next.as_ref().map(encode_cursor);
     Ok(HttpResponse::Ok().content_type("application/json").body(page_body(&items, next_cursor, walked.total)))
-}
-
-/// The claims of a page of the desk's, rendered as list items: each is rendered once and kept until it
-/// changes, as `get` keeps claims. An item is the claim as last written, which a write racing the list
-/// may have moved on from what the list's walk saw an instant before.
-async fn list_items(state: &State, actor: &crate::domain::access::Actor, ids: &[i64]) -> Result<Vec<Bytes>, ApiError> {
-    let cache = &state.list_items;
-    let mut items: Vec<Option<Bytes>> = ids.iter().map(|&id| cache.get(id).map(|kept| kept.body)).collect();
-    let missing: Vec<(i64, Ticket)> =
-        ids.iter().zip(&items).filter(|(_, item)| item.is_none()).map(|(&id, _)| (id, cache.ticket(id))).collect();
-    if missing.is_empty() {
-        return Ok(items.into_iter().flatten().collect());
-    }
-    for row in state.service.claims(actor, missing.iter().map(|(id, _)| *id).collect()).await? {
-        let (id, status, version) = (row.id, row.status, row.version);
-        let body: Bytes = serde_json::to_vec(&Claim::from(row)).map_err(|e| ApiError::Internal(e.to_string()))?.into();
-        if let Some(&(_, ticket)) = missing.iter().find(|(missed, _)| *missed == id) {
-            cache.insert(id, ticket, Rendered { etag: super::etag(version), body: body.clone(), status });
-        }
-        if let Some(slot) = ids.iter().position(|&listed| listed == id) {
-            items[slot] = Some(body);
-        }
-    }
-    Ok(items.into_iter().flatten().collect())
 }
 
 /// A page as `ClaimPage` serializes it, from its items rendered already.

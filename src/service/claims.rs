@@ -34,6 +34,13 @@ pub struct Dossier {
     pub sources: Vec<crate::store::sources::SourceRow>,
 }
 
+/// A claim of a page for a caller that keeps claims rendered: its copy, or the claim read and the token
+/// its copy gave.
+pub enum Listed<T, U> {
+    Kept(T),
+    Read(Box<ClaimRow>, U),
+}
+
 /// The listing as the actor may see it: anonymous readers, published claims only (`None`: nothing).
 fn seen_by(actor: &Actor, mut request: Request) -> Option<Request> {
     if actor.is_public() {
@@ -116,24 +123,41 @@ impl Service {
         Ok(self.store.reader.read(move |conn| listing::list(conn, &request)).await?)
     }
 
-    /// A page of a listing (not a search) as its claims' ids, for a caller that keeps claims rendered
-    /// and reads the others with `claims`.
-    pub async fn list_claim_ids(&self, actor: &Actor, request: Request) -> Result<Walked> {
+    /// A page of a listing (not a search) for a caller that keeps claims rendered: in the same read as the
+    /// walk, `kept` is asked for each claim of the page, and gives its copy or else a token (taken before
+    /// the claim is read: the cache's ticket); the claims it has no copy of are read then.
+    pub async fn list_claims_kept<T, U>(
+        &self,
+        actor: &Actor,
+        request: Request,
+        kept: impl Fn(i64) -> std::result::Result<T, U> + Send + 'static,
+    ) -> Result<(Vec<Listed<T, U>>, Walked)>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+    {
         require(actor, Action::ReadClaims)?;
-        let Some(request) = seen_by(actor, request) else { return Ok(Walked::default()) };
-        Ok(self.store.reader.read(move |conn| listing::walk(conn, &request)).await?)
-    }
-
-    /// The claims with these ids that the actor may see, in this order.
-    pub async fn claims(&self, actor: &Actor, ids: Vec<i64>) -> Result<Vec<ClaimRow>> {
-        require(actor, Action::ReadClaims)?;
+        let Some(request) = seen_by(actor, request) else { return Ok((Vec::new(), Walked::default())) };
         let actor = actor.clone();
         let read = move |conn: &_| {
-            let found = ids.iter().map(|&id| match visible(conn, id, &actor) {
-                Err(StoreError::NotFound) => Ok(None),
-                found => found.map(Some),
-            });
-            found.filter_map(Result::transpose).collect()
+            let walked = listing::walk(conn, &request)?;
+            let copies: Vec<_> = walked.ids.iter().map(|&id| kept(id)).collect();
+            let missing: Vec<i64> =
+                walked.ids.iter().zip(&copies).filter(|(_, c)| c.is_err()).map(|(&id, _)| id).collect();
+            let mut read =
+                claims::get_many(conn, &missing)?.into_iter().filter(|c| c.status.visible_to(&actor)).peekable();
+            let mut items = Vec::with_capacity(copies.len());
+            for (&id, copy) in walked.ids.iter().zip(copies) {
+                match copy {
+                    Ok(copy) => items.push(Listed::Kept(copy)),
+                    Err(token) => {
+                        if let Some(claim) = read.next_if(|claim| claim.id == id) {
+                            items.push(Listed::Read(Box::new(claim), token));
+                        }
+                    }
+                }
+            }
+            Ok((items, walked))
         };
         Ok(self.store.reader.read(read).await?)
     }

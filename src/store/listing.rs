@@ -297,7 +297,7 @@ impl Sql {
 pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
     if request.filter.search.is_none() {
         let walked = walk(conn, request)?;
-        return Ok(Page { items: claims_in_order(conn, &walked.ids)?, next: walked.next, total: walked.total });
+        return Ok(Page { items: claims::get_many(conn, &walked.ids)?, next: walked.next, total: walked.total });
     }
     let total = count(conn, request)?;
     let (mut items, offset) = search(conn, request)?;
@@ -467,7 +467,7 @@ fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, u64)> 
             .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
         let page: Vec<i64> =
             relevance::rank(words, &candidates).into_iter().skip(offset as usize).take(limit).collect();
-        return Ok((claims_in_order(conn, &page)?, offset));
+        return Ok((claims::get_many(conn, &page)?, offset));
     };
     let dir = if descending { "DESC" } else { "ASC" };
     let query = format!(
@@ -479,11 +479,6 @@ fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, u64)> 
         sql.where_clause()
     );
     Ok((query_claims(conn, &query, &sql.params)?, offset))
-}
-
-/// The claims with these ids, in this order.
-fn claims_in_order(conn: &Connection, ids: &[i64]) -> Result<Vec<ClaimRow>> {
-    ids.iter().map(|&id| claims::get(conn, id)).collect()
 }
 
 fn query_claims(conn: &Connection, query: &str, params: &[Value]) -> Result<Vec<ClaimRow>> {
