@@ -16,6 +16,7 @@ SCENARIOS = [
     ("GET /v1/claims/{id} (random id)", "get_claim", "any of N claims: mostly cache misses", False),
     ("GET /v1/claims/{id} (hot 1k)", "get_hot_claim", "1,000 current claims: cache hits", False),
     ("GET /v1/claims?status&tag", "list", "filtered list, 20 per page", False),
+    ("GET /v1/claims, 12 filter sets", "list_filters", "other filters and sorts in turn, 20 per page", False),
     ("GET /v1/claims?q= (search)", "search", "full-text, ranked, 20 per page", False),
     ("GET /v1/claims?q= (rare and common words)", "search_words", "single rare and very common words, and mixes", False),
     ("GET /v1/claims?… (every filter)", "list_filters", "each filter and sort the API offers, 20 per page", False),

@@ -82,7 +82,8 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_NO_SEED")]
     pub no_seed: bool,
 
-    /// Rendered claims kept in memory for `GET /v1/claims/{id}`; 0 turns the cache off.
+    /// Rendered claims kept in memory for `GET /v1/claims/{id}`, and as many as list items; 0 turns the
+    /// caches off.
     #[arg(long, env = "CLAIMCHECK_CACHE_CLAIMS", default_value_t = 4096)]
     pub cache_claims: usize,
 

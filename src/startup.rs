@@ -93,8 +93,12 @@ impl Application {
         }
 
         let claims_cache = Arc::new(ClaimCache::new(config.cache_claims));
-        let invalidate = claims_cache.clone();
-        store.claim_changes.listen(Arc::new(move |ids: &[i64]| invalidate.invalidate(ids)));
+        let list_items = Arc::new(ClaimCache::new(config.cache_claims));
+        let (invalidate, invalidate_items) = (claims_cache.clone(), list_items.clone());
+        store.claim_changes.listen(Arc::new(move |ids: &[i64]| {
+            invalidate.invalidate(ids);
+            invalidate_items.invalidate(ids);
+        }));
         let limits = Limits {
             per_key_per_second: config.rate_limit,
             failures_per_minute: config.auth_failures_per_minute,
@@ -105,7 +109,8 @@ impl Application {
         let deliverer = start_deliverer(&config, &store, &metrics)?;
         let auth = Auth::new(config.public_read, limits, TrustedProxies(config.trusted_proxies.clone()));
         let (documents, body_timeout) = (Default::default(), config.body_timeout);
-        let state = web::Data::new(AppState { service, claims_cache, auth, metrics, documents, body_timeout });
+        let state =
+            web::Data::new(AppState { service, claims_cache, list_items, auth, metrics, documents, body_timeout });
         let housekeeping = tokio::spawn(housekeeping(state.clone()));
         let (total, per_address) = (config.max_connections as usize, config.max_connections_per_address as usize);
         let connections = ConnectionLimits::new(total, per_address, TrustedProxies(config.trusted_proxies.clone()));

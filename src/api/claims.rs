@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
@@ -20,7 +21,7 @@ use crate::domain::relevance;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
-use crate::service::claims::Submitted;
+use crate::service::claims::{Listed, Submitted};
 use crate::service::once::Once;
 use crate::store;
 use crate::store::claims::ClaimRow;
@@ -243,10 +244,54 @@ pub struct ListParams {
     responses((status = 200, description = "OK", body = ClaimPage), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let request = list_request(extract::parse_query(&req)?)?;
-    let page = state.service.list_claims(&actor, request).await?;
-    let next_cursor = page.next.as_ref().map(encode_cursor);
-    let items = page.items.into_iter().map(Claim::from).collect();
-    Ok(HttpResponse::Ok().json(ClaimPage { items, next_cursor, total: page.total }))
+    // Searches rank what they read; readers without a key get their lists made afresh, as their claims.
+    if actor.is_public() || request.filter.search.is_some() {
+        let page = state.service.list_claims(&actor, request).await?;
+        let next_cursor = page.next.as_ref().map(encode_cursor);
+        let items = page.items.into_iter().map(Claim::from).collect();
+        return Ok(HttpResponse::Ok().json(ClaimPage { items, next_cursor, total: page.total }));
+    }
+    // The desk's lists: each claim is rendered once as a list item and kept until it changes, as `get`
+    // keeps claims. An item is the claim as last written, which a write racing the list may have moved on
+    // from what the list's walk saw an instant before.
+    let cache = state.list_items.clone();
+    let kept = move |id| cache.get(id).map(|kept| kept.body).ok_or_else(|| cache.ticket(id));
+    let (listed, walked) = state.service.list_claims_kept(&actor, request, kept).await?;
+    let mut items = Vec::with_capacity(listed.len());
+    for item in listed {
+        items.push(match item {
+            Listed::Kept(body) => body,
+            Listed::Read(claim, ticket) => {
+                let (id, status, version) = (claim.id, claim.status, claim.version);
+                let body: Bytes =
+                    serde_json::to_vec(&Claim::from(*claim)).map_err(|e| ApiError::Internal(e.to_string()))?.into();
+                let rendered = Rendered { etag: super::etag(version), body: body.clone(), status };
+                state.list_items.insert(id, ticket, rendered);
+                body
+            }
+        });
+    }
+    let next_cursor = walked.next.as_ref().map(encode_cursor);
+    Ok(HttpResponse::Ok().content_type("application/json").body(page_body(&items, next_cursor, walked.total)))
+}
+
+/// A page as `ClaimPage` serializes it, from its items rendered already.
+fn page_body(items: &[Bytes], next_cursor: Option<String>, total: Option<i64>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 64);
+    body.extend_from_slice(b"{\"items\":[");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(item);
+    }
+    body.extend_from_slice(b"],\"next_cursor\":");
+    body.extend_from_slice(&serde_json::to_vec(&next_cursor).unwrap_or_else(|_| b"null".to_vec()));
+    if let Some(total) = total {
+        body.extend_from_slice(format!(",\"total\":{total}").as_bytes());
+    }
+    body.push(b'}');
+    body
 }
 
 /// A page of claims.
@@ -329,4 +374,44 @@ pub fn encode_cursor(cursor: &Cursor) -> String {
 fn decode_cursor(raw: &str) -> Option<Cursor> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(id: i64, text: &str) -> Claim {
+        Claim {
+            id,
+            text: text.into(),
+            claimant: Some("Reuters".into()),
+            appeared_in: None,
+            tags: vec!["markets".into()],
+            language: None,
+            status: Status::InReview,
+            verdict: None,
+            support: 0.5,
+            confidence: 0.25,
+            evidence_count: 1,
+            assignee: None,
+            rationale: None,
+            version: 3,
+            created_at: "2026-01-01T00:00:00.000000Z".into(),
+            updated_at: "2026-01-02T00:00:00.000000Z".into(),
+        }
+    }
+
+    #[test]
+    fn a_page_of_rendered_items_is_the_page_serialized() {
+        for (texts, next, total) in [
+            (vec!["One \"quoted\"", "Two\nlines"], Some("eyJzb3J0Ijoi".to_owned()), Some(7)),
+            (vec!["Only"], None, None),
+            (vec![], None, Some(0)),
+        ] {
+            let claims: Vec<Claim> = texts.iter().enumerate().map(|(i, t)| claim(i as i64, t)).collect();
+            let rendered: Vec<Bytes> = claims.iter().map(|c| serde_json::to_vec(c).unwrap().into()).collect();
+            let page = ClaimPage { items: claims, next_cursor: next.clone(), total };
+            assert_eq!(page_body(&rendered, next, total), serde_json::to_vec(&page).unwrap());
+        }
+    }
 }

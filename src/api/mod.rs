@@ -40,6 +40,8 @@ use crate::service::once::Answer;
 pub struct AppState {
     pub service: Service,
     pub claims_cache: std::sync::Arc<cache::ClaimCache>,
+    /// Claims rendered as list items (`GET /v1/claims`), kept fresh the same way.
+    pub list_items: std::sync::Arc<cache::ClaimCache>,
     pub auth: auth::Auth,
     pub metrics: metrics::Metrics,
     /// Import documents that may be in memory at once.

@@ -15,7 +15,7 @@ use crate::domain::version::Expected;
 use crate::domain::workflow::{AssignInput, Status, TransitionInput};
 use crate::store::claims::{self, ClaimDetail, ClaimRow, Move};
 use crate::store::history::{self, HistoryRow};
-use crate::store::listing::{self, Page, Request};
+use crate::store::listing::{self, Page, Request, Walked};
 use crate::store::publications::{self, Reviewable};
 use crate::store::{self, Error as StoreError};
 
@@ -32,6 +32,24 @@ pub struct Dossier {
     pub review: Option<Value>,
     /// The sources registered for the sites of its evidence.
     pub sources: Vec<crate::store::sources::SourceRow>,
+}
+
+/// A claim of a page for a caller that keeps claims rendered: its copy, or the claim read and the token
+/// its copy gave.
+pub enum Listed<T, U> {
+    Kept(T),
+    Read(Box<ClaimRow>, U),
+}
+
+/// The listing as the actor may see it: anonymous readers, published claims only (`None`: nothing).
+fn seen_by(actor: &Actor, mut request: Request) -> Option<Request> {
+    if actor.is_public() {
+        if request.filter.status.is_some_and(|s| s != Status::Published) {
+            return None;
+        }
+        request.filter.status = Some(Status::Published);
+    }
+    Some(request)
 }
 
 /// Reads the claim, refusing as missing one the actor may not see.
@@ -99,15 +117,49 @@ impl Service {
     }
 
     /// A page of claims; anonymous readers see published ones only.
-    pub async fn list_claims(&self, actor: &Actor, mut request: Request) -> Result<Page> {
+    pub async fn list_claims(&self, actor: &Actor, request: Request) -> Result<Page> {
         require(actor, Action::ReadClaims)?;
-        if actor.is_public() {
-            if request.filter.status.is_some_and(|s| s != Status::Published) {
-                return Ok(Page::default());
-            }
-            request.filter.status = Some(Status::Published);
-        }
+        let Some(request) = seen_by(actor, request) else { return Ok(Page::default()) };
         Ok(self.store.reader.read(move |conn| listing::list(conn, &request)).await?)
+    }
+
+    /// A page of a listing (not a search) for a caller that keeps claims rendered: in the same read as the
+    /// walk, `kept` is asked for each claim of the page, and gives its copy or else a token (taken before
+    /// the claim is read: the cache's ticket); the claims it has no copy of are read then.
+    pub async fn list_claims_kept<T, U>(
+        &self,
+        actor: &Actor,
+        request: Request,
+        kept: impl Fn(i64) -> std::result::Result<T, U> + Send + 'static,
+    ) -> Result<(Vec<Listed<T, U>>, Walked)>
+    where
+        T: Send + 'static,
+        U: Send + 'static,
+    {
+        require(actor, Action::ReadClaims)?;
+        let Some(request) = seen_by(actor, request) else { return Ok((Vec::new(), Walked::default())) };
+        let actor = actor.clone();
+        let read = move |conn: &_| {
+            let walked = listing::walk(conn, &request)?;
+            let copies: Vec<_> = walked.ids.iter().map(|&id| kept(id)).collect();
+            let missing: Vec<i64> =
+                walked.ids.iter().zip(&copies).filter(|(_, c)| c.is_err()).map(|(&id, _)| id).collect();
+            let mut read =
+                claims::get_many(conn, &missing)?.into_iter().filter(|c| c.status.visible_to(&actor)).peekable();
+            let mut items = Vec::with_capacity(copies.len());
+            for (&id, copy) in walked.ids.iter().zip(copies) {
+                match copy {
+                    Ok(copy) => items.push(Listed::Kept(copy)),
+                    Err(token) => {
+                        if let Some(claim) = read.next_if(|claim| claim.id == id) {
+                            items.push(Listed::Read(Box::new(claim), token));
+                        }
+                    }
+                }
+            }
+            Ok((items, walked))
+        };
+        Ok(self.store.reader.read(read).await?)
     }
 
     /// Claims that say much the same as claim `id`, in other words.

@@ -99,6 +99,20 @@ pub fn get(conn: &Connection, id: i64) -> Result<ClaimRow> {
         .ok_or(Error::NotFound)
 }
 
+/// The claims with these ids, in this order (those that exist), read by one statement.
+pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<ClaimRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM claims c WHERE c.id IN (SELECT value FROM json_each(?1))"))?;
+    let mut found: std::collections::HashMap<i64, ClaimRow> = stmt
+        .query_map([serde_json::to_string(ids)?], from_row)?
+        .map(|row| row.map(|row| (row.id, row)))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 pub fn detail(conn: &Connection, id: i64) -> Result<ClaimDetail> {
     detail_of(conn, get(conn, id)?)
 }
@@ -197,8 +211,13 @@ pub fn insert(conn: &Connection, content: &ClaimContent, external_id: Option<&st
     })
 }
 
+/// The claim's tags, with the copies of its status and sort values that tag listings walk (see
+/// migrations/012); the claim's row must be written first.
 fn insert_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("INSERT INTO claim_tags (tag, claim_id) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO claim_tags (tag, claim_id, status, created_at, updated_at, confidence)
+         SELECT ?1, id, status, created_at, updated_at, confidence FROM claims WHERE id = ?2",
+    )?;
     for tag in tags {
         stmt.execute(params![tag, id])?;
     }

@@ -1,7 +1,10 @@
 //! Listing and searching claims.
 //!
 //! Lists page by keyset: a page ends at a `(sort value, id)` pair and the next one starts after it, so
-//! pages stay cheap and stable however deep they go.
+//! pages stay cheap and stable however deep they go. Each list walks one index, in its sort order, that
+//! holds its narrowest filter (`Walk`), and reads only ids and sort values from it; every combination
+//! of filters and sorts has one (migrations/012), which a test checks against SQLite's plans and
+//! `examples/list_plans.rs` prints.
 //!
 //! A search takes the `SEARCH_WINDOW` newest claims that match (and pass the filters), which FTS5 reads
 //! in rowid order and stops early, then orders them by relevance (`domain::relevance`) or the requested
@@ -13,7 +16,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
-use super::claims::{COLUMNS, ClaimRow, from_row};
+use super::claims::{self, COLUMNS, ClaimRow, from_row};
 use super::{Error, Result};
 use crate::domain::relevance;
 use crate::domain::verdict::Verdict;
@@ -150,48 +153,134 @@ pub fn fts_query(words: &[String]) -> String {
         .join(" ")
 }
 
+/// The index a listing walks. SQLite reads one index per table, so a listing walks the one that holds its
+/// narrowest filter in the sort order, and stops once the page is full; the other filters are checked on
+/// each claim met on the way (migrations/012 has an index for every filter and sort). Narrowest first:
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Full-text matches, newest first.
+    Search,
+    /// Only checked claims have a verdict.
+    Verdict,
+    /// One reviewer's claims.
+    Assignee,
+    Claimant,
+    /// The tag's rows in claim_tags, which carry each claim's status and sort values.
+    Tag,
+    Status,
+    /// The claims no one has: most of them.
+    Unassigned,
+    /// No filter but the dates: the sort order itself.
+    Sorted,
+}
+
+impl Walk {
+    fn of(filter: &Filter) -> Walk {
+        let named = |a: &str| a != "none";
+        if filter.search.is_some() {
+            Walk::Search
+        } else if filter.verdict.is_some() {
+            Walk::Verdict
+        } else if filter.assignee.as_deref().is_some_and(named) {
+            Walk::Assignee
+        } else if filter.claimant.is_some() {
+            Walk::Claimant
+        } else if filter.tag.is_some() {
+            Walk::Tag
+        } else if filter.status.is_some() {
+            Walk::Status
+        } else if filter.assignee.is_some() {
+            Walk::Unassigned
+        } else {
+            Walk::Sorted
+        }
+    }
+}
+
 struct Sql {
-    from: String,
+    from: &'static str,
+    /// The table whose copies of the sort values and created_at the walk reads, and its claim id.
+    row: &'static str,
+    id: &'static str,
     conditions: Vec<String>,
     params: Vec<Value>,
 }
 
 impl Sql {
-    fn new(filter: &Filter) -> Sql {
-        let mut sql = Sql { from: "claims c".into(), conditions: Vec::new(), params: Vec::new() };
+    fn new(filter: &Filter, sort: Sort) -> Sql {
+        let walk = Walk::of(filter);
+        // Dates are a range of the walked index in creation order; in the others they are checked.
+        let by_created = matches!(sort, Sort::Created { .. }) && walk != Walk::Search;
+        let dated = filter.created_after.is_some() || filter.created_before.is_some();
+        let (from, row, id) = match walk {
+            // CROSS JOIN keeps the walked table as the outer loop.
+            Walk::Search => ("claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid", "c", "c.id"),
+            // The claims themselves only when a filter must be checked there (the walk takes just ids).
+            Walk::Tag if filter.assignee.is_some() || (dated && !by_created) => {
+                ("claim_tags t CROSS JOIN claims c ON c.id = t.claim_id", "t", "t.claim_id")
+            }
+            Walk::Tag => ("claim_tags t", "t", "t.claim_id"),
+            _ => ("claims c", "c", "c.id"),
+        };
+        let mut sql = Sql { from, row, id, conditions: Vec::new(), params: Vec::new() };
         if let Some(words) = &filter.search {
-            // CROSS JOIN keeps the index as the outer loop, read newest first.
-            sql.from = "claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid".into();
-            sql.add("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
+            sql.key("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
         }
         if let Some(status) = filter.status {
-            sql.add("c.status = ?", [Value::Text(status.as_str().into())]);
+            let status = [Value::Text(status.as_str().into())];
+            match walk {
+                // A tag's index in creation order leads with the status too; the others hold it.
+                Walk::Tag if by_created => sql.key("t.status = ?", status),
+                Walk::Tag => sql.check("t.status = ?", status),
+                Walk::Status => sql.key("c.status = ?", status),
+                _ => sql.check("c.status = ?", status),
+            }
         }
         if let Some(verdict) = filter.verdict {
-            sql.add("c.verdict = ?", [Value::Text(verdict.as_str().into())]);
+            sql.key_if(walk == Walk::Verdict, "c.verdict = ?", [Value::Text(verdict.as_str().into())]);
         }
         if let Some(tag) = &filter.tag {
-            // Checked claim by claim as the scan goes, so a page stops early instead of listing the tag.
-            sql.add(
-                "EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag = ? AND t.claim_id = c.id)",
-                [Value::Text(tag.clone())],
-            );
+            let tag = [Value::Text(tag.clone())];
+            if walk == Walk::Tag {
+                sql.key("t.tag = ?", tag);
+            } else {
+                sql.add("EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag = ? AND t.claim_id = c.id)", tag);
+            }
         }
         if let Some(claimant) = &filter.claimant {
-            sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
+            sql.key_if(walk == Walk::Claimant, "c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
         }
         match filter.assignee.as_deref() {
-            Some("none") => sql.add("c.assignee IS NULL", []),
-            Some(assignee) => sql.add("c.assignee = ? COLLATE NOCASE", [Value::Text(assignee.to_owned())]),
+            Some("none") => sql.key_if(walk == Walk::Unassigned, "c.assignee IS NULL", []),
+            Some(assignee) => {
+                sql.key_if(walk == Walk::Assignee, "c.assignee = ? COLLATE NOCASE", [Value::Text(assignee.to_owned())])
+            }
             None => {}
         }
+        // Checked dates are read from the claim: the tag indexes in other orders do not hold them.
+        let dates = if by_created { row } else { "c" };
         if let Some(after) = &filter.created_after {
-            sql.add("c.created_at >= ?", [Value::Text(after.clone())]);
+            sql.key_if(by_created, &format!("{dates}.created_at >= ?"), [Value::Text(after.clone())]);
         }
         if let Some(before) = &filter.created_before {
-            sql.add("c.created_at < ?", [Value::Text(before.clone())]);
+            sql.key_if(by_created, &format!("{dates}.created_at < ?"), [Value::Text(before.clone())]);
         }
         sql
+    }
+
+    /// A condition on the walked index's key: the range it reads.
+    fn key<const N: usize>(&mut self, condition: &str, params: [Value; N]) {
+        self.add(condition, params);
+    }
+
+    /// A condition checked on each row the walk meets. The unary + keeps SQLite from reading another index
+    /// for it instead, which would leave the rows to be sorted or scanned; it changes nothing else.
+    fn check<const N: usize>(&mut self, condition: &str, params: [Value; N]) {
+        self.add(&format!("+{condition}"), params);
+    }
+
+    fn key_if<const N: usize>(&mut self, key: bool, condition: &str, params: [Value; N]) {
+        if key { self.key(condition, params) } else { self.check(condition, params) }
     }
 
     fn add<const N: usize>(&mut self, condition: &str, params: [Value; N]) {
@@ -204,72 +293,164 @@ impl Sql {
     }
 }
 
+/// A page of claims, read in full.
 pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
-    let total = if request.count {
-        let sql = Sql::new(&request.filter);
-        let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
-        Some(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?)
-    } else {
-        None
-    };
-    let (mut items, offset) =
-        if request.filter.search.is_some() { search(conn, request)? } else { browse(conn, request)? };
-
-    let sort = request.sort;
-    let next = if items.len() > request.limit {
+    if request.filter.search.is_none() {
+        let walked = walk(conn, request)?;
+        return Ok(Page { items: claims::get_many(conn, &walked.ids)?, next: walked.next, total: walked.total });
+    }
+    let total = count(conn, request)?;
+    let (mut items, offset) = search(conn, request)?;
+    let next = (items.len() > request.limit).then(|| {
         items.truncate(request.limit);
-        let last = items.last().expect("a full page has a last item");
-        Some(Cursor {
-            sort: sort.name().into(),
-            after: match (offset, sort.keyset()) {
-                (None, Some((column, _))) => Some((keyset_value(last, column), last.id)),
-                _ => None,
-            },
-            offset: offset.map(|o| o + request.limit as u64),
-        })
-    } else {
-        None
-    };
+        Cursor { sort: request.sort.name().into(), after: None, offset: Some(offset + request.limit as u64) }
+    });
     Ok(Page { items, next, total })
 }
 
-fn keyset_value(claim: &ClaimRow, column: &str) -> serde_json::Value {
-    match column {
-        "created_at" => claim.created_at.clone().into(),
-        "updated_at" => claim.updated_at.clone().into(),
-        _ => claim.confidence.into(),
-    }
+/// A page of a listing (not a search) as the ids of its claims, in order, for a caller that may have
+/// them rendered already.
+#[derive(Debug, Clone, Default)]
+pub struct Walked {
+    pub ids: Vec<i64>,
+    pub next: Option<Cursor>,
+    pub total: Option<i64>,
 }
 
-/// One page more than asked for (to tell whether there is a next), in sort order, after the cursor.
-fn browse(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option<u64>)> {
+/// Walks a listing's index for one page more than asked for (to tell whether there is a next), reading
+/// only the ids and sort values it holds; the next cursor is the page's last.
+pub fn walk(conn: &Connection, request: &Request) -> Result<Walked> {
+    let total = count(conn, request)?;
+    let mut found: Vec<(i64, Value)> = Vec::new();
+    for (query, params) in browse_queries(request)? {
+        if found.len() > request.limit {
+            break;
+        }
+        let mut stmt = conn.prepare_cached(&query)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&params), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            found.push(row?);
+        }
+    }
+    let next = if found.len() > request.limit {
+        found.truncate(request.limit);
+        let (id, value) = found.last().cloned().expect("a full page has a last claim");
+        let value = match value {
+            Value::Text(text) => text.into(),
+            Value::Real(number) => number.into(),
+            Value::Integer(number) => number.into(),
+            _ => serde_json::Value::Null,
+        };
+        Some(Cursor { sort: request.sort.name().into(), after: Some((value, id)), offset: None })
+    } else {
+        None
+    };
+    Ok(Walked { ids: found.into_iter().map(|(id, _)| id).collect(), next, total })
+}
+
+/// With `count=true`, how many claims the listing matches.
+fn count(conn: &Connection, request: &Request) -> Result<Option<i64>> {
+    if !request.count {
+        return Ok(None);
+    }
+    let sql = Sql::new(&request.filter, request.sort);
+    let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
+    Ok(Some(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?))
+}
+
+/// The queries of a page's ids and sort values, run in turn until it is full. After a cursor there are
+/// two: the rest of the cursor's sort value (a tie, ordered by id), then the values past it. The one
+/// condition `(value, id) > (?, ?)` would be read as a range of the index only up to the value: SQLite
+/// does not range over a rowid inside a row value, so a page deep in a tie (most claims share a
+/// confidence) would walk the whole tie up to it. (The LIMIT is written into the query: a bound LIMIT
+/// makes SQLite plan the statement again at every run.)
+fn browse_queries(request: &Request) -> Result<Vec<(String, Vec<Value>)>> {
     let Some((column, descending)) = request.sort.keyset() else {
         return Err(Error::Invalid(Vec::new()));
     };
-    let mut sql = Sql::new(&request.filter);
-    if let Some((value, id)) = request.cursor.as_ref().and_then(|c| c.after.clone()) {
-        let value = match value {
-            serde_json::Value::String(s) => Value::Text(s),
-            serde_json::Value::Number(n) => Value::Real(n.as_f64().unwrap_or(0.0)),
-            _ => return Err(Error::Invalid(Vec::new())),
-        };
-        let op = if descending { "<" } else { ">" };
-        sql.add(&format!("(c.{column}, c.id) {op} (?, ?)"), [value, Value::Integer(id)]);
-    }
-    let dir = if descending { "DESC" } else { "ASC" };
-    let query = format!(
-        "SELECT {COLUMNS} FROM {} {} ORDER BY c.{column} {dir}, c.id {dir} LIMIT {}",
-        sql.from,
-        sql.where_clause(),
-        request.limit + 1
-    );
-    Ok((query_claims(conn, &query, &sql.params)?, None))
+    let (op, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
+    let query = |sql: Sql| {
+        let (row, id) = (sql.row, sql.id);
+        let query = format!(
+            "SELECT {id}, {row}.{column} FROM {} {} ORDER BY {row}.{column} {dir}, {id} {dir} LIMIT {}",
+            sql.from,
+            sql.where_clause(),
+            request.limit + 1
+        );
+        (query, sql.params)
+    };
+    let Some((value, after)) = request.cursor.as_ref().and_then(|c| c.after.clone()) else {
+        return Ok(vec![query(Sql::new(&request.filter, request.sort))]);
+    };
+    let value = match value {
+        serde_json::Value::String(s) => Value::Text(s),
+        serde_json::Value::Number(n) => Value::Real(n.as_f64().unwrap_or(0.0)),
+        _ => return Err(Error::Invalid(Vec::new())),
+    };
+    let mut tie = Sql::new(&request.filter, request.sort);
+    let (row, id) = (tie.row, tie.id);
+    tie.key(&format!("{row}.{column} = ? AND {id} {op} ?"), [value.clone(), Value::Integer(after)]);
+    let mut past = Sql::new(&request.filter, request.sort);
+    past.key(&format!("{row}.{column} {op} ?"), [value]);
+    Ok(vec![query(tie), query(past)])
 }
 
-/// Like `browse`, over the newest `SEARCH_WINDOW` matches, paged by offset: the window is read newest
-/// first (FTS5 stops early), ranked, and only the page's rows are read in full.
-fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option<u64>)> {
-    let sql = Sql::new(&request.filter);
+/// How SQLite runs a listing (not a search): the `EXPLAIN QUERY PLAN` of each query of its page, one
+/// line per step, indented by depth. For the plans in bench/ and the test that no listing scans or sorts.
+pub fn plans(conn: &Connection, request: &Request) -> Result<Vec<Vec<String>>> {
+    let mut plans = Vec::new();
+    for (query, params) in browse_queries(request)? {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {query}"))?;
+        let steps = stmt.query_map(rusqlite::params_from_iter(&params), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(3)?))
+        })?;
+        let mut levels: Vec<(i64, usize)> = Vec::new();
+        let mut lines = Vec::new();
+        for step in steps {
+            let (node, parent, detail) = step?;
+            let level = levels.iter().find(|(id, _)| *id == parent).map_or(0, |(_, level)| level + 1);
+            levels.push((node, level));
+            lines.push(format!("{}{detail}", "  ".repeat(level)));
+        }
+        plans.push(lines);
+    }
+    Ok(plans)
+}
+
+/// Every combination of the listing's filters, each with one value (the assignee named and `none`; the
+/// dates neither, after, before and both): what the query plans are shown and tested for.
+pub fn every_filter() -> Vec<Filter> {
+    let (after, before) = (Some("2026-01-01T00:00:00.000000Z"), Some("2027-01-01T00:00:00.000000Z"));
+    let mut filters = Vec::new();
+    for status in [None, Some(Status::InReview)] {
+        for verdict in [None, Some(Verdict::False)] {
+            for tag in [None, Some("markets")] {
+                for claimant in [None, Some("Reuters")] {
+                    for assignee in [None, Some("alice"), Some("none")] {
+                        for (after, before) in [(None, None), (after, None), (None, before), (after, before)] {
+                            filters.push(Filter {
+                                status,
+                                verdict,
+                                tag: tag.map(Into::into),
+                                claimant: claimant.map(Into::into),
+                                assignee: assignee.map(Into::into),
+                                search: None,
+                                created_after: after.map(Into::into),
+                                created_before: before.map(Into::into),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    filters
+}
+
+/// A search's page: the newest `SEARCH_WINDOW` matches, paged by offset. The window is read newest first
+/// (FTS5 stops early), ranked or sorted, and only the page's rows are read in full.
+fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, u64)> {
+    let sql = Sql::new(&request.filter, request.sort);
     let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0);
     let limit = request.limit + 1;
     let Some((column, descending)) = request.sort.keyset() else {
@@ -286,7 +467,7 @@ fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option
             .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
         let page: Vec<i64> =
             relevance::rank(words, &candidates).into_iter().skip(offset as usize).take(limit).collect();
-        return Ok((claims_in_order(conn, &page)?, Some(offset)));
+        return Ok((claims::get_many(conn, &page)?, offset));
     };
     let dir = if descending { "DESC" } else { "ASC" };
     let query = format!(
@@ -297,20 +478,7 @@ fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option
         sql.from,
         sql.where_clause()
     );
-    Ok((query_claims(conn, &query, &sql.params)?, Some(offset)))
-}
-
-/// The claims with these ids, in this order.
-fn claims_in_order(conn: &Connection, ids: &[i64]) -> Result<Vec<ClaimRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let query = format!("SELECT {COLUMNS} FROM claims c WHERE c.id IN ({marks})");
-    let params: Vec<Value> = ids.iter().map(|id| Value::Integer(*id)).collect();
-    let mut rows = query_claims(conn, &query, &params)?;
-    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-    Ok(rows)
+    Ok((query_claims(conn, &query, &sql.params)?, offset))
 }
 
 fn query_claims(conn: &Connection, query: &str, params: &[Value]) -> Result<Vec<ClaimRow>> {
@@ -349,6 +517,127 @@ mod tests {
         assert!(!cursor("-created", Some(1.into()), None).fits(created));
         assert!(!cursor("confidence", Some("x".into()), None).fits(confidence));
         assert!(!cursor("relevance", Some("x".into()), None).fits(Sort::Relevance));
+    }
+
+    /// What a cursor from a page of this sort looks like.
+    fn cursor_for(sort: Sort) -> Cursor {
+        let value = match sort.keyset() {
+            Some(("confidence", _)) => 0.5.into(),
+            _ => "2026-06-01T00:00:00.000000Z".into(),
+        };
+        Cursor { sort: sort.name().into(), after: Some((value, 1000)), offset: None }
+    }
+
+    /// Claims of every status, verdict, claimant, assignee and tag, for SQLite's statistics.
+    const VARIED_CLAIMS: &str = "
+        WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+        INSERT INTO claims (id, text, normalized, claimant, status, verdict, confidence, assignee, created_at, updated_at)
+        SELECT i, 'claim ' || i, 'claim ' || i, CASE WHEN i % 7 > 0 THEN 'claimant ' || (i % 40) END,
+               CASE WHEN i % 100 = 0 THEN 'rejected' WHEN i % 12 = 0 THEN 'published' WHEN i % 12 = 6 THEN 'verified'
+                    WHEN i % 6 = 3 THEN 'in_review' ELSE 'submitted' END,
+               CASE WHEN i % 12 IN (0, 6) THEN 'false' END, (i % 10) / 10.0,
+               CASE WHEN i % 5 = 0 THEN 'reviewer ' || (i % 3) END,
+               printf('2026-%02d-01T00:00:00.%06dZ', 1 + i % 12, i), printf('2026-%02d-02T00:00:00.%06dZ', 1 + i % 12, i)
+        FROM n;
+        INSERT INTO claim_tags (tag, claim_id, status, created_at, updated_at, confidence)
+        SELECT 'tag ' || (id % 30), id, status, created_at, updated_at, confidence FROM claims;
+        ANALYZE;";
+
+    #[test]
+    fn every_listing_walks_an_index_in_order_and_stops_early() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations::apply(&mut conn).unwrap();
+        // The server never runs ANALYZE; the plans must not change if someone does.
+        for analyzed in [false, true] {
+            if analyzed {
+                conn.execute_batch(VARIED_CLAIMS).unwrap();
+            }
+            for filter in every_filter() {
+                for sort in Sort::NAMES.iter().filter_map(|name| Sort::parse(name)).filter(|s| s.keyset().is_some()) {
+                    for cursor in [None, Some(cursor_for(sort))] {
+                        let request = Request { filter: filter.clone(), sort, limit: 20, cursor, count: false };
+                        let plans = plans(&conn, &request).unwrap();
+                        assert_eq!(plans.len(), if request.cursor.is_some() { 2 } else { 1 });
+                        for (step, plan) in plans.iter().enumerate() {
+                            check_walk(&request, step, plan, !analyzed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The index a listing should walk: its narrowest filter's, in its sort order.
+    fn walked_index(filter: &Filter, sort: Sort) -> String {
+        let order = sort.keyset().unwrap().0.trim_end_matches("_at");
+        let named = filter.assignee.as_deref().is_some_and(|a| a != "none");
+        let lead = if filter.verdict.is_some() {
+            "claims_by_verdict"
+        } else if named {
+            "claims_by_assignee"
+        } else if filter.claimant.is_some() {
+            "claims_by_claimant"
+        } else if filter.tag.is_some() {
+            if filter.status.is_some() && order == "created" {
+                return "claim_tags_by_status".into();
+            }
+            "claim_tags_by"
+        } else if filter.status.is_some() {
+            if order == "created" {
+                return "claims_by_status".into();
+            }
+            "claims_by_status"
+        } else if filter.assignee.is_some() {
+            "claims_by_assignee"
+        } else {
+            "claims_by"
+        };
+        format!("{lead}_{order}")
+    }
+
+    /// The plan walks an index in the sort order, without a sort step, and reads it as a range (the
+    /// cursor's; the dates' in creation order), scanning the sort order only when nothing narrows it. As
+    /// the server runs it (`exact`, without statistics), the index is the listing's.
+    ///
+    /// With statistics SQLite may read a cursor's tie from the sort order's own index instead, where it
+    /// knows a value to be rarer than the filter: the same range, checked the other way round.
+    fn check_walk(request: &Request, step: usize, plan: &[String], exact: bool) {
+        let filter = &request.filter;
+        let context = format!("{filter:?} {} {:?}\n{}", request.sort.name(), request.cursor, plan.join("\n"));
+        assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "a sort in {context}");
+        let walk = &plan[0];
+        let index = walked_index(filter, request.sort);
+        let walks_index = walk.contains(&format!("INDEX {index} (")) || walk.ends_with(&format!("INDEX {index}"));
+        assert!(walks_index || !exact, "not {index}: {context}");
+        let index = if walks_index { index } else { walked_index(&Filter::default(), request.sort) };
+        let (column, descending) = request.sort.keyset().unwrap();
+        let by_created = column == "created_at";
+        let dated = filter.created_after.is_some() || filter.created_before.is_some();
+        let narrowed = filter.status.is_some()
+            || filter.verdict.is_some()
+            || filter.tag.is_some()
+            || filter.claimant.is_some()
+            || filter.assignee.is_some()
+            || (by_created && dated)
+            || request.cursor.is_some();
+        assert_eq!(walk.starts_with("SEARCH "), narrowed, "{context}");
+        assert!(plan[1..].iter().all(|step| !step.trim_start().starts_with("SCAN")), "a scan in {context}");
+        // (After a cursor, its bound stands in for the date on its side, and the tie's value for both.)
+        if by_created && request.cursor.is_none() {
+            assert_eq!(walk.contains("created_at>?"), filter.created_after.is_some(), "dates not a range in {context}");
+            assert_eq!(
+                walk.contains("created_at<?"),
+                filter.created_before.is_some(),
+                "dates not a range in {context}"
+            );
+        }
+        let op = if descending { "<" } else { ">" };
+        let id = if index.starts_with("claim_tags") { "claim_id" } else { "id" };
+        match (request.cursor.is_some(), step) {
+            (false, _) => {}
+            (true, 0) => assert!(walk.contains(&format!("{column}=? AND {id}{op}?")), "not the tie in {context}"),
+            (true, _) => assert!(walk.contains(&format!("{column}{op}?")), "not past the cursor in {context}"),
+        }
     }
 
     #[test]

@@ -118,3 +118,29 @@ async fn new_and_edited_claims_are_searchable_and_the_index_stays_consistent() {
     let conn = rusqlite::Connection::open(app.db_path()).unwrap();
     conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('integrity-check')", []).unwrap();
 }
+
+#[tokio::test]
+async fn a_claim_changed_after_it_was_listed_is_listed_as_it_now_is() {
+    let app = spawn_app().await;
+    let id = app.create_claim("The index fell four percent on Monday.").await["id"].as_i64().unwrap();
+    let listed = |query: &'static str| {
+        let app = &app;
+        async move {
+            let page: Value = app.get(&format!("/v1/claims?{query}")).await.json().await.unwrap();
+            page["items"].as_array().unwrap().clone()
+        }
+    };
+    assert_eq!(listed("").await[0]["version"], 1);
+    app.patch(&format!("/v1/claims/{id}"), Some("*"), &json!({"tags": ["markets"]})).await;
+    app.attach_ok(id, "https://example.org/index", "supports").await;
+    app.transition(id, &json!({"to": "in_review"})).await;
+    let now = app.claim(id).await;
+    for query in ["", "tag=markets", "status=in_review", "tag=markets&status=in_review&sort=-confidence"] {
+        let items = listed(query).await;
+        assert_eq!(items.len(), 1, "{query}");
+        for field in ["version", "status", "tags", "evidence_count", "confidence", "updated_at"] {
+            assert_eq!(items[0][field], now[field], "{field} in {query}");
+        }
+    }
+    assert!(listed("status=submitted").await.is_empty());
+}

@@ -15,6 +15,7 @@ mod desk;
 mod durability;
 mod errors;
 mod evidence;
+mod filter_combinations;
 mod hardening;
 mod history;
 mod import_export;
