@@ -107,7 +107,12 @@ impl Service {
             }
             request.filter.status = Some(Status::Published);
         }
-        Ok(self.store.reader.read(move |conn| listing::list(conn, &request)).await?)
+        let matcher = self.matcher();
+        let read = move |conn: &_| match &request.filter.search {
+            Some(query) => super::search::page(conn, &matcher, &request, query),
+            None => listing::list(conn, &request),
+        };
+        Ok(self.store.reader.read(read).await?)
     }
 
     /// Claims that say much the same as claim `id`, in other words.

@@ -3,11 +3,10 @@
 //! Lists page by keyset: a page ends at a `(sort value, id)` pair and the next one starts after it, so
 //! pages stay cheap and stable however deep they go.
 //!
-//! A search takes the `SEARCH_WINDOW` newest claims that match (and pass the filters), which FTS5 reads
-//! in rowid order and stops early, then orders them by relevance (`domain::relevance`) or the requested
-//! sort and pages by offset. Ranking every match with FTS5's bm25() costs time in proportion to how
-//! common the words are (it counts each word's documents in full): seconds for a common word over a
-//! million claims, and 10 ms even over the window.
+//! A search is found elsewhere, and paged here: the service hands over the ids it found in relevance
+//! order (from the matching index, or `fts_window`'s newest matches ranked), and `page` reads the one
+//! page of them that passes the filters, in that order or sorted by a column, paged by offset, with
+//! one statement. The ids go in as one JSON array (`json_each`), whose positions are the ranks.
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -15,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::{COLUMNS, ClaimRow, from_row};
 use super::{Error, Result};
-use crate::domain::relevance;
+use crate::domain::search::Query;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 
@@ -109,13 +108,14 @@ pub struct Filter {
     pub claimant: Option<String>,
     /// The reviewer the claims are assigned to; `none` for claims no one has.
     pub assignee: Option<String>,
-    /// Words to search for, in any order.
-    pub search: Option<Vec<String>>,
+    /// What to search for: every word, in any order.
+    pub search: Option<Query>,
     pub created_after: Option<String>,
     pub created_before: Option<String>,
 }
 
-/// How many of the newest matches a search ranks.
+/// How far a search reaches: the best this many matches (relevance first), which filters and other
+/// sorts then narrow and order.
 pub const SEARCH_WINDOW: usize = 500;
 
 #[derive(Debug, Clone)]
@@ -157,13 +157,9 @@ struct Sql {
 }
 
 impl Sql {
+    /// The filter's conditions on `claims c` (its search aside).
     fn new(filter: &Filter) -> Sql {
         let mut sql = Sql { from: "claims c".into(), conditions: Vec::new(), params: Vec::new() };
-        if let Some(words) = &filter.search {
-            // CROSS JOIN keeps the index as the outer loop, read newest first.
-            sql.from = "claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid".into();
-            sql.add("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
-        }
         if let Some(status) = filter.status {
             sql.add("c.status = ?", [Value::Text(status.as_str().into())]);
         }
@@ -204,7 +200,11 @@ impl Sql {
     }
 }
 
+/// A page of claims, without a search.
 pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
+    if request.filter.search.is_some() {
+        return Err(Error::Internal("a search is paged by `page`".into()));
+    }
     let total = if request.count {
         let sql = Sql::new(&request.filter);
         let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
@@ -212,9 +212,96 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
     } else {
         None
     };
-    let (mut items, offset) =
-        if request.filter.search.is_some() { search(conn, request)? } else { browse(conn, request)? };
+    let items = browse(conn, request)?;
+    Ok(finish(request, items, None, total))
+}
 
+/// The page of a search: of `found`, the claims a search found in relevance order, those that pass
+/// the filters, ordered by relevance (their order in `found`) or by the requested sort, the page at
+/// the cursor's offset. `total` is the search's count, when asked for.
+pub fn page(conn: &Connection, request: &Request, found: &[i64], total: Option<i64>) -> Result<Page> {
+    let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0);
+    let sql = Sql::new(&request.filter);
+    let order = match request.sort.keyset() {
+        None => "j.key".to_owned(),
+        Some((column, descending)) => {
+            let dir = if descending { "DESC" } else { "ASC" };
+            format!("c.{column} {dir}, c.id {dir}")
+        }
+    };
+    // CROSS JOIN keeps the ids as the outer loop: each is one lookup by rowid.
+    let query = format!(
+        "SELECT {COLUMNS} FROM json_each(?) j CROSS JOIN claims c ON c.id = j.value {}
+         ORDER BY {order} LIMIT {} OFFSET {offset}",
+        sql.where_clause(),
+        request.limit + 1
+    );
+    let params: Vec<Value> = std::iter::once(id_array(found)).chain(sql.params).collect();
+    let items = query_claims(conn, &query, &params)?;
+    Ok(finish(request, items, Some(offset), total))
+}
+
+/// Those of `found` that pass the filters (the search aside), in their order.
+pub fn keep(conn: &Connection, filter: &Filter, found: &[i64]) -> Result<Vec<i64>> {
+    let sql = Sql::new(filter);
+    let query = format!(
+        "SELECT c.id FROM json_each(?) j CROSS JOIN claims c ON c.id = j.value {} ORDER BY j.key",
+        sql.where_clause()
+    );
+    let params: Vec<Value> = std::iter::once(id_array(found)).chain(sql.params).collect();
+    let mut stmt = conn.prepare_cached(&query)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(&params), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The ids of every claim that passes the filters (the search aside), for a search to look among.
+pub fn passing(conn: &Connection, filter: &Filter) -> Result<Vec<i64>> {
+    let sql = Sql::new(filter);
+    let query = format!("SELECT c.id FROM {} {}", sql.from, sql.where_clause());
+    let mut stmt = conn.prepare_cached(&query)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids as one parameter, read back by `json_each`.
+fn id_array(ids: &[i64]) -> Value {
+    Value::Text(serde_json::Value::from(ids).to_string())
+}
+
+/// A search by words as typed, through the full-text index: the ids of the newest `SEARCH_WINDOW`
+/// claims whose text or claimant holds every word (the last also as a prefix) and that pass the
+/// filters, newest first. FTS5 reads its matches newest first and stops early.
+pub fn fts_window(conn: &Connection, filter: &Filter, words: &[String]) -> Result<Vec<i64>> {
+    let sql = fts(filter, words);
+    let query = format!(
+        "SELECT c.id FROM {} {} ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}",
+        sql.from,
+        sql.where_clause()
+    );
+    let mut stmt = conn.prepare_cached(&query)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many claims `fts_window`'s search finds, all of them.
+pub fn fts_count(conn: &Connection, filter: &Filter, words: &[String]) -> Result<i64> {
+    let sql = fts(filter, words);
+    let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
+    Ok(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?)
+}
+
+fn fts(filter: &Filter, words: &[String]) -> Sql {
+    let mut sql = Sql::new(filter);
+    // CROSS JOIN keeps the full-text index as the outer loop, read newest first.
+    sql.from = "claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid".into();
+    sql.conditions.insert(0, "claims_fts MATCH ?".into());
+    sql.params.insert(0, Value::Text(fts_query(words)));
+    sql
+}
+
+/// The page of `items` (one more than asked for, when there are more), and the cursor to the next:
+/// after the last one's sort value, or at an offset (`offset` given: a search).
+fn finish(request: &Request, mut items: Vec<ClaimRow>, offset: Option<u64>, total: Option<i64>) -> Page {
     let sort = request.sort;
     let next = if items.len() > request.limit {
         items.truncate(request.limit);
@@ -230,7 +317,7 @@ pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
     } else {
         None
     };
-    Ok(Page { items, next, total })
+    Page { items, next, total }
 }
 
 fn keyset_value(claim: &ClaimRow, column: &str) -> serde_json::Value {
@@ -242,7 +329,7 @@ fn keyset_value(claim: &ClaimRow, column: &str) -> serde_json::Value {
 }
 
 /// One page more than asked for (to tell whether there is a next), in sort order, after the cursor.
-fn browse(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option<u64>)> {
+fn browse(conn: &Connection, request: &Request) -> Result<Vec<ClaimRow>> {
     let Some((column, descending)) = request.sort.keyset() else {
         return Err(Error::Invalid(Vec::new()));
     };
@@ -263,54 +350,7 @@ fn browse(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option
         sql.where_clause(),
         request.limit + 1
     );
-    Ok((query_claims(conn, &query, &sql.params)?, None))
-}
-
-/// Like `browse`, over the newest `SEARCH_WINDOW` matches, paged by offset: the window is read newest
-/// first (FTS5 stops early), ranked, and only the page's rows are read in full.
-fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, Option<u64>)> {
-    let sql = Sql::new(&request.filter);
-    let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0);
-    let limit = request.limit + 1;
-    let Some((column, descending)) = request.sort.keyset() else {
-        let words = request.filter.search.as_deref().unwrap_or_default();
-        let query = format!(
-            "SELECT c.id, c.text || ' ' || coalesce(c.claimant, '') FROM {} {}
-             ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}",
-            sql.from,
-            sql.where_clause()
-        );
-        let mut stmt = conn.prepare_cached(&query)?;
-        let candidates = stmt
-            .query_map(rusqlite::params_from_iter(&sql.params), |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-        let page: Vec<i64> =
-            relevance::rank(words, &candidates).into_iter().skip(offset as usize).take(limit).collect();
-        return Ok((claims_in_order(conn, &page)?, Some(offset)));
-    };
-    let dir = if descending { "DESC" } else { "ASC" };
-    let query = format!(
-        "SELECT {COLUMNS} FROM (
-             SELECT claims_fts.rowid AS id FROM {} {} ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}
-         ) m JOIN claims c ON c.id = m.id
-         ORDER BY c.{column} {dir}, c.id {dir} LIMIT {limit} OFFSET {offset}",
-        sql.from,
-        sql.where_clause()
-    );
-    Ok((query_claims(conn, &query, &sql.params)?, Some(offset)))
-}
-
-/// The claims with these ids, in this order.
-fn claims_in_order(conn: &Connection, ids: &[i64]) -> Result<Vec<ClaimRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let query = format!("SELECT {COLUMNS} FROM claims c WHERE c.id IN ({marks})");
-    let params: Vec<Value> = ids.iter().map(|id| Value::Integer(*id)).collect();
-    let mut rows = query_claims(conn, &query, &params)?;
-    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-    Ok(rows)
+    query_claims(conn, &query, &sql.params)
 }
 
 fn query_claims(conn: &Connection, query: &str, params: &[Value]) -> Result<Vec<ClaimRow>> {
