@@ -17,7 +17,7 @@ use super::{Saved, State, json_with_etag, send};
 use crate::domain::claim::Appearance;
 use crate::domain::claim::{ClaimInput, ClaimPatch};
 use crate::domain::confidence::Assessment;
-use crate::domain::relevance;
+use crate::domain::search::Query;
 use crate::domain::validation::Violations;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
@@ -233,7 +233,7 @@ pub struct ListParams {
         ("tag" = Option<String>, Query, description = "Only claims with this tag"),
         ("claimant" = Option<String>, Query, description = "Only claims by this claimant"),
         ("assignee" = Option<String>, Query, description = "Only claims assigned to this reviewer; `none` for unassigned ones"),
-        ("q" = Option<String>, Query, description = "Full-text search"),
+        ("q" = Option<String>, Query, description = "Words to search for, every one required; ranked by relevance"),
         ("created_after" = Option<String>, Query, description = "RFC 3339"),
         ("created_before" = Option<String>, Query, description = "RFC 3339"),
         ("sort" = Option<String>, Query, description = "created, -created, updated, -updated, confidence, -confidence, relevance"),
@@ -324,11 +324,11 @@ pub fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
     let count = one_of("count", p.count.as_deref(), &["true", "false"]).is_some_and(|c| c == "true");
 
     let search = p.q.as_deref().map(|q| {
-        let words = relevance::query_words(q);
-        if words.is_empty() {
+        let query = Query::parse(q);
+        if query.words.is_empty() {
             v.add("q", "has-words", "q must contain at least one letter or digit");
         }
-        words
+        query
     });
     let sort = match sort_name.and_then(|s| Sort::parse(&s)) {
         Some(Sort::Relevance) if search.is_none() => {
@@ -359,7 +359,7 @@ pub fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
         tag: p.tag.map(|t| t.trim().to_lowercase()),
         claimant: p.claimant.map(|c| c.trim().to_owned()),
         assignee: p.assignee.map(|a| a.trim().to_owned()),
-        search: search.filter(|w| !w.is_empty()),
+        search: search.filter(|q| !q.words.is_empty()),
         created_after,
         created_before,
     };

@@ -14,7 +14,7 @@ pub mod matching;
 pub mod normalize;
 pub mod publication;
 pub mod quote;
-pub mod relevance;
+pub mod search;
 pub mod source;
 pub mod validation;
 pub mod verdict;

@@ -120,7 +120,12 @@ impl Service {
     pub async fn list_claims(&self, actor: &Actor, request: Request) -> Result<Page> {
         require(actor, Action::ReadClaims)?;
         let Some(request) = seen_by(actor, request) else { return Ok(Page::default()) };
-        Ok(self.store.reader.read(move |conn| listing::list(conn, &request)).await?)
+        let matcher = self.matcher();
+        let read = move |conn: &_| match &request.filter.search {
+            Some(query) => super::search::page(conn, &matcher, &request, query),
+            None => listing::list(conn, &request),
+        };
+        Ok(self.store.reader.read(read).await?)
     }
 
     /// A page of a listing (not a search) for a caller that keeps claims rendered: in the same read as the

@@ -1,5 +1,6 @@
 //! The one matching engine behind everything that asks "have we seen this claim?": `POST /v1/match`,
-//! the similar claims of a new claim and of a stored one, and the matches of an article's candidates.
+//! the similar claims of a new claim and of a stored one, and the matches of an article's candidates;
+//! its index also answers searches (`service::search`).
 //! The index (`domain::matching::index`) is an in-memory copy of the database: built from it on first
 //! use (or at start, `prepare_matching`), then caught up before each lookup with the claims the writer
 //! reports changed. The writer only records ids; reading and indexing them happens on the read pool,
@@ -159,6 +160,12 @@ impl Matcher {
             })
             .take(limit)
             .collect())
+    }
+
+    /// `f` of the index as it stands (call `catch_up` first); the index is read-locked for `f` only.
+    pub fn read<R>(&self, f: impl FnOnce(&Index) -> R) -> store::Result<R> {
+        let index = self.index.read().map_err(poisoned)?;
+        Ok(f(&index))
     }
 
     /// The memory the index holds, roughly.

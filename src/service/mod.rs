@@ -15,6 +15,7 @@ pub mod once;
 pub mod public;
 pub mod publications;
 pub mod review;
+mod search;
 pub mod sessions;
 pub mod sources;
 pub mod webhooks;

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::api::State;
 use crate::api::error::ApiError;
 use crate::domain::access::Actor;
-use crate::domain::relevance;
+use crate::domain::search;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -156,7 +156,7 @@ async fn index(state: State, req: HttpRequest) -> HttpResponse {
         Ok(parsed) => parsed,
         Err(e) => return failure(e),
     };
-    let words = q.as_deref().map(relevance::query_words).filter(|w| !w.is_empty());
+    let words = q.as_deref().map(search::query_words).filter(|w| !w.is_empty());
     match state.service.fact_checks(&reader, words, page).await {
         Ok(listing) => html(&req, pages::index(&state.service.publisher, q.as_deref(), page, &listing)),
         Err(e) => failure(e.into()),

@@ -6,11 +6,10 @@
 //! of filters and sorts has one (migrations/012), which a test checks against SQLite's plans and
 //! `examples/list_plans.rs` prints.
 //!
-//! A search takes the `SEARCH_WINDOW` newest claims that match (and pass the filters), which FTS5 reads
-//! in rowid order and stops early, then orders them by relevance (`domain::relevance`) or the requested
-//! sort and pages by offset. Ranking every match with FTS5's bm25() costs time in proportion to how
-//! common the words are (it counts each word's documents in full): seconds for a common word over a
-//! million claims, and 10 ms even over the window.
+//! A search is found elsewhere, and paged here: the service hands over the ids it found in relevance
+//! order (from the matching index, or `fts_window`'s newest matches), and `page` reads the one page of
+//! them that passes the filters, in that order or sorted by a column, paged by offset, with one
+//! statement. The ids go in as one JSON array (`json_each`), whose positions are the ranks.
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::{self, COLUMNS, ClaimRow, from_row};
 use super::{Error, Result};
-use crate::domain::relevance;
+use crate::domain::search::Query;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 
@@ -112,8 +111,8 @@ pub struct Filter {
     pub claimant: Option<String>,
     /// The reviewer the claims are assigned to; `none` for claims no one has.
     pub assignee: Option<String>,
-    /// Words to search for, in any order.
-    pub search: Option<Vec<String>>,
+    /// What to search for: every word, in any order.
+    pub search: Option<Query>,
     pub created_after: Option<String>,
     pub created_before: Option<String>,
 }
@@ -158,8 +157,6 @@ pub fn fts_query(words: &[String]) -> String {
 /// each claim met on the way (migrations/012 has an index for every filter and sort). Narrowest first:
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Walk {
-    /// Full-text matches, newest first.
-    Search,
     /// Only checked claims have a verdict.
     Verdict,
     /// One reviewer's claims.
@@ -177,9 +174,7 @@ enum Walk {
 impl Walk {
     fn of(filter: &Filter) -> Walk {
         let named = |a: &str| a != "none";
-        if filter.search.is_some() {
-            Walk::Search
-        } else if filter.verdict.is_some() {
+        if filter.verdict.is_some() {
             Walk::Verdict
         } else if filter.assignee.as_deref().is_some_and(named) {
             Walk::Assignee
@@ -210,11 +205,10 @@ impl Sql {
     fn new(filter: &Filter, sort: Sort) -> Sql {
         let walk = Walk::of(filter);
         // Dates are a range of the walked index in creation order; in the others they are checked.
-        let by_created = matches!(sort, Sort::Created { .. }) && walk != Walk::Search;
+        let by_created = matches!(sort, Sort::Created { .. });
         let dated = filter.created_after.is_some() || filter.created_before.is_some();
         let (from, row, id) = match walk {
             // CROSS JOIN keeps the walked table as the outer loop.
-            Walk::Search => ("claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid", "c", "c.id"),
             // The claims themselves only when a filter must be checked there (the walk takes just ids).
             Walk::Tag if filter.assignee.is_some() || (dated && !by_created) => {
                 ("claim_tags t CROSS JOIN claims c ON c.id = t.claim_id", "t", "t.claim_id")
@@ -223,9 +217,6 @@ impl Sql {
             _ => ("claims c", "c", "c.id"),
         };
         let mut sql = Sql { from, row, id, conditions: Vec::new(), params: Vec::new() };
-        if let Some(words) = &filter.search {
-            sql.key("claims_fts MATCH ?", [Value::Text(fts_query(words))]);
-        }
         if let Some(status) = filter.status {
             let status = [Value::Text(status.as_str().into())];
             match walk {
@@ -293,19 +284,13 @@ impl Sql {
     }
 }
 
-/// A page of claims, read in full.
+/// A page of claims, read in full; not a search (see `page`).
 pub fn list(conn: &Connection, request: &Request) -> Result<Page> {
-    if request.filter.search.is_none() {
-        let walked = walk(conn, request)?;
-        return Ok(Page { items: claims::get_many(conn, &walked.ids)?, next: walked.next, total: walked.total });
+    if request.filter.search.is_some() {
+        return Err(Error::Internal("a search is paged by `page`".into()));
     }
-    let total = count(conn, request)?;
-    let (mut items, offset) = search(conn, request)?;
-    let next = (items.len() > request.limit).then(|| {
-        items.truncate(request.limit);
-        Cursor { sort: request.sort.name().into(), after: None, offset: Some(offset + request.limit as u64) }
-    });
-    Ok(Page { items, next, total })
+    let walked = walk(conn, request)?;
+    Ok(Page { items: claims::get_many(conn, &walked.ids)?, next: walked.next, total: walked.total })
 }
 
 /// A page of a listing (not a search) as the ids of its claims, in order, for a caller that may have
@@ -447,38 +432,166 @@ pub fn every_filter() -> Vec<Filter> {
     filters
 }
 
-/// A search's page: the newest `SEARCH_WINDOW` matches, paged by offset. The window is read newest first
-/// (FTS5 stops early), ranked or sorted, and only the page's rows are read in full.
-fn search(conn: &Connection, request: &Request) -> Result<(Vec<ClaimRow>, u64)> {
-    let sql = Sql::new(&request.filter, request.sort);
+/// A filter's conditions on `claims c` (its search aside), for paging the claims a search found: the
+/// ids come from the search, so no walk is chosen.
+struct Conditions {
+    from: &'static str,
+    conditions: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Conditions {
+    fn of(filter: &Filter) -> Conditions {
+        let mut sql = Conditions { from: "claims c", conditions: Vec::new(), params: Vec::new() };
+        if let Some(status) = filter.status {
+            sql.add("c.status = ?", [Value::Text(status.as_str().into())]);
+        }
+        if let Some(verdict) = filter.verdict {
+            sql.add("c.verdict = ?", [Value::Text(verdict.as_str().into())]);
+        }
+        if let Some(tag) = &filter.tag {
+            sql.add(
+                "EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag = ? AND t.claim_id = c.id)",
+                [Value::Text(tag.clone())],
+            );
+        }
+        if let Some(claimant) = &filter.claimant {
+            sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
+        }
+        match filter.assignee.as_deref() {
+            Some("none") => sql.add("c.assignee IS NULL", []),
+            Some(assignee) => sql.add("c.assignee = ? COLLATE NOCASE", [Value::Text(assignee.to_owned())]),
+            None => {}
+        }
+        if let Some(after) = &filter.created_after {
+            sql.add("c.created_at >= ?", [Value::Text(after.clone())]);
+        }
+        if let Some(before) = &filter.created_before {
+            sql.add("c.created_at < ?", [Value::Text(before.clone())]);
+        }
+        sql
+    }
+
+    fn add<const N: usize>(&mut self, condition: &str, params: [Value; N]) {
+        self.conditions.push(condition.into());
+        self.params.extend(params);
+    }
+
+    fn where_clause(&self) -> String {
+        if self.conditions.is_empty() { String::new() } else { format!("WHERE {}", self.conditions.join(" AND ")) }
+    }
+}
+
+/// The page of a search: of `found`, the claims a search found in relevance order, those that pass
+/// the filters, ordered by relevance (their order in `found`) or by the requested sort, the page at
+/// the cursor's offset. `total` is the search's count, when asked for.
+pub fn page(conn: &Connection, request: &Request, found: &[i64], total: Option<i64>) -> Result<Page> {
     let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0);
-    let limit = request.limit + 1;
-    let Some((column, descending)) = request.sort.keyset() else {
-        let words = request.filter.search.as_deref().unwrap_or_default();
-        let query = format!(
-            "SELECT c.id, c.text || ' ' || coalesce(c.claimant, '') FROM {} {}
-             ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}",
-            sql.from,
-            sql.where_clause()
-        );
-        let mut stmt = conn.prepare_cached(&query)?;
-        let candidates = stmt
-            .query_map(rusqlite::params_from_iter(&sql.params), |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-        let page: Vec<i64> =
-            relevance::rank(words, &candidates).into_iter().skip(offset as usize).take(limit).collect();
-        return Ok((claims::get_many(conn, &page)?, offset));
+    let sql = Conditions::of(&request.filter);
+    let order = match request.sort.keyset() {
+        None => "j.key".to_owned(),
+        Some((column, descending)) => {
+            let dir = if descending { "DESC" } else { "ASC" };
+            format!("c.{column} {dir}, c.id {dir}")
+        }
     };
-    let dir = if descending { "DESC" } else { "ASC" };
+    // CROSS JOIN keeps the ids as the outer loop: each is one lookup by rowid.
     let query = format!(
-        "SELECT {COLUMNS} FROM (
-             SELECT claims_fts.rowid AS id FROM {} {} ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}
-         ) m JOIN claims c ON c.id = m.id
-         ORDER BY c.{column} {dir}, c.id {dir} LIMIT {limit} OFFSET {offset}",
+        "SELECT {COLUMNS} FROM json_each(?) j CROSS JOIN claims c ON c.id = j.value {}
+         ORDER BY {order} LIMIT {} OFFSET {offset}",
+        sql.where_clause(),
+        request.limit + 1
+    );
+    let params: Vec<Value> = std::iter::once(id_array(found)).chain(sql.params).collect();
+    let items = query_claims(conn, &query, &params)?;
+    Ok(finish(request, items, Some(offset), total))
+}
+
+/// Those of `found` that pass the filters (the search aside), in their order.
+pub fn keep(conn: &Connection, filter: &Filter, found: &[i64]) -> Result<Vec<i64>> {
+    let sql = Conditions::of(filter);
+    let query = format!(
+        "SELECT c.id FROM json_each(?) j CROSS JOIN claims c ON c.id = j.value {} ORDER BY j.key",
+        sql.where_clause()
+    );
+    let params: Vec<Value> = std::iter::once(id_array(found)).chain(sql.params).collect();
+    let mut stmt = conn.prepare_cached(&query)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(&params), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The ids of every claim that passes the filters (the search aside), for a search to look among.
+pub fn passing(conn: &Connection, filter: &Filter) -> Result<Vec<i64>> {
+    let sql = Conditions::of(filter);
+    let query = format!("SELECT c.id FROM claims c {}", sql.where_clause());
+    let mut stmt = conn.prepare_cached(&query)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids as one parameter, read back by `json_each`.
+fn id_array(ids: &[i64]) -> Value {
+    Value::Text(serde_json::Value::from(ids).to_string())
+}
+
+/// A search by words as typed, through the full-text index: the ids of the newest `SEARCH_WINDOW`
+/// claims whose text or claimant holds every word (the last also as a prefix) and that pass the
+/// filters, newest first. FTS5 reads its matches newest first and stops early.
+pub fn fts_window(conn: &Connection, filter: &Filter, words: &[String]) -> Result<Vec<i64>> {
+    let sql = fts(filter, words);
+    let query = format!(
+        "SELECT c.id FROM {} {} ORDER BY claims_fts.rowid DESC LIMIT {SEARCH_WINDOW}",
         sql.from,
         sql.where_clause()
     );
-    Ok((query_claims(conn, &query, &sql.params)?, offset))
+    let mut stmt = conn.prepare_cached(&query)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many claims `fts_window`'s search finds, all of them.
+pub fn fts_count(conn: &Connection, filter: &Filter, words: &[String]) -> Result<i64> {
+    let sql = fts(filter, words);
+    let query = format!("SELECT count(*) FROM {} {}", sql.from, sql.where_clause());
+    Ok(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?)
+}
+
+fn fts(filter: &Filter, words: &[String]) -> Conditions {
+    let mut sql = Conditions::of(filter);
+    // CROSS JOIN keeps the full-text index as the outer loop, read newest first.
+    sql.from = "claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid";
+    sql.conditions.insert(0, "claims_fts MATCH ?".into());
+    sql.params.insert(0, Value::Text(fts_query(words)));
+    sql
+}
+
+/// The page of `items` (one more than asked for, when there are more), and the cursor to the next:
+/// after the last one's sort value, or at an offset (`offset` given: a search).
+fn finish(request: &Request, mut items: Vec<ClaimRow>, offset: Option<u64>, total: Option<i64>) -> Page {
+    let sort = request.sort;
+    let next = if items.len() > request.limit {
+        items.truncate(request.limit);
+        let last = items.last().expect("a full page has a last item");
+        Some(Cursor {
+            sort: sort.name().into(),
+            after: match (offset, sort.keyset()) {
+                (None, Some((column, _))) => Some((keyset_value(last, column), last.id)),
+                _ => None,
+            },
+            offset: offset.map(|o| o + request.limit as u64),
+        })
+    } else {
+        None
+    };
+    Page { items, next, total }
+}
+
+fn keyset_value(claim: &ClaimRow, column: &str) -> serde_json::Value {
+    match column {
+        "created_at" => claim.created_at.clone().into(),
+        "updated_at" => claim.updated_at.clone().into(),
+        _ => claim.confidence.into(),
+    }
 }
 
 fn query_claims(conn: &Connection, query: &str, params: &[Value]) -> Result<Vec<ClaimRow>> {

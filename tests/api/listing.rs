@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{spawn_app, spawn_seeded_app};
 
-async fn ids(app: &crate::helpers::TestApp, query: &str) -> Vec<i64> {
+pub async fn ids(app: &crate::helpers::TestApp, query: &str) -> Vec<i64> {
     let body: Value = app.get(&format!("/v1/claims?{query}")).await.json().await.unwrap();
     body["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
 }
@@ -37,9 +37,14 @@ async fn full_text_search_is_ranked_and_safe() {
     let found = body["items"].as_array().unwrap();
     assert_eq!(found.len(), 2);
     assert!(found.iter().any(|c| c["claimant"] == "Neal Khosla"));
-    // Prefixes match, several words are all required, and operators are just words.
-    assert!(!ids(&app, "q=benchmark").await.is_empty(), "the last word matches as a prefix");
-    assert_eq!(ids(&app, "q=nikkei%20futures").await.len(), 1);
+    // Inflections and prefixes match, several words are all required, and operators are just words.
+    assert!(!ids(&app, "q=benchmark").await.is_empty(), "benchmarks, by its stem");
+    assert!(!ids(&app, "q=deepseek%20benchm").await.is_empty(), "the last word matches as a prefix");
+    // The Nikkei claim by its text, then the Advantest claim by the sentence it was quoted in.
+    let nikkei: Value = app.get("/v1/claims?q=nikkei%20futures").await.json().await.unwrap();
+    let texts: Vec<&str> = nikkei["items"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("Nikkei 225 futures") && texts[1].contains("Advantest"), "{texts:?}");
     assert!(ids(&app, "q=nikkei%20bitcoin").await.is_empty());
     for hostile in ["%22", "NEAR(a%20b)", "a%20OR%20b", "*", "-x", "col:val", "%E2%80%9Cpsyop%E2%80%9D"] {
         let response = app.get(&format!("/v1/claims?q={hostile}")).await;

@@ -27,6 +27,7 @@ mod openapi;
 mod publishing;
 mod reference;
 mod round_trip;
+mod search;
 mod sources;
 mod tamper;
 mod torture;

@@ -7,9 +7,15 @@
 //! megabyte: terms are known by a 64-bit hash, a posting is one or two bytes (the gap to the previous
 //! claim and the term's count, as variable-length integers), a term found in one claim only keeps that
 //! claim in its own record, and a claim is 15 bytes beside its postings (id, length, flags, a digest of
-//! what was indexed, and its place). What a match shows is read from the database for the few shown.
+//! what was indexed, and its place). Each block of `BLOCK` postings has a skip entry and a bound (its
+//! highest count, the shortest claims with it and of all, the oldest claim: 12 bytes), and a term in a
+//! sixteenth of the claims or more also has a bit per claim (`DENSE`). What a match shows is read from
+//! the database for the few shown.
 //!
-//! Ranking is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact (up to `VISITS`
+//! Two questions are asked of it: "which claims resemble this text?" (`top`, here) and "which claims
+//! hold all these words?" (`search`, in `every`, for searching claims by words).
+//!
+//! The first is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact (up to `VISITS`
 //! claims visited), claim by claim across the terms' postings with the best `k` so far in a heap
 //! (MaxScore): the rarest terms' claims are scored first to set the bar, and a term whose most it can
 //! add, with the commoner terms' most, cannot lift a claim to the `k`-th best only adds to the claims
@@ -20,6 +26,10 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use hashbrown::HashTable;
+
+mod every;
+
+pub use every::Among;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -62,6 +72,50 @@ struct List {
     last: u32,
     /// (the slot before the block, the block's first byte), for the blocks after the first.
     skips: Vec<(u32, u32)>,
+    /// Per block, the first included: what bounds the term's BM25 in the block's claims.
+    bounds: Vec<Bound>,
+    /// A bit per slot, set for the claims holding the term, while it is in a sixteenth of the claims
+    /// or more (`DENSE`): a search tells whether a claim holds such a term without reading postings.
+    bits: Vec<u64>,
+}
+
+/// A term's postings get a bit per slot from `DENSE_MIN` claims and a sixteenth of the slots on, and
+/// lose them below a thirty-second: about as many bytes as its postings. (Fewer claims in unit tests,
+/// so that both ways of telling whether a claim holds a term are checked there.)
+const DENSE: usize = 16;
+#[cfg(not(test))]
+const DENSE_MIN: u32 = 4096;
+#[cfg(test)]
+const DENSE_MIN: u32 = 64;
+
+/// What bounds the BM25 of a block of postings for its term: its highest count (255 standing for any
+/// higher), the shortest claim with that count (a shorter one holds the term fewer times) and the
+/// shortest claim of all. With its oldest claim, which a tie with the `k`-th best must beat.
+#[derive(Debug, Clone, Copy)]
+struct Bound {
+    tf: u8,
+    len: u16,
+    shortest: u16,
+    id: u32,
+}
+
+impl Bound {
+    /// Any count, in any claim.
+    const ANY: Bound = Bound { tf: u8::MAX, len: 0, shortest: 0, id: 0 };
+
+    fn of(tf: u32, len: u16, id: u32) -> Bound {
+        Bound { tf: u8::try_from(tf).unwrap_or(u8::MAX), len, shortest: len, id }
+    }
+
+    fn add(&mut self, other: Bound) {
+        if other.tf > self.tf {
+            (self.tf, self.len) = (other.tf, other.len);
+        } else if other.tf == self.tf {
+            self.len = self.len.min(other.len);
+        }
+        self.shortest = self.shortest.min(other.shortest);
+        self.id = self.id.min(other.id);
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -111,6 +165,40 @@ pub fn term_hash(term: &str) -> u64 {
     h.finish()
 }
 
+/// BM25 of a term in a claim, with the collection's average claim length.
+#[derive(Debug, Clone, Copy)]
+struct Bm25 {
+    average: f64,
+}
+
+impl Bm25 {
+    fn of(index: &Index) -> Bm25 {
+        // At least 1: claims without a term would otherwise make every score NaN.
+        Bm25 { average: (index.total_len as f64 / index.live as f64).max(1.0) }
+    }
+
+    fn score(self, weight: f64, tf: u32, len: f64) -> f64 {
+        let norm = K1 * (1.0 - B + B * len / self.average);
+        weight * f64::from(tf) * (K1 + 1.0) / (f64::from(tf) + norm)
+    }
+
+    /// The most a term of this weight adds to the score of a claim of `len` terms or more that holds
+    /// it at most `tf` times (255: any number).
+    fn most(self, weight: f64, tf: u8, len: f64) -> f64 {
+        match tf {
+            u8::MAX => weight * (K1 + 1.0),
+            tf => self.score(weight, u32::from(tf), len),
+        }
+    }
+
+    /// The most a term of this weight adds to the score of a claim of `len` terms or more in a block
+    /// within `bound`.
+    fn most_in(self, weight: f64, bound: Bound, len: f64) -> f64 {
+        let tf = if bound.tf > 1 && len < f64::from(bound.len) { bound.tf - 1 } else { bound.tf };
+        self.most(weight, tf, len)
+    }
+}
+
 fn idf(n: f64, df: f64) -> f64 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
@@ -136,18 +224,62 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> u32 {
     }
 }
 
+fn set_bit(bits: &mut Vec<u64>, slot: u32) {
+    let word = slot as usize / 64;
+    if bits.len() <= word {
+        bits.resize(word + 1, 0);
+    }
+    bits[word] |= 1 << (slot % 64);
+}
+
 impl List {
-    fn push(&mut self, count: u32, slot: u32, tf: u32) {
+    /// Gives the postings their bits when the term holds `df` of `slots` claims, or takes them away.
+    fn density(&mut self, df: u32, slots: usize) {
+        let df = df as usize;
+        if self.bits.is_empty() && df >= DENSE_MIN as usize && df * DENSE >= slots {
+            let (mut at, mut slot) = (0, 0);
+            while at < self.bytes.len() {
+                let v = get_varint(&self.bytes, &mut at);
+                slot += v >> 1;
+                if v & 1 == 0 {
+                    get_varint(&self.bytes, &mut at);
+                }
+                set_bit(&mut self.bits, slot);
+            }
+        } else if !self.bits.is_empty() && df * DENSE * 2 < slots {
+            self.bits = Vec::new();
+        }
+    }
+
+    fn push(&mut self, count: u32, slot: u32, tf: u32, bound: Bound) {
         if count > 0 && count % BLOCK == 0 {
             self.skips.push((self.last, self.bytes.len() as u32));
+        }
+        match self.bounds.last_mut() {
+            Some(b) if count % BLOCK != 0 => b.add(bound),
+            _ => self.bounds.push(bound),
         }
         let gap = if count == 0 { slot } else { slot - self.last };
         put_varint(&mut self.bytes, (gap << 1) | u32::from(tf == 1));
         if tf != 1 {
             put_varint(&mut self.bytes, tf);
         }
+        if !self.bits.is_empty() {
+            set_bit(&mut self.bits, slot);
+        }
         self.last = slot;
     }
+}
+
+/// How many of the first skip entries hold a slot before `target`, looked for from the start, since
+/// a cursor mostly moves a block or two.
+fn before(skips: &[(u32, u32)], target: u32) -> usize {
+    let mut span = 1;
+    while span < skips.len() && skips[span - 1].0 < target {
+        span *= 2;
+    }
+    let span = span.min(skips.len());
+    skips[..span].partition_point(|&(slot, _)| slot < target)
 }
 
 /// A place in one term's postings.
@@ -156,13 +288,18 @@ struct Cursor<'a> {
     /// The posting under the cursor (`u32::MAX` once past the last) and its count.
     slot: u32,
     tf: u32,
-    /// The next byte to read, and whether nothing has been read yet.
+    /// The next byte to read (the first posting's gap is from slot 0).
     at: usize,
-    fresh: bool,
     /// Skip entries whose block has been entered.
     skipped: usize,
     /// The term's weight (idf).
     weight: f64,
+    /// The block `block_of` last answered (an index into `bounds`); a term in one claim only: its
+    /// slot and bound.
+    block: usize,
+    only: Option<(u32, Bound)>,
+    /// The postings' bits, if the term has them.
+    bits: &'a [u64],
 }
 
 const END: u32 = u32::MAX;
@@ -178,11 +315,31 @@ impl<'a> Cursor<'a> {
     fn new(index: &'a Index, term: Term, weight: f64) -> Cursor<'a> {
         let (list, slot) =
             if term.at & INLINE != 0 { (None, term.at & !INLINE) } else { (Some(&index.lists[term.at as usize]), 0) };
-        let mut cursor = Cursor { list, slot, tf: 1, at: 0, fresh: true, skipped: 0, weight };
+        let only = list.is_none().then(|| (slot, Bound::of(1, index.lens[slot as usize], index.ids[slot as usize])));
+        let bits = list.map_or(&[][..], |l| &l.bits[..]);
+        let mut cursor = Cursor { list, slot, tf: 1, at: 0, skipped: 0, weight, block: 0, only, bits };
         if list.is_some() {
             cursor.next();
         }
         cursor
+    }
+
+    /// The block of postings that holds the term's claims from `target` on, up to its last slot, and
+    /// its bound, without reading it; `None` past the last posting. Targets only move forward.
+    fn block_of(&mut self, target: u32) -> Option<(u32, Bound)> {
+        let Some(list) = self.list else {
+            return self.only.filter(|&(slot, _)| slot >= target);
+        };
+        if target > list.last {
+            return None;
+        }
+        // Skip entry `b` holds the last slot of block `b`.
+        let skips = &list.skips;
+        if skips.get(self.block).is_some_and(|&(last, _)| last < target) {
+            self.block += 1 + before(&skips[self.block + 1..], target);
+        }
+        let last = skips.get(self.block).map_or(list.last, |&(last, _)| last);
+        Some((last, list.bounds[self.block]))
     }
 
     fn next(&mut self) {
@@ -195,14 +352,22 @@ impl<'a> Cursor<'a> {
             return;
         }
         let v = get_varint(&list.bytes, &mut self.at);
-        self.slot = if self.fresh { v >> 1 } else { self.slot + (v >> 1) };
-        self.fresh = false;
+        self.slot += v >> 1;
         self.tf = if v & 1 == 1 { 1 } else { get_varint(&list.bytes, &mut self.at) };
+    }
+
+    /// Whether the term is in the claim at `slot`, when its postings have bits.
+    fn holds(&self, slot: u32) -> Option<bool> {
+        (!self.bits.is_empty()).then(|| self.bits.get(slot as usize / 64).is_some_and(|w| w & (1 << (slot % 64)) != 0))
     }
 
     /// Moves to the first posting at or after `target`, jumping over whole blocks when it can.
     fn advance(&mut self, target: u32) {
         if self.slot >= target {
+            return;
+        }
+        if target == self.slot + 1 {
+            self.next();
             return;
         }
         let Some(list) = self.list else {
@@ -215,9 +380,9 @@ impl<'a> Cursor<'a> {
         }
         // Past the block being read: jump to the last block that starts before the target.
         if skips.get(self.skipped).is_some_and(|&(before, _)| before < target) {
-            let block = self.skipped + skips[self.skipped..].partition_point(|&(before, _)| before < target);
+            let block = self.skipped + before(&skips[self.skipped..], target);
             let (before, offset) = skips[block - 1];
-            (self.at, self.slot, self.fresh, self.skipped) = (offset as usize, before, false, block);
+            (self.at, self.slot, self.skipped) = (offset as usize, before, block);
             self.next();
         }
         while self.slot < target {
@@ -303,6 +468,7 @@ impl Index {
             self.remove(doc.id);
         }
         let slot = self.ids.len() as u32;
+        let len = u16::try_from(doc.terms.len()).unwrap_or(u16::MAX);
         let mut counts: HashMap<u64, u32> = HashMap::new();
         for t in doc.terms {
             *counts.entry(term_hash(t)).or_default() += 1;
@@ -310,9 +476,8 @@ impl Index {
         let mut counts: Vec<(u64, u32)> = counts.into_iter().collect();
         counts.sort_unstable();
         for (hash, tf) in counts {
-            self.post(hash, slot, tf);
+            self.post(hash, slot, tf, Bound::of(tf, len, index as u32));
         }
-        let len = u16::try_from(doc.terms.len()).unwrap_or(u16::MAX);
         self.shortest = if self.ids.is_empty() { len } else { self.shortest.min(len) };
         self.ids.push(index as u32);
         self.lens.push(len);
@@ -326,7 +491,8 @@ impl Index {
         self.total_len += u64::from(self.lens[slot as usize]);
     }
 
-    fn post(&mut self, hash: u64, slot: u32, tf: u32) {
+    /// Posts a term of the claim at `slot` (not yet in `ids` and `lens`), whose bound is `bound`.
+    fn post(&mut self, hash: u64, slot: u32, tf: u32, bound: Bound) {
         let Some(t) = self.term_id(hash) else {
             let t = self.terms.len() as u32;
             let terms = &self.terms;
@@ -335,25 +501,30 @@ impl Index {
                 slot | INLINE
             } else {
                 let mut list = List::default();
-                list.push(0, slot, tf);
+                list.push(0, slot, tf, bound);
                 self.lists.push(list);
                 (self.lists.len() - 1) as u32
             };
             self.terms.push(Term { hash, df: 1, at });
-            self.max_tf.push(u8::try_from(tf).unwrap_or(u8::MAX));
+            self.max_tf.push(bound.tf);
             return;
         };
         let most = &mut self.max_tf[t as usize];
-        *most = (*most).max(u8::try_from(tf).unwrap_or(u8::MAX));
+        *most = (*most).max(bound.tf);
         let term = &mut self.terms[t as usize];
         if term.at & INLINE != 0 {
+            let only = term.at & !INLINE;
             let mut list = List::default();
-            list.push(0, term.at & !INLINE, 1);
+            list.push(0, only, 1, Bound::of(1, self.lens[only as usize], self.ids[only as usize]));
             self.lists.push(list);
             term.at = (self.lists.len() - 1) as u32;
         }
-        self.lists[term.at as usize].push(term.df, slot, tf);
+        let list = &mut self.lists[term.at as usize];
+        list.push(term.df, slot, tf, bound);
         term.df += 1;
+        if term.df % 64 == 0 {
+            list.density(term.df, slot as usize + 1);
+        }
     }
 
     /// Takes a claim out. Its postings stay, pointing at a dead slot, until the index is rebuilt.
@@ -390,9 +561,8 @@ impl Index {
             return Vec::new();
         }
         let n = self.live as f64;
-        let average = self.total_len as f64 / n;
-        let norm = |len: f64| K1 * (1.0 - B + B * len / average);
-        let bm25 = |weight: f64, tf: u32, len: f64| weight * f64::from(tf) * (K1 + 1.0) / (f64::from(tf) + norm(len));
+        let scorer = Bm25::of(self);
+        let bm25 = |weight: f64, tf: u32, len: f64| scorer.score(weight, tf, len);
         let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
         hashes.sort_unstable();
         hashes.dedup();
@@ -403,10 +573,7 @@ impl Index {
                 let term = self.terms[t as usize];
                 let weight = idf(n, f64::from(term.df).min(n));
                 // The most a claim can take from it: its highest count in the shortest claim.
-                let most = match self.max_tf[t as usize] {
-                    u8::MAX => weight * (K1 + 1.0),
-                    tf => bm25(weight, u32::from(tf), f64::from(self.shortest)),
-                };
+                let most = scorer.most(weight, self.max_tf[t as usize], f64::from(self.shortest));
                 (term, weight, most)
             })
             .collect();
@@ -520,7 +687,11 @@ impl Index {
 
     /// The memory the index holds, roughly.
     pub fn footprint(&self) -> Footprint {
-        let postings: usize = self.lists.iter().map(|l| l.bytes.capacity() + l.skips.capacity() * 8).sum();
+        let postings: usize = self
+            .lists
+            .iter()
+            .map(|l| l.bytes.capacity() + l.skips.capacity() * 8 + l.bounds.capacity() * 12 + l.bits.capacity() * 8)
+            .sum();
         let lists = self.lists.capacity() * std::mem::size_of::<List>();
         let terms =
             self.terms.capacity() * std::mem::size_of::<Term>() + self.max_tf.capacity() + self.table.capacity() * 5;

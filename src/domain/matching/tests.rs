@@ -1,5 +1,5 @@
 use super::features::Weights;
-use super::index::{Doc, Filter, Index, term_hash};
+use super::index::{Among, Doc, Filter, Index, term_hash};
 use super::rank::{Found, Ranked, rank};
 use super::text::{analyze, camel_words, collapse_key};
 use super::{Fields, Thresholds, Tier};
@@ -246,4 +246,197 @@ fn the_pruned_lookup_ranks_exactly_as_scoring_every_claim() {
             assert!(a.0 == b.0 || all.iter().any(|c| c.0 == a.0 && (c.1 - a.1).abs() < 1e-9), "{query:?}");
         }
     }
+}
+
+/// A collection for the search tests: claim `i + 1` holds `docs[i]` (`None`: removed), published when
+/// `published[i]`.
+struct Collection {
+    index: Index,
+    docs: Vec<Option<Vec<String>>>,
+    published: Vec<bool>,
+}
+
+impl Collection {
+    fn new(docs: Vec<Vec<String>>, rng: &mut Rng) -> Collection {
+        let mut index = Index::default();
+        let published: Vec<bool> = docs.iter().map(|_| rng.below(3) != 0).collect();
+        for (i, d) in docs.iter().enumerate() {
+            index.upsert(Doc { id: i as i64 + 1, terms: d, published: published[i], digest: i as u32 });
+        }
+        Collection { index, docs: docs.into_iter().map(Some).collect(), published }
+    }
+
+    /// Claims replaced (indexed again in new places, so places no longer follow ids) and removed.
+    fn churn(&mut self, rng: &mut Rng, word: impl Fn(&mut Rng) -> String) {
+        for i in 0..self.docs.len() {
+            match rng.below(20) {
+                0 => {
+                    let d: Vec<String> = (0..2 + rng.below(8)).map(|_| word(rng)).collect();
+                    self.index.upsert(Doc { id: i as i64 + 1, terms: &d, published: self.published[i], digest: !0 });
+                    self.docs[i] = Some(d);
+                }
+                1 => {
+                    self.index.remove(i as i64 + 1);
+                    self.docs[i] = None;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The ids of the claims holding every query term, found claim by claim.
+    fn holding(&self, query: &[String], published_only: bool, among: Option<&[i64]>) -> Vec<i64> {
+        (0..self.docs.len())
+            .filter(|&i| !published_only || self.published[i])
+            .filter(|&i| self.docs[i].as_ref().is_some_and(|d| query.iter().all(|q| d.contains(q))))
+            .map(|i| i as i64 + 1)
+            .filter(|id| among.is_none_or(|a| a.contains(id)))
+            .collect()
+    }
+
+    /// Checks a query every way: the pruned search against scoring every claim that holds the terms,
+    /// of them all and among every third claim.
+    fn check(&self, query: &[String], published_only: bool) {
+        let filter = Filter { published_only, ..Filter::default() };
+        let thirds: Vec<i64> = (1..=self.docs.len() as i64).filter(|id| id % 3 == 1).collect();
+        let among: Among = thirds.iter().copied().collect();
+        for (within, some) in [(None, None), (Some(&thirds[..]), Some(&among))] {
+            let holding = self.holding(query, published_only, within);
+            let all = self.index.search(query, 1_000_000, &filter, some);
+            let mut found: Vec<i64> = all.iter().map(|a| a.0).collect();
+            found.sort_unstable();
+            assert_eq!(found, holding, "{query:?}");
+            assert_eq!(self.index.count(query, &filter, some), holding.len(), "{query:?}");
+            for pair in all.windows(2) {
+                assert!(
+                    pair[0].1 > pair[1].1 || (pair[0].1 == pair[1].1 && pair[0].0 < pair[1].0),
+                    "{query:?}: {all:?}"
+                );
+            }
+            let ids: Vec<i64> = all.iter().map(|a| a.0).collect();
+            assert_eq!(self.index.rank(query, &holding), ids, "{query:?}");
+            for k in [1, 3, 10, 50] {
+                let pruned = self.index.search(query, k, &filter, some);
+                assert_eq!(pruned, all[..k.min(all.len())], "{query:?}, k = {k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn searching_every_term_prunes_without_changing_the_answer() {
+    let mut rng = Rng(11);
+    // A skewed vocabulary: a few words in most claims, many rare; words repeat within a claim.
+    let word = |rng: &mut Rng| {
+        let r = rng.below(1000);
+        let w = if r < 400 {
+            rng.below(4)
+        } else if r < 800 {
+            4 + rng.below(60)
+        } else {
+            64 + rng.below(3000)
+        };
+        format!("w{w}")
+    };
+    for size in [40, 700, 6000] {
+        let docs: Vec<Vec<String>> = (0..size)
+            .map(|i| {
+                let mut d: Vec<String> = (0..2 + rng.below(14)).map(|_| word(&mut rng)).collect();
+                if i % 97 == 0 {
+                    d.extend(std::iter::repeat_n("w1".to_string(), 300)); // a count past what a block bound holds
+                }
+                d
+            })
+            .collect();
+        let mut collection = Collection::new(docs, &mut rng);
+        for round in 0..2 {
+            for q in 0..150 {
+                let query: Vec<String> = (0..1 + rng.below(3)).map(|_| word(&mut rng)).collect();
+                collection.check(&query, q % 3 == 0);
+            }
+            collection.check(&["w0".into(), "w0".into(), "w1".into()], false);
+            collection.check(&["w2".into(), "nowhere".into()], false);
+            if round == 0 {
+                collection.churn(&mut rng, word);
+            }
+        }
+    }
+}
+
+#[test]
+fn searching_many_claims_that_score_alike_answers_the_oldest() {
+    // Claims of one length with one count each: every claim holding the words ties, and the oldest
+    // win, also those indexed again in the newest places.
+    let mut rng = Rng(5);
+    let docs: Vec<Vec<String>> =
+        (0..3000).map(|i| ["common".to_string(), format!("f{}", i % 3), format!("g{}", i % 7)].to_vec()).collect();
+    let mut collection = Collection::new(docs, &mut rng);
+    for id in [1, 2, 40, 900] {
+        let d = collection.docs[id - 1].clone().unwrap();
+        collection.index.upsert(Doc { id: id as i64, terms: &d, published: true, digest: !0 });
+        collection.published[id - 1] = true;
+    }
+    collection.index.remove(5);
+    collection.docs[4] = None;
+    for query in [&["common"][..], &["common", "f1"], &["g3", "f2"], &["f0", "g0", "common"]] {
+        let query: Vec<String> = query.iter().map(|w| w.to_string()).collect();
+        collection.check(&query, false);
+        collection.check(&query, true);
+    }
+    let top = collection.index.search(&["common".into()], 3, &Filter::default(), None);
+    assert_eq!(top.iter().map(|t| t.0).collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+#[test]
+fn searching_claims_written_from_templates_prunes_without_changing_the_answer() {
+    // Like claims written from a few sentence patterns: subjects and claimants of one to three words,
+    // some the same words (a subject named twice), so many claims score alike and counts of two
+    // cluster in a few patterns.
+    let mut rng = Rng(23);
+    let names: Vec<Vec<String>> =
+        (0..12).map(|i| (0..1 + i % 3).map(|j| format!("n{}", (i + j) % 9)).collect()).collect();
+    let patterns: Vec<Vec<String>> =
+        (0..8).map(|p| (0..3 + p % 4).map(|j| format!("p{}", (p * 3 + j) % 14)).collect()).collect();
+    let docs: Vec<Vec<String>> = (0..4000)
+        .map(|_| {
+            let mut d = names[rng.below(12) as usize].clone();
+            d.extend(patterns[rng.below(8) as usize].iter().cloned());
+            d.extend(names[rng.below(12) as usize].iter().cloned());
+            d.push(format!("u{}", rng.below(2000)));
+            d
+        })
+        .collect();
+    let mut collection = Collection::new(docs, &mut rng);
+    let word = |rng: &mut Rng| match rng.below(3) {
+        0 => format!("n{}", rng.below(9)),
+        1 => format!("p{}", rng.below(14)),
+        _ => format!("u{}", rng.below(2000)),
+    };
+    for round in 0..2 {
+        for q in 0..150 {
+            let query: Vec<String> = (0..1 + rng.below(3)).map(|_| word(&mut rng)).collect();
+            collection.check(&query, q % 4 == 0);
+        }
+        if round == 0 {
+            collection.churn(&mut rng, word);
+        }
+    }
+}
+
+#[test]
+fn a_search_with_a_word_no_claim_holds_finds_nothing_and_the_index_says_so() {
+    let claims = seed();
+    let index = index_of(&claims);
+    let all = Filter::default();
+    assert!(index.knows("deepseek") && !index.knows("zeppelin"));
+    assert!(index.search(&terms("DeepSeek zeppelins"), 10, &all, None).is_empty());
+    assert_eq!(index.count(&terms("DeepSeek zeppelins"), &all, None), 0);
+    assert!(index.search(&[], 10, &all, None).is_empty());
+    let psyop = index.search(&terms("psyop"), 10, &all, None);
+    assert!(!psyop.is_empty() && psyop.len() == index.count(&terms("psyop"), &all, None));
+    // Ranking candidates found elsewhere uses the words the index knows, and keeps unknown claims last.
+    let ids: Vec<i64> = psyop.iter().rev().map(|p| p.0).chain([9999]).collect();
+    let ranked = index.rank(&terms("psyop zeppelins"), &ids);
+    assert_eq!(ranked[..psyop.len()], psyop.iter().map(|p| p.0).collect::<Vec<_>>()[..]);
+    assert_eq!(ranked.last(), Some(&9999));
 }
