@@ -19,7 +19,6 @@ SCENARIOS = [
     ("GET /v1/claims, 12 filter sets", "list_filters", "other filters and sorts in turn, 20 per page", False),
     ("GET /v1/claims?q= (search)", "search", "full-text, ranked, 20 per page", False),
     ("GET /v1/claims?q= (rare and common words)", "search_words", "single rare and very common words, and mixes", False),
-    ("GET /v1/claims?… (every filter)", "list_filters", "each filter and sort the API offers, 20 per page", False),
     ("POST /v1/match", "match", "have we seen this claim? ranked matches", False),
     ("POST /v1/claims", "post_claim", "new claims, synchronous=FULL", True),
     ("POST /v1/claims/{id}/evidence", "post_evidence", "evidence on random claims, rescored", True),
