@@ -6,7 +6,8 @@
 //! run on the async worker itself while they are fast, and go to the blocking pool for a while
 //! (`COOL_OFF`) as soon as a few (`STRIKES`, net of fast ones) take longer than the configured limit:
 //! when the database does not fit in memory and reads wait for the disk, a few slow reads stall their
-//! worker, not every request behind them. Everything else (lists, searches, exports) always runs on the blocking pool.
+//! worker, not every request behind them. Everything else (lists, searches, exports) always runs on
+//! the blocking pool.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -108,7 +109,7 @@ impl ReadPool {
         }
     }
 
-    /// Whether quick reads run in place now (they do unless one was slow within `COOL_OFF`).
+    /// Whether quick reads run in place now: unless a run of them was slow within `COOL_OFF`.
     pub fn quick_in_place(&self) -> bool {
         let inner = &self.inner;
         !inner.quick_limit.is_zero() && micros(inner.opened.elapsed()) >= inner.offload_until.load(Ordering::Relaxed)
