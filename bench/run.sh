@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark, in one command:  bash bench/run.sh            (sizes 100k and 1M claims)
+# The benchmark, in one command:  bash bench/run.sh            (sizes 10k, 100k and 1M claims)
 #                                 SIZES="100000" DURATION=5 bash bench/run.sh   (a quicker run)
 # Builds the release server and the synthetic databases (kept in bench/work/ between runs), drives each
 # scenario with wrk on loopback, and writes the table to bench/results.md.
