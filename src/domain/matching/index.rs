@@ -12,21 +12,17 @@
 //! sixteenth of the claims or more also has a bit per claim (`DENSE`). What a match shows is read from
 //! the database for the few shown.
 //!
-//! Two questions are asked of it: "which claims resemble this text?" (`top`, here) and "which claims
-//! hold all these words?" (`search`, in `every`, for searching claims by words).
-//!
-//! The first is BM25 (k1 1.2, b 0.75) over an OR of the text's distinct terms, exact (up to `VISITS`
-//! claims visited), claim by claim across the terms' postings with the best `k` so far in a heap
-//! (MaxScore): the rarest terms' claims are scored first to set the bar, and a term whose most it can
-//! add, with the commoner terms' most, cannot lift a claim to the `k`-th best only adds to the claims
-//! the others find, read through skip entries in its postings. Memory per lookup is the heap and one
-//! cursor per term, whatever the size of the collection.
+//! Two questions are asked of it: "which claims resemble this text?" (`top`, in `any`: BM25, k1 1.2,
+//! b 0.75, over an OR of the text's terms) and "which claims hold all these words?" (`search`, in
+//! `every`, for searching claims by words). Both keep the best `k` in a heap and pass over blocks of
+//! postings whose bounds cannot reach it.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use hashbrown::HashTable;
 
+mod any;
 mod every;
 
 pub use every::Among;
@@ -303,13 +299,6 @@ struct Cursor<'a> {
 }
 
 const END: u32 = u32::MAX;
-/// Claims of the rarest terms scored first, at most (or `k`, if more).
-const SEEDS: usize = 64;
-/// Claims a lookup visits in the postings of the terms that can still lift a claim into the best `k`,
-/// at most. Only thousands of nearly identical claims, each as good as the next, come near it (a load
-/// test posting one sentence with a counter); the answer is then the best of those visited, the
-/// oldest.
-const VISITS: usize = 20_000;
 
 impl<'a> Cursor<'a> {
     fn new(index: &'a Index, term: Term, weight: f64) -> Cursor<'a> {
@@ -403,6 +392,11 @@ impl Scored {
     /// Better: a higher score, or the same and older.
     fn beats(&self, other: &Scored) -> bool {
         self.score > other.score || (self.score == other.score && self.id < other.id)
+    }
+
+    /// Whether a claim scoring at most `most`, and no older than `oldest`, may beat this one.
+    fn beaten_by(&self, most: f64, oldest: u32) -> bool {
+        most > self.score || (most == self.score && i64::from(oldest) < self.id)
     }
 }
 
@@ -552,137 +546,6 @@ impl Index {
         f & LIVE != 0
             && (!filter.published_only || f & PUBLISHED != 0)
             && filter.except != Some(i64::from(self.ids[slot as usize]))
-    }
-
-    /// The `k` claims with the best BM25 for an OR of `terms` (distinct terms count once), best first,
-    /// ties to the older claim, as (claim id, BM25).
-    pub fn top(&self, terms: &[String], k: usize, filter: &Filter) -> Vec<(i64, f64)> {
-        if self.live == 0 || k == 0 {
-            return Vec::new();
-        }
-        let n = self.live as f64;
-        let scorer = Bm25::of(self);
-        let bm25 = |weight: f64, tf: u32, len: f64| scorer.score(weight, tf, len);
-        let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        let mut terms: Vec<(Term, f64, f64)> = hashes
-            .into_iter()
-            .filter_map(|h| self.term_id(h))
-            .map(|t| {
-                let term = self.terms[t as usize];
-                let weight = idf(n, f64::from(term.df).min(n));
-                // The most a claim can take from it: its highest count in the shortest claim.
-                let most = scorer.most(weight, self.max_tf[t as usize], f64::from(self.shortest));
-                (term, weight, most)
-            })
-            .collect();
-        // Commonest (least able to lift a claim) first; `within[i]`: the most terms 0..=i add together.
-        terms.sort_by(|a, b| a.2.total_cmp(&b.2));
-        let within: Vec<f64> = terms
-            .iter()
-            .scan(0.0, |sum, t| {
-                *sum += t.2;
-                Some(*sum)
-            })
-            .collect();
-        let cursor = |t: &(Term, f64, f64)| Cursor::new(self, t.0, t.1);
-        let len = |slot: u32| f64::from(self.lens[slot as usize]);
-        let mut best: std::collections::BinaryHeap<Scored> = std::collections::BinaryHeap::with_capacity(k + 1);
-        let keep = |best: &mut std::collections::BinaryHeap<Scored>, scored: Scored| {
-            best.push(scored);
-            if best.len() > k {
-                best.pop();
-            }
-            (best.len() == k).then(|| best.peek().copied()).flatten()
-        };
-        // First the claims of the rarest terms, scored in full: the best of them set the bar the
-        // commoner terms' claims must pass, so those are mostly never scored.
-        let mut seeds: Vec<u32> = Vec::new();
-        for t in terms.iter().rev() {
-            let mut c = cursor(t);
-            while c.slot != END && seeds.len() < SEEDS.max(k) {
-                if self.admits(c.slot, filter) {
-                    seeds.push(c.slot);
-                }
-                c.next();
-            }
-            seeds.sort_unstable();
-            seeds.dedup();
-            if seeds.len() >= k {
-                break;
-            }
-        }
-        let mut seeded = vec![0.0; seeds.len()];
-        for t in &terms {
-            let mut c = cursor(t);
-            for (i, &slot) in seeds.iter().enumerate() {
-                c.advance(slot);
-                if c.slot == END {
-                    break;
-                }
-                if c.slot == slot {
-                    seeded[i] += bm25(c.weight, c.tf, len(slot));
-                }
-            }
-        }
-        let mut threshold: Option<Scored> = None;
-        for (&slot, &score) in seeds.iter().zip(&seeded) {
-            threshold = keep(&mut best, Scored { score, id: i64::from(self.ids[slot as usize]), slot });
-        }
-        let mut cursors: Vec<Cursor> = terms.iter().map(cursor).collect();
-        // Terms below `essential` cannot bring a claim into the best `k` by themselves.
-        let mut essential = 0;
-        let mut seen = seeds.iter().peekable();
-        for _ in 0..VISITS {
-            let least = threshold.map_or(0.0, |t| t.score);
-            while essential < cursors.len() && within[essential] < least {
-                essential += 1;
-            }
-            if essential == cursors.len() {
-                break;
-            }
-            let slot = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END);
-            if slot == END {
-                break;
-            }
-            let mut score = 0.0;
-            for c in cursors[essential..].iter_mut().filter(|c| c.slot == slot) {
-                score += bm25(c.weight, c.tf, len(slot));
-                c.next();
-            }
-            while seen.next_if(|&&s| s < slot).is_some() {}
-            // Out of reach even with every other term (the cheap test first), scored already, or not
-            // to be answered.
-            let most = if essential > 0 { within[essential - 1] } else { 0.0 };
-            if threshold.is_some_and(|t| score + most < t.score)
-                || seen.next_if(|&&s| s == slot).is_some()
-                || !self.admits(slot, filter)
-            {
-                continue;
-            }
-            let id = i64::from(self.ids[slot as usize]);
-            let mut gone = false;
-            for i in (0..essential).rev() {
-                if threshold.is_some_and(|t| !Scored { score: score + within[i], id, slot }.beats(&t)) {
-                    gone = true;
-                    break;
-                }
-                let c = &mut cursors[i];
-                c.advance(slot);
-                if c.slot == slot {
-                    score += bm25(c.weight, c.tf, len(slot));
-                }
-            }
-            let scored = Scored { score, id, slot };
-            if gone || threshold.is_some_and(|t| !scored.beats(&t)) {
-                continue;
-            }
-            threshold = keep(&mut best, scored);
-        }
-        let mut ranked: Vec<Scored> = best.into_vec();
-        ranked.sort();
-        ranked.into_iter().map(|s| (s.id, s.score)).collect()
     }
 
     /// The memory the index holds, roughly.

@@ -167,8 +167,7 @@ impl Index {
             }
             if let Some(kth) = threshold {
                 if bounded.is_none_or(|last| slot > last) {
-                    let beats =
-                        |most: f64, oldest: u32| most > kth.score || (most == kth.score && i64::from(oldest) < kth.id);
+                    let beats = |most: f64, oldest: u32| kth.beaten_by(most, oldest);
                     let (mut end, mut oldest) = (END, 0);
                     for ((c, block), last) in cursors.iter_mut().zip(blocks.iter_mut()).zip(ends.iter_mut()) {
                         let Some((block_end, bound)) = c.block_of(slot) else { break 'candidates };
