@@ -24,9 +24,9 @@ pub struct DatabaseArgs {
     #[arg(long, env = "CLAIMCHECK_READERS", default_value_t = 4)]
     pub readers: usize,
 
-    /// Point reads (a claim by id) run on the request's own thread while each takes less than this many
-    /// microseconds; one slower (the disk, not memory, answered) sends them to the blocking pool for a
-    /// second. 0 sends them there always.
+    /// Reads of a claim by id and of a page of a list run on the request's own thread, stopped after
+    /// this many microseconds and run again on the blocking pool; a run of slower ones (the disk, not
+    /// memory, answered) sends them all to the blocking pool for a second. 0 sends them there always.
     #[arg(long, env = "CLAIMCHECK_QUICK_READ_LIMIT_US", default_value_t = 1000)]
     pub quick_read_limit_us: u64,
 

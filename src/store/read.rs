@@ -2,16 +2,18 @@
 //!
 //! Where a read runs is chosen by measurement. Handing a query to the blocking thread pool and back
 //! costs two thread wake-ups, about 100 µs of CPU here: far more than reading one claim whose pages
-//! the OS has cached (about 15 µs). So the point reads that serve the hottest requests (`read_quick`)
-//! run on the async worker itself while they are fast, and go to the blocking pool for a while
-//! (`COOL_OFF`) as soon as a few (`STRIKES`, net of fast ones) take longer than the configured limit:
-//! when the database does not fit in memory and reads wait for the disk, a few slow reads stall their
-//! worker, not every request behind them. Everything else (lists, searches, exports) always runs on
-//! the blocking pool.
+//! the OS has cached (about 15 µs), or walking an index for a page of a list. So the reads that serve
+//! the hottest requests (`read_quick`: a claim, a page of a list) run on the async worker itself,
+//! within a time limit: SQLite's progress handler interrupts one that runs past it, and it is run
+//! again on the blocking pool, so a heavy query never holds a worker for longer than the limit. When a
+//! few of them (`STRIKES`, net of fast ones) take longer than the limit, quick reads go to the blocking
+//! pool for a while (`COOL_OFF`): when the database does not fit in memory and reads wait for the
+//! disk, a few slow reads stall their worker, not every request behind them. Everything else
+//! (searches, exports) always runs on the blocking pool.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,7 +35,7 @@ struct Inner {
     permits: Arc<Semaphore>,
     /// Connections for quick reads in place, one per core: apart from `idle`, so that reads queued for
     /// the blocking pool never keep a quick read from running in place.
-    quick: Mutex<Vec<Connection>>,
+    quick: Mutex<Vec<Quick>>,
     /// A quick read taking longer than this sends quick reads to the blocking pool; zero: always.
     quick_limit: Duration,
     /// Until when (microseconds since `opened`) quick reads go to the blocking pool.
@@ -42,6 +44,38 @@ struct Inner {
     /// slow because its thread was preempted on a busy machine; only a run of them means the disk.
     strikes: AtomicU64,
     opened: Instant,
+}
+
+/// A connection for reads in place, whose progress handler interrupts a read past its deadline.
+struct Quick {
+    conn: Connection,
+    /// Microseconds since `opened` after which the running read is interrupted (`u64::MAX`: none).
+    deadline: Arc<AtomicU64>,
+    /// Whether the last read was interrupted.
+    interrupted: Arc<AtomicBool>,
+}
+
+/// SQLite virtual machine steps between looks at the clock: some microseconds.
+const STEPS: i32 = 1000;
+
+impl Quick {
+    fn open(path: &Path, audit_key: &AuditKey, opened: Instant) -> rusqlite::Result<Quick> {
+        let conn = open_reader(path, audit_key)?;
+        let deadline = Arc::new(AtomicU64::new(u64::MAX));
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let (until, tripped) = (deadline.clone(), interrupted.clone());
+        conn.progress_handler(
+            STEPS,
+            Some(move || {
+                let over = micros(opened.elapsed()) > until.load(Ordering::Relaxed);
+                if over {
+                    tripped.store(true, Ordering::Relaxed);
+                }
+                over
+            }),
+        )?;
+        Ok(Quick { conn, deadline, interrupted })
+    }
 }
 
 /// How long quick reads stay on the blocking pool after they were slow.
@@ -55,9 +89,12 @@ impl ReadPool {
         let size = size.max(1);
         let idle = (0..size).map(|_| open_reader(path, audit_key)).collect::<rusqlite::Result<Vec<_>>>()?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let opened = Instant::now();
         let quick = match quick_limit.is_zero() {
             true => Vec::new(),
-            false => (0..cores.min(size)).map(|_| open_reader(path, audit_key)).collect::<rusqlite::Result<_>>()?,
+            false => {
+                (0..cores.min(size)).map(|_| Quick::open(path, audit_key, opened)).collect::<rusqlite::Result<_>>()?
+            }
         };
         Ok(ReadPool {
             inner: Arc::new(Inner {
@@ -69,23 +106,28 @@ impl ReadPool {
                 quick_limit,
                 offload_until: AtomicU64::new(0),
                 strikes: AtomicU64::new(0),
-                opened: Instant::now(),
+                opened,
             }),
         })
     }
 
-    /// Like `read`, for a query that reads a few rows by key: run where it is called while such reads
-    /// are fast (see the module comment), else on the blocking pool.
+    /// Like `read`, for a query that reads a few rows by key or walks an index for a page: run where it
+    /// is called while such reads are fast, and again on the blocking pool if it runs past the limit
+    /// there (see the module comment).
     pub async fn read_quick<T, F>(&self, query: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: Fn(&Connection) -> Result<T> + Send + 'static,
     {
         let inner = &self.inner;
         let now = inner.opened.elapsed();
-        let conn = if self.quick_in_place() { inner.quick.lock().ok().and_then(|mut quick| quick.pop()) } else { None };
-        let Some(conn) = conn else { return self.read(query).await };
-        let outcome = catch_unwind(AssertUnwindSafe(|| query(&conn)));
+        let quick =
+            if self.quick_in_place() { inner.quick.lock().ok().and_then(|mut quick| quick.pop()) } else { None };
+        let Some(quick) = quick else { return self.read(query).await };
+        quick.interrupted.store(false, Ordering::Relaxed);
+        quick.deadline.store(micros(now + inner.quick_limit), Ordering::Relaxed);
+        let outcome = catch_unwind(AssertUnwindSafe(|| query(&quick.conn)));
+        quick.deadline.store(u64::MAX, Ordering::Relaxed);
         let took = inner.opened.elapsed().saturating_sub(now);
         if took <= inner.quick_limit {
             let _ = inner.strikes.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| s.checked_sub(1));
@@ -97,12 +139,14 @@ impl ReadPool {
                 "quick reads were slow; they go to the blocking pool for a while"
             );
         }
+        let interrupted = quick.interrupted.load(Ordering::Relaxed);
         match outcome {
             Ok(result) => {
-                if let Ok(mut quick) = inner.quick.lock() {
-                    quick.push(conn);
+                if let Ok(mut pool) = inner.quick.lock() {
+                    pool.push(quick);
                 }
-                result
+                // Whatever the query made of the interruption, its answer is the blocking pool's.
+                if interrupted { self.read(query).await } else { result }
             }
             // The connection goes with the panic: one fewer quick read runs in place from now on.
             Err(_) => Err(Error::Internal("a read panicked".into())),
@@ -188,6 +232,32 @@ mod tests {
         }
         assert!(!pool.quick_in_place());
         assert_ne!(ran_on(&pool, Duration::ZERO).await, here);
+    }
+
+    #[tokio::test]
+    async fn a_quick_read_past_the_limit_is_stopped_and_answered_by_the_blocking_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir, Duration::from_millis(1));
+        let here = std::thread::current().id();
+        let count = |conn: &Connection| -> Result<(i64, std::thread::ThreadId)> {
+            let n = conn.query_row(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) FROM c",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok((n, std::thread::current().id()))
+        };
+        let (n, ran) = pool.read_quick(count).await.unwrap();
+        assert_eq!(n, 2_000_000);
+        assert_ne!(ran, here);
+        // Its connection in place answers the next read in full.
+        let (n, ran) = pool
+            .read_quick(|conn| {
+                Ok((conn.query_row("SELECT 7", [], |r| r.get::<_, i64>(0))?, std::thread::current().id()))
+            })
+            .await
+            .unwrap();
+        assert_eq!((n, ran), (7, here));
     }
 
     #[tokio::test]
