@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use claimcheck::domain::matching::Fields;
 use claimcheck::domain::matching::features::{NAMES, Weights};
 use claimcheck::domain::matching::index::{Doc, Filter, Index, term_hash};
-use claimcheck::domain::matching::rank::{BY_SCORE, Found, rank};
+use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, rank};
 use claimcheck::domain::matching::text::analyze;
 
 /// Candidates read from the index per tweet (as the server does).
@@ -54,8 +54,9 @@ fn main() -> anyhow::Result<()> {
         let Some(&want) = relevant.get(&row[0]) else { continue };
         let query = analyze(&row[1], None);
         let top = index.top(&query.terms, CANDIDATES, &Filter::default());
+        let analyzed: Vec<Analyzed> = top.iter().map(|&(id, _)| Analyzed::of(&claims[id as usize - 1])).collect();
         let found: Vec<Found> =
-            top.iter().map(|&(id, bm25)| Found { id, bm25, fields: &claims[id as usize - 1] }).collect();
+            top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed }).collect();
         let ranked = rank(&query, &found, &idf, Weights::builtin(), by_score);
         for r in &ranked {
             let v: Vec<String> =

@@ -7,6 +7,7 @@
 //! so lookups never hold the writer. The index holds no text: the few candidates a lookup ranks are
 //! read from the database, which also makes what a match shows as fresh as the database.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use rusqlite::Connection;
@@ -15,7 +16,7 @@ use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::matching::features::Weights;
 use crate::domain::matching::index::{Doc, Filter, Footprint, Index, term_hash};
-use crate::domain::matching::rank::{BY_SCORE, Found, Ranked, rank};
+use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, Ranked, rank};
 use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
 use crate::domain::normalize::normalize_text;
 use crate::domain::workflow::Status;
@@ -28,6 +29,9 @@ pub const SIMILAR_SHOWN: usize = 10;
 pub const CANDIDATES: usize = 20;
 /// Claims read per statement while building the index.
 const PAGE: usize = 5_000;
+/// Analyzed candidates kept, at most; when full they are let go all at once, and those still asked
+/// for come back at the next lookups.
+const ANALYZED_KEPT: usize = 2_048;
 
 /// The index and what it has yet to catch up with.
 #[derive(Default)]
@@ -37,6 +41,9 @@ pub struct Matcher {
     pending: Mutex<Option<Vec<i64>>>,
     /// One catch-up at a time, so none indexes an older read of a claim after a newer one.
     catching_up: Mutex<()>,
+    /// Candidates analyzed lately, by claim id, with their fields' digest: the same claims come up
+    /// for lookup after lookup, and analyzing them is most of a lookup's work.
+    analyzed: Mutex<HashMap<i64, (u32, Arc<Analyzed>)>>,
     pub thresholds: Thresholds,
 }
 
@@ -140,12 +147,14 @@ impl Matcher {
         // A claim changed since the index answered is ranked as it now reads; one gone is left out.
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         let own = filter.except_own_text.then(|| normalize_text(text));
-        let found: Vec<Found> = rows
+        let candidates: Vec<(i64, f64, Arc<Analyzed>)> = rows
             .iter()
             .filter(|r| !filter.published_only || r.status == Status::Published)
             .filter(|r| own.as_ref().is_none_or(|own| normalize_text(&r.fields.text) != *own))
-            .filter_map(|r| Some(Found { id: r.id, bm25: top.iter().find(|t| t.0 == r.id)?.1, fields: &r.fields }))
+            .filter_map(|r| Some((r.id, top.iter().find(|t| t.0 == r.id)?.1, self.analyzed(r))))
             .collect();
+        let found: Vec<Found> =
+            candidates.iter().map(|(id, bm25, analyzed)| Found { id: *id, bm25: *bm25, analyzed }).collect();
         let ranked = {
             let index = self.index.read().map_err(poisoned)?;
             let idf = |t: &str| index.idf(term_hash(t));
@@ -160,6 +169,23 @@ impl Matcher {
             })
             .take(limit)
             .collect())
+    }
+
+    /// The candidate as ranking reads it, kept while its fields stay as they are.
+    fn analyzed(&self, row: &MatchRow) -> Arc<Analyzed> {
+        let digest = row.fields.digest();
+        let kept = self.analyzed.lock().ok().and_then(|kept| kept.get(&row.id).filter(|k| k.0 == digest).cloned());
+        if let Some((_, analyzed)) = kept {
+            return analyzed;
+        }
+        let analyzed = Arc::new(Analyzed::of(&row.fields));
+        if let Ok(mut kept) = self.analyzed.lock() {
+            if kept.len() >= ANALYZED_KEPT {
+                kept.clear();
+            }
+            kept.insert(row.id, (digest, analyzed.clone()));
+        }
+        analyzed
     }
 
     /// `f` of the index as it stands (call `catch_up` first); the index is read-locked for `f` only.

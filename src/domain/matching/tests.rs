@@ -1,6 +1,6 @@
 use super::features::Weights;
 use super::index::{Among, Doc, Filter, Index, term_hash};
-use super::rank::{Found, Ranked, rank};
+use super::rank::{Analyzed, Found, Ranked, rank};
 use super::text::{analyze, camel_words, collapse_key};
 use super::{Fields, Thresholds, Tier};
 
@@ -90,8 +90,9 @@ fn seed() -> Vec<Fields> {
 fn find(index: &Index, claims: &[Fields], text: &str, filter: Filter) -> Vec<Ranked> {
     let query = analyze(text, None);
     let top = index.top(&query.terms, 20, &filter);
+    let analyzed: Vec<Analyzed> = top.iter().map(|&(id, _)| Analyzed::of(&claims[id as usize - 1])).collect();
     let found: Vec<Found> =
-        top.iter().map(|&(id, bm25)| Found { id, bm25, fields: &claims[id as usize - 1] }).collect();
+        top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed }).collect();
     let idf = |t: &str| index.idf(term_hash(t));
     rank(&query, &found, &idf, Weights::builtin(), super::rank::BY_SCORE)
 }
