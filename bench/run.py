@@ -25,7 +25,7 @@ SCENARIOS = [
     ("POST /v1/claims/{id}/transitions", "transition", "submitted -> in_review", True),
     ("90/10 read/write mix", "mix", "random GETs and new claims", True),
 ]
-FIXED_RATE = ["get_claim", "search", "search_words", "post_claim"]
+FIXED_RATE = ["get_claim", "search", "search_words", "match", "post_claim"]
 
 
 def unit(value):

@@ -31,7 +31,7 @@ pub const CANDIDATES: usize = 20;
 const PAGE: usize = 5_000;
 /// Analyzed candidates kept, at most; when full they are let go all at once, and those still asked
 /// for come back at the next lookups.
-const ANALYZED_KEPT: usize = 2_048;
+const ANALYZED_KEPT: usize = 512;
 
 /// The index and what it has yet to catch up with.
 #[derive(Default)]
