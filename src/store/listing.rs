@@ -197,55 +197,69 @@ struct Sql {
     /// The table whose copies of the sort values and created_at the walk reads, and its claim id.
     row: &'static str,
     id: &'static str,
+    /// Whether a walk is chosen: its other filters are then kept from using an index (`check`).
+    walked: bool,
     conditions: Vec<String>,
     params: Vec<Value>,
 }
 
 impl Sql {
+    /// A listing: the walk of its narrowest filter's index, in the sort order.
     fn new(filter: &Filter, sort: Sort) -> Sql {
-        let walk = Walk::of(filter);
+        Sql::of(filter, sort, Some(Walk::of(filter)))
+    }
+
+    /// The filter's conditions on `claims c`, for claims whose ids come from elsewhere (a search): no
+    /// walk is chosen, and SQLite reads any index it likes for them.
+    fn found(filter: &Filter) -> Sql {
+        Sql::of(filter, Sort::Relevance, None)
+    }
+
+    fn of(filter: &Filter, sort: Sort, walk: Option<Walk>) -> Sql {
         // Dates are a range of the walked index in creation order; in the others they are checked.
-        let by_created = matches!(sort, Sort::Created { .. });
+        let by_created = walk.is_some() && matches!(sort, Sort::Created { .. });
         let dated = filter.created_after.is_some() || filter.created_before.is_some();
         let (from, row, id) = match walk {
             // CROSS JOIN keeps the walked table as the outer loop.
             // The claims themselves only when a filter must be checked there (the walk takes just ids).
-            Walk::Tag if filter.assignee.is_some() || (dated && !by_created) => {
+            Some(Walk::Tag) if filter.assignee.is_some() || (dated && !by_created) => {
                 ("claim_tags t CROSS JOIN claims c ON c.id = t.claim_id", "t", "t.claim_id")
             }
-            Walk::Tag => ("claim_tags t", "t", "t.claim_id"),
+            Some(Walk::Tag) => ("claim_tags t", "t", "t.claim_id"),
             _ => ("claims c", "c", "c.id"),
         };
-        let mut sql = Sql { from, row, id, conditions: Vec::new(), params: Vec::new() };
+        let mut sql = Sql { from, row, id, walked: walk.is_some(), conditions: Vec::new(), params: Vec::new() };
         if let Some(status) = filter.status {
             let status = [Value::Text(status.as_str().into())];
             match walk {
                 // A tag's index in creation order leads with the status too; the others hold it.
-                Walk::Tag if by_created => sql.key("t.status = ?", status),
-                Walk::Tag => sql.check("t.status = ?", status),
-                Walk::Status => sql.key("c.status = ?", status),
+                Some(Walk::Tag) if by_created => sql.key("t.status = ?", status),
+                Some(Walk::Tag) => sql.check("t.status = ?", status),
+                Some(Walk::Status) => sql.key("c.status = ?", status),
                 _ => sql.check("c.status = ?", status),
             }
         }
         if let Some(verdict) = filter.verdict {
-            sql.key_if(walk == Walk::Verdict, "c.verdict = ?", [Value::Text(verdict.as_str().into())]);
+            sql.key_if(walk == Some(Walk::Verdict), "c.verdict = ?", [Value::Text(verdict.as_str().into())]);
         }
         if let Some(tag) = &filter.tag {
             let tag = [Value::Text(tag.clone())];
-            if walk == Walk::Tag {
+            if walk == Some(Walk::Tag) {
                 sql.key("t.tag = ?", tag);
             } else {
                 sql.add("EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag = ? AND t.claim_id = c.id)", tag);
             }
         }
         if let Some(claimant) = &filter.claimant {
-            sql.key_if(walk == Walk::Claimant, "c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
+            sql.key_if(walk == Some(Walk::Claimant), "c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
         }
         match filter.assignee.as_deref() {
-            Some("none") => sql.key_if(walk == Walk::Unassigned, "c.assignee IS NULL", []),
-            Some(assignee) => {
-                sql.key_if(walk == Walk::Assignee, "c.assignee = ? COLLATE NOCASE", [Value::Text(assignee.to_owned())])
-            }
+            Some("none") => sql.key_if(walk == Some(Walk::Unassigned), "c.assignee IS NULL", []),
+            Some(assignee) => sql.key_if(
+                walk == Some(Walk::Assignee),
+                "c.assignee = ? COLLATE NOCASE",
+                [Value::Text(assignee.to_owned())],
+            ),
             None => {}
         }
         // Checked dates are read from the claim: the tag indexes in other orders do not hold them.
@@ -267,7 +281,10 @@ impl Sql {
     /// A condition checked on each row the walk meets. The unary + keeps SQLite from reading another index
     /// for it instead, which would leave the rows to be sorted or scanned; it changes nothing else.
     fn check<const N: usize>(&mut self, condition: &str, params: [Value; N]) {
-        self.add(&format!("+{condition}"), params);
+        match self.walked {
+            true => self.add(&format!("+{condition}"), params),
+            false => self.add(condition, params),
+        }
     }
 
     fn key_if<const N: usize>(&mut self, key: bool, condition: &str, params: [Value; N]) {
@@ -432,62 +449,12 @@ pub fn every_filter() -> Vec<Filter> {
     filters
 }
 
-/// A filter's conditions on `claims c` (its search aside), for paging the claims a search found: the
-/// ids come from the search, so no walk is chosen.
-struct Conditions {
-    from: &'static str,
-    conditions: Vec<String>,
-    params: Vec<Value>,
-}
-
-impl Conditions {
-    fn of(filter: &Filter) -> Conditions {
-        let mut sql = Conditions { from: "claims c", conditions: Vec::new(), params: Vec::new() };
-        if let Some(status) = filter.status {
-            sql.add("c.status = ?", [Value::Text(status.as_str().into())]);
-        }
-        if let Some(verdict) = filter.verdict {
-            sql.add("c.verdict = ?", [Value::Text(verdict.as_str().into())]);
-        }
-        if let Some(tag) = &filter.tag {
-            sql.add(
-                "EXISTS (SELECT 1 FROM claim_tags t WHERE t.tag = ? AND t.claim_id = c.id)",
-                [Value::Text(tag.clone())],
-            );
-        }
-        if let Some(claimant) = &filter.claimant {
-            sql.add("c.claimant = ? COLLATE NOCASE", [Value::Text(claimant.clone())]);
-        }
-        match filter.assignee.as_deref() {
-            Some("none") => sql.add("c.assignee IS NULL", []),
-            Some(assignee) => sql.add("c.assignee = ? COLLATE NOCASE", [Value::Text(assignee.to_owned())]),
-            None => {}
-        }
-        if let Some(after) = &filter.created_after {
-            sql.add("c.created_at >= ?", [Value::Text(after.clone())]);
-        }
-        if let Some(before) = &filter.created_before {
-            sql.add("c.created_at < ?", [Value::Text(before.clone())]);
-        }
-        sql
-    }
-
-    fn add<const N: usize>(&mut self, condition: &str, params: [Value; N]) {
-        self.conditions.push(condition.into());
-        self.params.extend(params);
-    }
-
-    fn where_clause(&self) -> String {
-        if self.conditions.is_empty() { String::new() } else { format!("WHERE {}", self.conditions.join(" AND ")) }
-    }
-}
-
 /// The page of a search: of `found`, the claims a search found in relevance order, those that pass
 /// the filters, ordered by relevance (their order in `found`) or by the requested sort, the page at
 /// the cursor's offset. `total` is the search's count, when asked for.
 pub fn page(conn: &Connection, request: &Request, found: &[i64], total: Option<i64>) -> Result<Page> {
     let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0);
-    let sql = Conditions::of(&request.filter);
+    let sql = Sql::found(&request.filter);
     let order = match request.sort.keyset() {
         None => "j.key".to_owned(),
         Some((column, descending)) => {
@@ -509,7 +476,7 @@ pub fn page(conn: &Connection, request: &Request, found: &[i64], total: Option<i
 
 /// Those of `found` that pass the filters (the search aside), in their order.
 pub fn keep(conn: &Connection, filter: &Filter, found: &[i64]) -> Result<Vec<i64>> {
-    let sql = Conditions::of(filter);
+    let sql = Sql::found(filter);
     let query = format!(
         "SELECT c.id FROM json_each(?) j CROSS JOIN claims c ON c.id = j.value {} ORDER BY j.key",
         sql.where_clause()
@@ -522,7 +489,7 @@ pub fn keep(conn: &Connection, filter: &Filter, found: &[i64]) -> Result<Vec<i64
 
 /// The ids of every claim that passes the filters (the search aside), for a search to look among.
 pub fn passing(conn: &Connection, filter: &Filter) -> Result<Vec<i64>> {
-    let sql = Conditions::of(filter);
+    let sql = Sql::found(filter);
     let query = format!("SELECT c.id FROM claims c {}", sql.where_clause());
     let mut stmt = conn.prepare_cached(&query)?;
     let ids = stmt.query_map(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?;
@@ -556,8 +523,8 @@ pub fn fts_count(conn: &Connection, filter: &Filter, words: &[String]) -> Result
     Ok(conn.prepare_cached(&query)?.query_row(rusqlite::params_from_iter(&sql.params), |r| r.get(0))?)
 }
 
-fn fts(filter: &Filter, words: &[String]) -> Conditions {
-    let mut sql = Conditions::of(filter);
+fn fts(filter: &Filter, words: &[String]) -> Sql {
+    let mut sql = Sql::found(filter);
     // CROSS JOIN keeps the full-text index as the outer loop, read newest first.
     sql.from = "claims_fts CROSS JOIN claims c ON c.id = claims_fts.rowid";
     sql.conditions.insert(0, "claims_fts MATCH ?".into());
