@@ -3,27 +3,46 @@
 //! split, prints MAP@5, P@1 and recall@5 to stderr, and writes every candidate's features as CSV to
 //! stdout (label 1 for the claim the tweet repeats) for `bench/matching/fit.py`.
 //!
-//!     cargo run --release --example match_features -- DATASET_DIR SPLIT [bm25|score] > features.csv
+//!     cargo run --release --example match_features -- DATASET_DIR SPLIT [bm25|score] [MODEL_DIR] > features.csv
 //!
 //! `bm25` keeps the index's order, `score` orders by the fitted score; the engine's own choice
-//! (`rank::BY_SCORE`) when neither is given. The figures through
+//! (`rank::BY_SCORE`) when neither is given. With a sentence model's folder (`models/derive.py`), the
+//! candidates are widened by meaning and the cosine is a feature, as in the server; the claims'
+//! vectors are kept in `MODEL_DIR/checkthat.vectors` for the next run. The figures through
 //! the HTTP API come from `bench/matching/run.py`; this is the quick loop for fitting and trying.
 
 use std::collections::HashMap;
 
 use claimcheck::domain::matching::Fields;
-use claimcheck::domain::matching::features::{NAMES, Weights};
+use claimcheck::domain::matching::features::{NAMES, Scoring, VECTOR_NAMES};
 use claimcheck::domain::matching::index::{Doc, Filter, Index, term_hash};
-use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, rank};
+use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, rank, widen};
 use claimcheck::domain::matching::text::analyze;
+use claimcheck::embed::{Embedder, cosine, from_bytes, to_bytes};
 
 /// Candidates read from the index per tweet (as the server does).
 const CANDIDATES: usize = 20;
+
+/// Every claim's vector, made once and kept beside the model.
+fn claim_vectors(model: &Embedder, dir: &std::path::Path, claims: &[Fields]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let kept = dir.join("checkthat.vectors");
+    if let Ok(bytes) = std::fs::read(&kept) {
+        let vectors: Vec<Vec<f32>> = bytes.chunks(claimcheck::embed::DIMENSIONS * 2).filter_map(from_bytes).collect();
+        if vectors.len() == claims.len() {
+            return Ok(vectors);
+        }
+    }
+    let vectors = claims.iter().map(|c| model.vector(&c.sentence())).collect::<anyhow::Result<Vec<_>>>()?;
+    std::fs::write(&kept, vectors.iter().flat_map(|v| to_bytes(v)).collect::<Vec<u8>>())?;
+    Ok(vectors)
+}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (dir, split) = (std::path::PathBuf::from(&args[1]), args[2].clone());
     let by_score = args.get(3).map_or(BY_SCORE, |a| a == "score");
+    let model_dir = args.get(4).map(std::path::PathBuf::from);
+    let model = model_dir.as_deref().map(Embedder::load).transpose()?;
     let tsv = |path: std::path::PathBuf| csv::ReaderBuilder::new().delimiter(b'\t').flexible(true).from_path(path);
     let mut index = Index::default();
     let mut ids = HashMap::new();
@@ -46,25 +65,51 @@ fn main() -> anyhow::Result<()> {
         let f: Vec<&str> = line.split_whitespace().collect();
         relevant.insert(f[0].to_owned(), ids[f[2]]);
     }
-    println!("tweet,label,{}", NAMES.join(","));
+    let vectors = match (&model, &model_dir) {
+        (Some(model), Some(dir)) => Some(claim_vectors(model, dir, &claims)?),
+        _ => None,
+    };
+    let names: Vec<&str> = NAMES.into_iter().chain(VECTOR_NAMES.into_iter().filter(|_| vectors.is_some())).collect();
+    println!("tweet,label,{}", names.join(","));
     let idf = |t: &str| index.idf(term_hash(t));
     let (mut map, mut p1, mut r5, mut n) = (0.0, 0.0, 0.0, 0.0);
+    // MAP@5 when only matches scoring at least each of these are shown (the `related` tier).
+    let shown_from = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05];
+    let mut map_shown = [0.0; 6];
     for row in tsv(dir.join(&split).join("tweets.queries.tsv"))?.records() {
         let row = row?;
         let Some(&want) = relevant.get(&row[0]) else { continue };
         let query = analyze(&row[1], None);
-        let top = index.top(&query.terms, CANDIDATES, &Filter::default());
+        let (top, cosine) = match (&model, &vectors) {
+            (Some(model), Some(vectors)) => {
+                let pool = index.top(&query.terms, POOL, &Filter::default());
+                let text = model.vector(&row[1])?;
+                let cosine: HashMap<i64, f64> =
+                    pool.iter().map(|&(id, _)| (id, cosine(&text, &vectors[id as usize - 1]))).collect();
+                (widen(&pool, &|id| cosine.get(&id).copied(), CANDIDATES), cosine)
+            }
+            _ => (index.top(&query.terms, CANDIDATES, &Filter::default()), HashMap::new()),
+        };
         let analyzed: Vec<Analyzed> = top.iter().map(|&(id, _)| Analyzed::of(&claims[id as usize - 1])).collect();
-        let found: Vec<Found> =
-            top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed }).collect();
-        let ranked = rank(&query, &found, &idf, Weights::builtin(), by_score);
+        let found: Vec<Found> = top
+            .iter()
+            .zip(&analyzed)
+            .map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed, cosine: cosine.get(&id).copied() })
+            .collect();
+        let ranked = rank(&query, &found, &idf, Scoring::builtin(), by_score);
         for r in &ranked {
             let v: Vec<String> =
-                NAMES.iter().map(|name| format!("{:.4}", r.features.get(name).unwrap_or(0.0))).collect();
+                names.iter().map(|name| format!("{:.4}", r.features.get(name).unwrap_or(0.0))).collect();
             let label = r.id == want || r.duplicates.contains(&want);
             println!("{},{},{}", &row[0], label as u8, v.join(","));
         }
         n += 1.0;
+        for (least, total) in shown_from.iter().zip(&mut map_shown) {
+            let shown = ranked.iter().filter(|c| c.score >= *least).take(5);
+            if let Some(rank) = shown.clone().position(|c| c.id == want) {
+                *total += 1.0 / (rank + 1) as f64;
+            }
+        }
         if let Some(rank) = ranked.iter().take(5).position(|c| c.id == want) {
             map += 1.0 / (rank + 1) as f64;
             r5 += 1.0;
@@ -72,5 +117,7 @@ fn main() -> anyhow::Result<()> {
         }
     }
     eprintln!("{split}: MAP@5 {:.3}  P@1 {:.3}  recall@5 {:.3}  ({n} tweets)", map / n, p1 / n, r5 / n);
+    let by_least: Vec<String> = shown_from.iter().zip(map_shown).map(|(l, m)| format!("{l}: {:.3}", m / n)).collect();
+    eprintln!("{split}: MAP@5 of the matches shown, by the least score shown: {}", by_least.join(", "));
     Ok(())
 }

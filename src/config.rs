@@ -115,12 +115,20 @@ pub struct Config {
 
     /// The least match score at which a claim is reported as the same claim (`same` tier); see the
     /// README for its measured precision on the CheckThat! 2020 dev tweets.
-    #[arg(long, env = "CLAIMCHECK_MATCH_SAME", default_value_t = crate::domain::matching::DEFAULT_SAME)]
-    pub match_same: f64,
+    /// Default: 0.6, or 0.65 with a sentence model (`--model`).
+    #[arg(long, env = "CLAIMCHECK_MATCH_SAME")]
+    pub match_same: Option<f64>,
 
     /// The least match score at which a claim is shown at all (`related` tier).
-    #[arg(long, env = "CLAIMCHECK_MATCH_RELATED", default_value_t = crate::domain::matching::DEFAULT_RELATED)]
-    pub match_related: f64,
+    /// Default: 0.05, or 0.01 with a sentence model.
+    #[arg(long, env = "CLAIMCHECK_MATCH_RELATED")]
+    pub match_related: Option<f64>,
+
+    /// A sentence model's folder (`models/derive.py` makes it): matching then finds claims by meaning
+    /// as well as by words, and makes each claim's vector in the background. Without it, matching is
+    /// lexical only.
+    #[arg(long, env = "CLAIMCHECK_MODEL")]
+    pub model: Option<PathBuf>,
 
     #[command(flatten)]
     pub publisher: PublisherArgs,

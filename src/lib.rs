@@ -6,6 +6,7 @@ pub mod api;
 pub mod claimreview;
 pub mod config;
 pub mod domain;
+pub mod embed;
 pub mod export;
 pub mod fetch;
 pub mod healthcheck;

@@ -111,6 +111,7 @@ async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: Ratin
         link_wake: Default::default(),
         session_idle: std::time::Duration::from_secs(1800),
         match_thresholds: claimcheck::domain::matching::Thresholds::default(),
+        model: None,
     };
     Service::open(database.store_config()?, settings).await
 }

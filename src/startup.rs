@@ -19,6 +19,7 @@ use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
 use crate::config::{Config, FetchArgs};
+use crate::embed::Embedder;
 use crate::fetch::article::ArticleFetcher;
 use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
 use crate::fetch::watch::{LinkWatch, Wake};
@@ -38,7 +39,9 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config()?;
-        let (same, related) = (config.match_same, config.match_related);
+        let defaults = crate::domain::matching::Thresholds::defaults(config.model.is_some());
+        let same = config.match_same.unwrap_or(defaults.same);
+        let related = config.match_related.unwrap_or(defaults.related);
         if !(0.0..=1.0).contains(&related) || !(related..=1.0).contains(&same) {
             anyhow::bail!(
                 "--match-related ({related}) and --match-same ({same}) must be scores with 0 <= related <= same <= 1"
@@ -49,7 +52,12 @@ impl Application {
         let address = listener.local_addr()?;
         let link_wake = Wake::default();
         let fetcher = fetcher(&config.fetch)?;
+        let model = match config.model.clone() {
+            Some(dir) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
+            None => None,
+        };
         let settings = Settings {
+            model,
             publisher: config.publisher.publisher(&format!("http://{address}")),
             guard: config.fetch.guard(),
             article_fetcher: fetcher.clone().map(|f| ArticleFetcher::new(f, config.fetch.fetch_concurrency)),
@@ -59,12 +67,10 @@ impl Application {
             },
             link_wake: link_wake.clone(),
             session_idle: config.session_idle,
-            match_thresholds: crate::domain::matching::Thresholds {
-                same: config.match_same,
-                related: config.match_related,
-            },
+            match_thresholds: crate::domain::matching::Thresholds { same, related },
         };
         let service = Service::new(store.clone(), settings);
+        let vectors = service.sentence_vectors().map(tokio::spawn);
         // Built beside serving: at a million claims it takes a while, and a lookup waits for it.
         let matching = service.matching_index_builder();
         tokio::spawn(async move {
@@ -135,7 +141,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         tracing::info!(%address, db = %config.database.db.display(), "claimcheck listening");
-        let background = link_watch.into_iter().chain(deliverer).chain([housekeeping]).collect();
+        let background = link_watch.into_iter().chain(deliverer).chain(vectors).chain([housekeeping]).collect();
         Ok(Application { port: address.port(), server, store, background })
     }
 

@@ -1,7 +1,7 @@
 """Measures the matching engine through the HTTP API on CheckThat! 2020 Task 2 (English tweets and the
 fact-checked claims they repeat).
 
-    python3 bench/matching/run.py [DATASET_DIR]     (default ../shared/datasets/checkthat2020-task2)
+    python3 bench/matching/run.py [--model MODEL_DIR] [DATASET_DIR]     (default ../shared/datasets/checkthat2020-task2)
 
 Builds the release server (in $CARGO_TARGET_DIR, else target/), starts it on 127.0.0.1 with a fresh
 database in a temporary directory, and loads the 10,375 verified claims through POST /v1/import: each a
@@ -12,7 +12,8 @@ repeats (409 duplicate_of), and that claim is then the answer expected for it. T
 dev tweet is POSTed to /v1/match and the answers are scored: MAP@5, P@1, recall@5, the `same` tier's
 precision (of the tweets whose top match reaches `same`, the share where it is the claim) and how many
 reach it, the `related` tier's, and the latency of /v1/match as one client sees it. Only 127.0.0.1 is
-ever contacted.
+ever contacted. With `--model` (a folder `models/derive.py` makes), the server runs with the sentence
+model, and the tweets are matched once it has made every claim's vector (`/metrics`).
 """
 
 import csv
@@ -152,8 +153,17 @@ def sweep(result):
     return lines
 
 
+def metrics(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as r:
+        return r.read().decode()
+
+
 def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "datasets", "checkthat2020-task2")
+    args = sys.argv[1:]
+    model = []
+    if args[:1] == ["--model"]:
+        model, args = ["--model", os.path.abspath(args[1])], args[2:]
+    data = args[0] if args else os.path.join(ROOT, "..", "shared", "datasets", "checkthat2020-task2")
     subprocess.run(["cargo", "build", "--release", "--bin", "claimcheck"], cwd=ROOT, check=True)
     claims = [(r[0], r[1], r[2] if len(r) > 2 else "") for r in tsv(os.path.join(data, "verified_claims.docs.tsv"))]
     splits = {}
@@ -170,9 +180,10 @@ def main():
                              capture_output=True, text=True, check=True).stdout.strip()
         port = free_port()
         server = subprocess.Popen([SERVER, "serve", "--listen", f"127.0.0.1:{port}", "--db", db, "--no-seed",
-                                   "--log", "warn", "--rate-limit", "1000000000", "--fetch-concurrency", "0"])
+                                   "--log", "warn", "--rate-limit", "1000000000", "--fetch-concurrency", "0", *model])
         try:
             api = Api(port, key)
+            started = time.monotonic()
             for _ in range(600):
                 try:
                     if api.call("GET", "/healthz")[0] == 200:
@@ -180,6 +191,10 @@ def main():
                 except OSError:
                     time.sleep(0.05)
             ids, repeated, loaded = load(api, claims)
+            while model and "claimcheck_sentence_vectors_pending 0\n" not in metrics(port):
+                time.sleep(1)
+            if model:
+                print(f"Every claim's vector made {time.monotonic() - started - loaded:.0f} s after loading.")
             results = {split: evaluate(api, *splits[split], ids) for split in ["train", "dev"]}
             with open(f"/proc/{server.pid}/status") as f:
                 rss = [line.split()[1] for line in f if line.startswith("VmHWM")][0]

@@ -76,6 +76,12 @@ pub async fn metrics(state: State) -> HttpResponse {
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);
     let mut text = String::from_utf8(text).unwrap_or_default();
     write_writer(&mut text, &state.service.store().writer);
+    if state.service.has_vectors() {
+        let _ =
+            writeln!(text, "# HELP claimcheck_sentence_vectors_pending Claims whose sentence vector is yet to be made");
+        let _ = writeln!(text, "# TYPE claimcheck_sentence_vectors_pending gauge");
+        let _ = writeln!(text, "claimcheck_sentence_vectors_pending {}", state.service.vectors_pending());
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text)
 }
 

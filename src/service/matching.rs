@@ -14,12 +14,13 @@ use rusqlite::Connection;
 
 use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
-use crate::domain::matching::features::Weights;
+use crate::domain::matching::features::Scoring;
 use crate::domain::matching::index::{Doc, Filter, Footprint, Index, term_hash};
-use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, Ranked, rank};
+use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, Ranked, rank, widen};
 use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
 use crate::domain::normalize::normalize_text;
 use crate::domain::workflow::Status;
+use crate::embed::{self, Embedder};
 use crate::store::matching::{self, MatchRow};
 use crate::store::{self};
 
@@ -45,7 +46,14 @@ pub struct Matcher {
     /// for lookup after lookup, and analyzing them is most of a lookup's work.
     analyzed: Mutex<HashMap<i64, (u32, Arc<Analyzed>)>>,
     pub thresholds: Thresholds,
+    /// The sentence model, when one is loaded: its vectors widen the candidates and score them.
+    pub(super) model: Option<Arc<Embedder>>,
+    /// Claims whose vector is yet to be made, as the last pass over them counted.
+    pub(super) vectors_pending: std::sync::atomic::AtomicUsize,
 }
+
+/// A lookup's candidates (id and BM25, best first) and the cosines known of them.
+type Candidates = (Vec<(i64, f64)>, HashMap<i64, f64>);
 
 /// A claim that matches, with why, and what it is.
 #[derive(Debug, Clone)]
@@ -60,8 +68,13 @@ fn poisoned<T>(_: T) -> store::Error {
 }
 
 impl Matcher {
-    pub fn new(thresholds: Thresholds) -> Matcher {
-        Matcher { thresholds, ..Matcher::default() }
+    pub fn new(thresholds: Thresholds, model: Option<Arc<Embedder>>) -> Matcher {
+        Matcher { thresholds, model, ..Matcher::default() }
+    }
+
+    /// Sentence vectors are made and used.
+    pub fn has_vectors(&self) -> bool {
+        self.model.is_some()
     }
 
     /// Told by the writer which claims a commit group changed.
@@ -141,7 +154,7 @@ impl Matcher {
     ) -> store::Result<Vec<Match>> {
         self.catch_up(conn)?;
         let query = text::analyze(text, language);
-        let top = self.index.read().map_err(poisoned)?.top(&query.terms, CANDIDATES, &filter);
+        let (top, cosine) = self.candidates(conn, text, &query.terms, &filter)?;
         let ids: Vec<i64> = top.iter().map(|&(id, _)| id).collect();
         let mut rows = matching::by_ids(conn, &ids)?;
         // A claim changed since the index answered is ranked as it now reads; one gone is left out.
@@ -153,12 +166,14 @@ impl Matcher {
             .filter(|r| own.as_ref().is_none_or(|own| normalize_text(&r.fields.text) != *own))
             .filter_map(|r| Some((r.id, top.iter().find(|t| t.0 == r.id)?.1, self.analyzed(r))))
             .collect();
-        let found: Vec<Found> =
-            candidates.iter().map(|(id, bm25, analyzed)| Found { id: *id, bm25: *bm25, analyzed }).collect();
+        let found: Vec<Found> = candidates
+            .iter()
+            .map(|(id, bm25, analyzed)| Found { id: *id, bm25: *bm25, analyzed, cosine: cosine.get(id).copied() })
+            .collect();
         let ranked = {
             let index = self.index.read().map_err(poisoned)?;
             let idf = |t: &str| index.idf(term_hash(t));
-            rank(&query, &found, &idf, Weights::builtin(), BY_SCORE)
+            rank(&query, &found, &idf, Scoring::builtin(), BY_SCORE)
         };
         Ok(ranked
             .into_iter()
@@ -169,6 +184,36 @@ impl Matcher {
             })
             .take(limit)
             .collect())
+    }
+
+    /// The index's best candidates for `terms`, best BM25 first; with a sentence model, widened by
+    /// those closest in meaning among more of them, with each one's cosine (of the vectors made for
+    /// its fields as indexed: a claim edited since its vector was made goes without).
+    fn candidates(
+        &self,
+        conn: &Connection,
+        text: &str,
+        terms: &[String],
+        filter: &Filter,
+    ) -> store::Result<Candidates> {
+        let Some(model) = &self.model else {
+            return Ok((self.index.read().map_err(poisoned)?.top(terms, CANDIDATES, filter), HashMap::new()));
+        };
+        let (pool, current) = {
+            let index = self.index.read().map_err(poisoned)?;
+            let pool = index.top(terms, POOL, filter);
+            let current: HashMap<i64, u32> = pool.iter().filter_map(|&(id, _)| Some((id, index.digest(id)?))).collect();
+            (pool, current)
+        };
+        let ids: Vec<i64> = pool.iter().map(|&(id, _)| id).collect();
+        let stored = crate::store::vectors::vectors(conn, &ids, &model.name)?;
+        let query = model.vector(text).map_err(|e| store::Error::Internal(format!("sentence vector: {e}")))?;
+        let cosine: HashMap<i64, f64> = stored
+            .into_iter()
+            .filter(|(id, (digest, _))| current.get(id) == Some(digest))
+            .filter_map(|(id, (_, bytes))| Some((id, embed::cosine(&query, &embed::from_bytes(&bytes)?))))
+            .collect();
+        Ok((widen(&pool, &|id| cosine.get(&id).copied(), CANDIDATES), cosine))
     }
 
     /// The candidate as ranking reads it, kept while its fields stay as they are.
@@ -228,6 +273,16 @@ impl Service {
     /// The matching engine's tier thresholds.
     pub fn match_thresholds(&self) -> Thresholds {
         self.matcher.thresholds
+    }
+
+    /// Matching uses sentence vectors.
+    pub fn has_vectors(&self) -> bool {
+        self.matcher.has_vectors()
+    }
+
+    /// Claims whose sentence vector is yet to be made.
+    pub fn vectors_pending(&self) -> usize {
+        self.matcher.vectors_pending.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The matcher, for the use cases that look up matches beside other reads.

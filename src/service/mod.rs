@@ -18,6 +18,7 @@ pub mod review;
 mod search;
 pub mod sessions;
 pub mod sources;
+pub mod vectors;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -63,11 +64,13 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     /// The least scores of the `same` and `related` match tiers.
     pub match_thresholds: crate::domain::matching::Thresholds,
+    /// The sentence model matching uses beside words, when one is loaded.
+    pub model: Option<Arc<crate::embed::Embedder>>,
 }
 
 impl Service {
     pub fn new(store: Store, settings: Settings) -> Service {
-        let matcher = Arc::new(matching::Matcher::new(settings.match_thresholds));
+        let matcher = Arc::new(matching::Matcher::new(settings.match_thresholds, settings.model));
         matching::listen(&store, &matcher);
         Service {
             store,

@@ -21,6 +21,7 @@ pub mod read;
 pub mod review;
 pub mod sessions;
 pub mod sources;
+pub mod vectors;
 pub mod webhooks;
 pub mod writer;
 

@@ -35,6 +35,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     start_with(tempfile::tempdir().unwrap(), false, adjust).await
 }
 
+/// A server that imports the seed claims, with settings changed by `adjust`.
+pub async fn spawn_seeded_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    start_with(tempfile::tempdir().unwrap(), true, adjust).await
+}
+
 /// A server that imports the seed claims, as `cargo run` does.
 pub async fn spawn_seeded_app() -> TestApp {
     start(tempfile::tempdir().unwrap(), true).await

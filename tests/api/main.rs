@@ -31,5 +31,6 @@ mod search;
 mod sources;
 mod tamper;
 mod torture;
+mod vectors;
 mod webhooks;
 mod workflow;

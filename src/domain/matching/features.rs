@@ -2,10 +2,10 @@
 //! whose weights are fitted on the CheckThat! 2020 train split by `bench/matching/fit.py` and built in
 //! from `weights.json`.
 //!
-//! A feature is named, and a candidate holds only the features it has. The score adds the weight of
-//! each feature present, so a signal that is not always available joins with one weight: an
-//! `embedding` feature (the cosine, -1..1, of the text's and the claim's vectors, absent when no model
-//! is loaded) is added by setting it in `rank::features` and fitting the weights again with it.
+//! A feature is named, and a candidate holds only the features it has. With a sentence model loaded,
+//! the `embedding` feature (the cosine, -1..1, of the text's and the claim's vectors) joins the
+//! lexical ones, weighed by a second set of weights fitted with it (`weights_vectors.json`); a
+//! candidate whose vector is not made yet goes without it.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -22,8 +22,13 @@ pub const NAMES: [&str; 8] = [
     "phrases",
 ];
 
-/// The name an embedding similarity will go by (not computed yet: no model is built in).
+/// The cosine of the text's sentence vector and the claim's; less the best other candidate's; and
+/// as a share of the best candidate's.
 pub const EMBEDDING: &str = "embedding";
+pub const EMBEDDING_MARGIN: &str = "embedding_margin";
+pub const EMBEDDING_TOP: &str = "embedding_top";
+/// The features of sentence vectors, in the order `fit.py` reads them after the lexical ones.
+pub const VECTOR_NAMES: [&str; 3] = [EMBEDDING, EMBEDDING_MARGIN, EMBEDDING_TOP];
 
 /// One candidate's features by name.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,20 +52,53 @@ pub struct Weights {
 }
 
 impl Weights {
-    /// The weights built into the binary.
-    pub fn builtin() -> &'static Weights {
-        static W: OnceLock<Weights> = OnceLock::new();
-        W.get_or_init(|| serde_json::from_str(include_str!("weights.json")).expect("weights.json is valid"))
+    /// The weights built into the binary: fitted on the lexical features, or on them and the
+    /// sentence vectors' cosine.
+    pub fn builtin(vectors: bool) -> &'static Weights {
+        static LEXICAL: OnceLock<Weights> = OnceLock::new();
+        static VECTORS: OnceLock<Weights> = OnceLock::new();
+        if vectors {
+            VECTORS.get_or_init(|| {
+                serde_json::from_str(include_str!("weights_vectors.json")).expect("weights_vectors.json is valid")
+            })
+        } else {
+            LEXICAL.get_or_init(|| serde_json::from_str(include_str!("weights.json")).expect("weights.json is valid"))
+        }
     }
 
     /// The score of a candidate, 0..=1: the features it has, each by its weight.
     pub fn score(&self, f: &Features) -> f64 {
+        (self.exact_score(f) * 1000.0).round() / 1000.0
+    }
+
+    /// The score unrounded: what candidates are ordered by (rounded, unlikely ones tie at 0).
+    pub fn exact_score(&self, f: &Features) -> f64 {
         let z =
             self.bias + f.0.iter().map(|(name, x)| self.weights.get(*name).copied().unwrap_or(0.0) * x).sum::<f64>();
         let p = 1.0 / (1.0 + (-z).exp());
         let disagrees = ["numbers_differ", "direction_differs"].iter().any(|n| f.get(n).is_some_and(|d| d > 0.0));
-        let p = if disagrees { p * DISAGREES } else { p };
-        (p * 1000.0).round() / 1000.0
+        if disagrees { p * DISAGREES } else { p }
+    }
+}
+
+/// The weights a candidate is scored by: those fitted beside sentence vectors when its cosine is
+/// known, else the lexical ones (a claim whose vector is not made yet is scored as without a model,
+/// not as one far in meaning). Both are fitted to read as probabilities, so they rank together.
+#[derive(Debug, Clone, Copy)]
+pub struct Scoring<'a> {
+    pub words: &'a Weights,
+    pub meaning: &'a Weights,
+}
+
+impl Scoring<'static> {
+    pub fn builtin() -> Scoring<'static> {
+        Scoring { words: Weights::builtin(false), meaning: Weights::builtin(true) }
+    }
+}
+
+impl Scoring<'_> {
+    pub fn of(&self, f: &Features) -> &Weights {
+        if f.get(EMBEDDING).is_some() { self.meaning } else { self.words }
     }
 }
 
@@ -153,10 +191,12 @@ mod tests {
 
     #[test]
     fn the_builtin_weights_name_every_feature_and_rank_strong_over_weak() {
-        let w = Weights::builtin();
+        let w = Weights::builtin(false);
         for name in NAMES {
             assert!(w.weights.contains_key(name), "{name} has no weight");
+            assert!(Weights::builtin(true).weights.contains_key(name), "{name} has no weight beside vectors");
         }
+        assert!(Weights::builtin(true).weights[EMBEDDING] > 0.0, "closer in meaning scores higher");
         let of = |pairs: &[(&'static str, f64)]| Features(pairs.iter().copied().collect());
         let strong = of(&[("bm25", 1.0), ("margin", 0.6), ("query_coverage", 0.8), ("claim_coverage", 0.9)]);
         let weak = of(&[("bm25", 0.3), ("margin", -0.7), ("query_coverage", 0.1), ("claim_coverage", 0.2)]);

@@ -449,6 +449,11 @@ impl Index {
         (slot != NO_SLOT).then_some(slot)
     }
 
+    /// The digest of a claim's fields as indexed.
+    pub fn digest(&self, id: i64) -> Option<u32> {
+        self.slot(id).map(|s| self.digests[s as usize])
+    }
+
     /// Adds a claim, or brings it up to date: a changed digest re-indexes it, a change of status only
     /// sets its flags. Ids outside 1..2^31 are not indexed (claim ids are SQLite row ids from 1).
     pub fn upsert(&mut self, doc: Doc<'_>) {

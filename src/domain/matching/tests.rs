@@ -1,4 +1,4 @@
-use super::features::Weights;
+use super::features::Scoring;
 use super::index::{Among, Doc, Filter, Index, term_hash};
 use super::rank::{Analyzed, Found, Ranked, rank};
 use super::text::{analyze, camel_words, collapse_key};
@@ -92,9 +92,9 @@ fn find(index: &Index, claims: &[Fields], text: &str, filter: Filter) -> Vec<Ran
     let top = index.top(&query.terms, 20, &filter);
     let analyzed: Vec<Analyzed> = top.iter().map(|&(id, _)| Analyzed::of(&claims[id as usize - 1])).collect();
     let found: Vec<Found> =
-        top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed }).collect();
+        top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed, cosine: None }).collect();
     let idf = |t: &str| index.idf(term_hash(t));
-    rank(&query, &found, &idf, Weights::builtin(), super::rank::BY_SCORE)
+    rank(&query, &found, &idf, Scoring::builtin(), super::rank::BY_SCORE)
 }
 
 fn seed_id(claims: &[Fields], starts: &str) -> i64 {

@@ -1,0 +1,112 @@
+//! Claims' sentence vectors, made in the background while a model is loaded: a pass over every
+//! claim at start (those lacking a vector of this model for their fields as they are), then each
+//! claim the writer reports changed. A lookup uses the vectors made so far; a claim without one is
+//! matched by its words alone until it has one.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use super::Service;
+use crate::embed::{self, Embedder};
+use crate::store::matching::{self, MatchRow};
+use crate::store::{self, Store, vectors};
+
+/// Claims read per pass statement, and vectors made and written together.
+const PAGE: usize = 256;
+const BATCH: usize = 16;
+
+impl Service {
+    /// The work that keeps claims' vectors made, to be spawned; `None` without a model.
+    pub fn sentence_vectors(&self) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        let model = self.matcher.model.clone()?;
+        let (store, matcher) = (self.store.clone(), self.matcher.clone());
+        let changed: Arc<(Mutex<Vec<i64>>, Notify)> = Arc::default();
+        let listener = changed.clone();
+        store.claim_changes.listen(Arc::new(move |ids: &[i64]| {
+            if let Ok(mut pending) = listener.0.lock() {
+                pending.extend_from_slice(ids);
+            }
+            listener.1.notify_one();
+        }));
+        let pending = move |n: usize| matcher.vectors_pending.store(n, Ordering::Relaxed);
+        Some(async move {
+            loop {
+                match keep_made(&store, &model, &changed, &pending).await {
+                    Ok(()) => return,
+                    Err(e) => tracing::warn!(error = %e, "sentence vectors: retrying in a second"),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    }
+}
+
+async fn keep_made(
+    store: &Store,
+    model: &Arc<Embedder>,
+    changed: &Arc<(Mutex<Vec<i64>>, Notify)>,
+    pending: &(dyn Fn(usize) + Send + Sync),
+) -> store::Result<()> {
+    let name = model.name.clone();
+    let count = store.reader.read(move |conn| vectors::missing(conn, &name)).await?;
+    pending(count);
+    let mut after = 0;
+    loop {
+        let name = model.name.clone();
+        let page = store.reader.read(move |conn| vectors::after(conn, after, PAGE, &name)).await?;
+        let Some(last) = page.last().map(|(r, _)| r.id) else { break };
+        after = last;
+        let todo: Vec<MatchRow> = page.into_iter().filter(|(_, made)| !made).map(|(r, _)| r).collect();
+        make(store, model, todo, &mut |n| pending(count.saturating_sub(n))).await?;
+    }
+    pending(0);
+    loop {
+        changed.1.notified().await;
+        let mut ids = changed.0.lock().map(|mut ids| std::mem::take(&mut *ids)).unwrap_or_default();
+        ids.sort_unstable();
+        ids.dedup();
+        let name = model.name.clone();
+        let todo = store
+            .reader
+            .read(move |conn| {
+                let rows = matching::by_ids(conn, &ids)?;
+                let made = vectors::digests(conn, &ids, &name)?;
+                Ok(rows.into_iter().filter(|r| made.get(&r.id) != Some(&r.fields.digest())).collect::<Vec<_>>())
+            })
+            .await?;
+        let total = todo.len();
+        pending(total);
+        make(store, model, todo, &mut |n| pending(total.saturating_sub(n))).await?;
+    }
+}
+
+/// Makes and keeps the vectors of `claims`, a few at a time; `done` is told how many are made.
+async fn make(
+    store: &Store,
+    model: &Arc<Embedder>,
+    claims: Vec<MatchRow>,
+    done: &mut (dyn FnMut(usize) + Send),
+) -> store::Result<()> {
+    let mut made_so_far = 0;
+    let name = model.name.clone();
+    for batch in claims.chunks(BATCH) {
+        let (model, batch) = (model.clone(), batch.to_vec());
+        let made = tokio::task::spawn_blocking(move || {
+            batch
+                .iter()
+                .map(|r| Ok((r.id, r.fields.digest(), embed::to_bytes(&model.vector(&r.fields.sentence())?))))
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .await
+        .map_err(|e| store::Error::Internal(format!("sentence vectors: {e}")))?
+        .map_err(|e| store::Error::Internal(format!("sentence vectors: {e}")))?;
+        made_so_far += made.len();
+        let name = name.clone();
+        store.writer.write(move |conn| vectors::store(conn, &name, &made)).await?;
+        done(made_so_far);
+    }
+    Ok(())
+}

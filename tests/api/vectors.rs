@@ -1,0 +1,201 @@
+//! Matching with a sentence model (`--model`): claims' vectors are made in the background and kept,
+//! remade when a claim's fields change, and a lookup weighs the cosine beside the words. The model
+//! here has MiniLM's shapes but random weights and a small vocabulary, made by the test: what is
+//! tested is the path from claim to vector to score, not the model's judgement (that is measured on
+//! CheckThat! in bench/matching).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A model folder as `models/derive.py` makes it, with random weights.
+fn random_model(dir: &Path) {
+    let mut weights: HashMap<String, Tensor> = HashMap::new();
+    let mut put = |name: &str, shape: &[usize], ones: bool| {
+        let t = if ones {
+            Tensor::ones(shape, DType::F32, &Device::Cpu)
+        } else {
+            Tensor::randn(0f32, 0.05, shape, &Device::Cpu)
+        };
+        weights.insert(name.to_string(), t.unwrap().to_dtype(DType::F16).unwrap());
+    };
+    put("embeddings.word_embeddings.weight", &[30522, 384], false);
+    put("embeddings.position_embeddings.weight", &[512, 384], false);
+    put("embeddings.token_type_embeddings.weight", &[2, 384], false);
+    put("embeddings.LayerNorm.weight", &[384], true);
+    put("embeddings.LayerNorm.bias", &[384], false);
+    for l in 0..6 {
+        let p = format!("encoder.layer.{l}.");
+        for (name, out, inp) in [
+            ("attention.self.query", 384, 384),
+            ("attention.self.key", 384, 384),
+            ("attention.self.value", 384, 384),
+            ("attention.output.dense", 384, 384),
+            ("intermediate.dense", 1536, 384),
+            ("output.dense", 384, 1536),
+        ] {
+            put(&format!("{p}{name}.weight"), &[out, inp], false);
+            put(&format!("{p}{name}.bias"), &[out], false);
+        }
+        for norm in ["attention.output.LayerNorm", "output.LayerNorm"] {
+            put(&format!("{p}{norm}.weight"), &[384], true);
+            put(&format!("{p}{norm}.bias"), &[384], false);
+        }
+    }
+    candle_core::safetensors::save(&weights, dir.join("model.safetensors")).unwrap();
+    let words = "the a of in deepseek r1 built trained for only million dollars chips nvidia shares fell market psyop state \
+                 chinese says model 5 6 openai o1 cost";
+    let mut vocab: serde_json::Map<String, Value> = serde_json::Map::new();
+    for (i, w) in
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "$", ".", ","].into_iter().chain(words.split_whitespace()).enumerate()
+    {
+        vocab.insert(w.to_string(), json!(i));
+    }
+    let tokenizer = json!({
+        "version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+        "normalizer": { "type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                        "strip_accents": null, "lowercase": true },
+        "pre_tokenizer": { "type": "BertPreTokenizer" },
+        "post_processor": { "type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2] },
+        "decoder": null,
+        "model": { "type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                   "max_input_chars_per_word": 100, "vocab": vocab },
+    });
+    std::fs::write(dir.join("tokenizer.json"), tokenizer.to_string()).unwrap();
+}
+
+async fn pending(app: &TestApp) -> Option<i64> {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines().find_map(|l| l.strip_prefix("claimcheck_sentence_vectors_pending ")).map(|n| n.parse().unwrap())
+}
+
+async fn all_made(app: &TestApp) {
+    for _ in 0..600 {
+        if pending(app).await == Some(0) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("vectors still pending: {:?}", pending(app).await);
+}
+
+#[tokio::test]
+async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
+    let model = tempfile::tempdir().unwrap();
+    random_model(model.path());
+    let dir = model.path().to_path_buf();
+    let app = spawn_app_with(move |c| c.model = Some(dir)).await;
+    let first = app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
+    app.create_claim("Nvidia shares fell as the market took in DeepSeek").await;
+    all_made(&app).await;
+    assert_eq!(app.count("claim_vectors"), 2);
+
+    let response = app.post("/v1/match", &json!({ "text": "DeepSeek built R1 for only $5.6 million" })).await;
+    assert_eq!(response.status(), 200);
+    let found: Value = response.json().await.unwrap();
+    let signals: Vec<&str> = found["signals"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(signals.contains(&"embedding"), "{signals:?}");
+    let top = &found["items"][0];
+    assert_eq!(top["id"], first["id"], "{found}");
+    let id = first["id"].as_i64().unwrap();
+    let cosine = top["matched"]["features"]["embedding"].as_f64().expect("the cosine is among the features");
+    assert!(cosine > 0.5, "nearly the same words are close: {cosine}");
+
+    // An edit makes the claim's vector again, for its new fields; until then the claim is scored
+    // by its words alone.
+    let etag = format!("\"{}\"", app.claim(id).await["version"]);
+    let edited = app
+        .patch(&format!("/v1/claims/{id}"), Some(&etag), &json!({ "text": "DeepSeek trained R1 on Nvidia chips" }))
+        .await;
+    assert_eq!(edited.status(), 200, "{}", edited.text().await.unwrap());
+    let mut cosine = None;
+    for _ in 0..600 {
+        let found: Value = app
+            .post("/v1/match", &json!({ "text": "DeepSeek trained R1 on Nvidia chips" }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["items"][0]["id"], id, "{found}");
+        cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64();
+        if cosine.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(cosine.is_some_and(|c| c > 0.99), "the vector is of the new text: {cosine:?}");
+    assert_eq!(app.count("claim_vectors"), 2, "one vector per claim, replaced");
+}
+
+#[tokio::test]
+async fn without_a_model_matching_says_it_used_words_alone() {
+    let app = spawn_app().await;
+    app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
+    let found: Value = app.post("/v1/match", &json!({ "text": "DeepSeek R1 cost $5.6M" })).await.json().await.unwrap();
+    let signals = found["signals"].to_string();
+    assert!(!signals.contains("embedding"), "{signals}");
+    assert!(found["items"][0]["matched"]["features"].get("embedding").is_none());
+    assert!(pending(&app).await.is_none(), "no vectors are made");
+}
+
+/// The folder `.ci/model.sh` derives from PyPI's wheel.
+fn real_model() -> std::path::PathBuf {
+    std::env::var_os("CLAIMCHECK_TEST_MODEL")
+        .expect("CLAIMCHECK_TEST_MODEL names the model's folder (.ci/model.sh)")
+        .into()
+}
+
+#[test]
+#[ignore = "needs the model from PyPI: .ci/model.sh"]
+fn real_model_vectors_are_the_reference_implementations() {
+    let model = claimcheck::embed::Embedder::load(&real_model()).unwrap();
+    let cost = model.vector("DeepSeek built R1 for only $5.6 million").unwrap();
+    // From sentence-transformers' own computation (a numpy forward pass of the same weights in
+    // full floats, bench/matching/sentence_vectors.py); half-float weights move them by about 1e-3.
+    for (got, want) in cost.iter().zip([-0.0817, 0.00461, -0.00256, 0.02082]) {
+        assert!((got - want).abs() < 3e-3, "{got} against {want}");
+    }
+    let cosine = |text: &str| claimcheck::embed::cosine(&cost, &model.vector(text).unwrap());
+    assert!((cosine("DeepSeek says it built R1 for only $5.6M, a fraction of US spending") - 0.8192).abs() < 0.01);
+    assert!((cosine("Neal Khosla says DeepSeek is a Chinese state psyop") - 0.3119).abs() < 0.01);
+    assert!((cosine("Nvidia shares fell 17% on Monday") - 0.1452).abs() < 0.01);
+}
+
+/// Texts that repeat a seed claim in other words, and that claim. (Candidates still come from shared
+/// words: a text sharing none with a claim is not matched to it, model or not.)
+const BY_MEANING: [(&str, &str); 3] = [
+    (
+        "Training the Chinese reasoning model cost a mere 5.6 million dollars",
+        "DeepSeek developed its R1 reasoning model for just $5.6 million.",
+    ),
+    (
+        "The Chinese chatbot became the most downloaded iPhone app, beating OpenAI's assistant",
+        "By Sunday afternoon, DeepSeek's AI assistant topped Apple's App Store charts, overtaking ChatGPT.",
+    ),
+    (
+        "Neal Khosla says DeepSeek is a Chinese state psyop",
+        "DeepSeek is a \"CCP state psyop\" aimed at undermining U.S. AI efforts by lowering training costs.",
+    ),
+];
+
+async fn top_match(app: &TestApp, text: &str) -> Value {
+    let found: Value = app.post("/v1/match", &json!({ "text": text })).await.json().await.unwrap();
+    found["items"][0].clone()
+}
+
+#[tokio::test]
+#[ignore = "needs the model from PyPI: .ci/model.sh"]
+async fn real_model_finds_seed_claims_by_meaning() {
+    let dir = real_model();
+    let app = spawn_seeded_app_with(move |c| c.model = Some(dir)).await;
+    all_made(&app).await;
+    for (text, seed) in BY_MEANING {
+        let top = top_match(&app, text).await;
+        assert_eq!(top["text"], seed, "{text}: {top}");
+        assert!(top["matched"]["features"]["embedding"].as_f64().unwrap() > 0.4, "{top}");
+    }
+}
