@@ -205,6 +205,9 @@ impl Matcher {
             let current: HashMap<i64, u32> = pool.iter().filter_map(|&(id, _)| Some((id, index.digest(id)?))).collect();
             (pool, current)
         };
+        if pool.is_empty() {
+            return Ok((pool, HashMap::new()));
+        }
         let ids: Vec<i64> = pool.iter().map(|&(id, _)| id).collect();
         let stored = crate::store::vectors::vectors(conn, &ids, &model.name)?;
         let query = model.vector(text).map_err(|e| store::Error::Internal(format!("sentence vector: {e}")))?;

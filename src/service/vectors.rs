@@ -53,14 +53,15 @@ async fn keep_made(
     let name = model.name.clone();
     let count = store.reader.read(move |conn| vectors::missing(conn, &name)).await?;
     pending(count);
-    let mut after = 0;
+    let (mut after, mut made) = (0, 0);
     loop {
         let name = model.name.clone();
         let page = store.reader.read(move |conn| vectors::after(conn, after, PAGE, &name)).await?;
         let Some(last) = page.last().map(|(r, _)| r.id) else { break };
         after = last;
         let todo: Vec<MatchRow> = page.into_iter().filter(|(_, made)| !made).map(|(r, _)| r).collect();
-        make(store, model, todo, &mut |n| pending(count.saturating_sub(n))).await?;
+        let before = made;
+        made += make(store, model, todo, &mut |n| pending(count.saturating_sub(before + n))).await?;
     }
     pending(0);
     loop {
@@ -83,13 +84,14 @@ async fn keep_made(
     }
 }
 
-/// Makes and keeps the vectors of `claims`, a few at a time; `done` is told how many are made.
+/// Makes and keeps the vectors of `claims`, a few at a time; `done` is told how many are made so
+/// far, and the answer is how many were.
 async fn make(
     store: &Store,
     model: &Arc<Embedder>,
     claims: Vec<MatchRow>,
     done: &mut (dyn FnMut(usize) + Send),
-) -> store::Result<()> {
+) -> store::Result<usize> {
     let mut made_so_far = 0;
     let name = model.name.clone();
     for batch in claims.chunks(BATCH) {
@@ -108,5 +110,5 @@ async fn make(
         store.writer.write(move |conn| vectors::store(conn, &name, &made)).await?;
         done(made_so_far);
     }
-    Ok(())
+    Ok(made_so_far)
 }

@@ -1,6 +1,6 @@
 use super::features::Scoring;
 use super::index::{Among, Doc, Filter, Index, term_hash};
-use super::rank::{Analyzed, Found, Ranked, rank};
+use super::rank::{Analyzed, Found, Ranked, rank, widen};
 use super::text::{analyze, camel_words, collapse_key};
 use super::{Fields, Thresholds, Tier};
 
@@ -463,4 +463,29 @@ fn a_search_with_a_word_no_claim_holds_finds_nothing_and_the_index_says_so() {
     let ranked = index.rank(&terms("psyop zeppelins"), &ids);
     assert_eq!(ranked[..psyop.len()], psyop.iter().map(|p| p.0).collect::<Vec<_>>()[..]);
     assert_eq!(ranked.last(), Some(&9999));
+}
+
+#[test]
+fn widening_keeps_bm25s_best_and_adds_the_closest_in_bm25s_order() {
+    let pool: Vec<(i64, f64)> = (1..=6).map(|id| (id, 10.0 - id as f64)).collect();
+    let cosine = |id: i64| match id {
+        5 => Some(0.9),
+        2 => Some(0.8),
+        6 => Some(0.7),
+        3 => None, // no vector made yet
+        _ => Some(0.1),
+    };
+    assert_eq!(widen(&pool, &cosine, 2), vec![(1, 9.0), (2, 8.0), (5, 5.0)], "2 is among both");
+    assert_eq!(widen(&pool, &|_| None, 2), vec![(1, 9.0), (2, 8.0)], "without vectors, BM25's best");
+    assert_eq!(widen(&pool[..1], &cosine, 2), vec![(1, 9.0)]);
+}
+
+#[test]
+fn a_candidate_without_a_vector_is_scored_by_the_lexical_weights() {
+    let scoring = Scoring::builtin();
+    let mut features = super::features::Features::default();
+    features.set("bm25", 1.0);
+    assert!(std::ptr::eq(scoring.of(&features), scoring.words));
+    features.set(super::features::EMBEDDING, 0.8);
+    assert!(std::ptr::eq(scoring.of(&features), scoring.meaning));
 }
