@@ -17,17 +17,48 @@ use crate::store::{self, Store, vectors};
 /// Claims read per pass statement, and vectors made and written together.
 const PAGE: usize = 256;
 const BATCH: usize = 16;
+/// Changed claims noted before the list of them is first cleared of repeats.
+const DEDUP_AT: usize = 1 << 16;
+
+/// Claims changed since their vectors were last looked at.
+#[derive(Default)]
+struct Changed {
+    ids: Vec<i64>,
+    /// While the first pass runs (hours at a million claims), evidence writes report the same claims
+    /// again and again: past this length the list is cleared of repeats, and the next clearing waits
+    /// until it has doubled, so the list stays within twice the claims.
+    dedup_at: usize,
+}
+
+impl Changed {
+    fn note(&mut self, ids: &[i64]) {
+        self.ids.extend_from_slice(ids);
+        if self.ids.len() >= self.dedup_at.max(DEDUP_AT) {
+            self.ids.sort_unstable();
+            self.ids.dedup();
+            self.dedup_at = self.ids.len() * 2;
+        }
+    }
+
+    fn take(&mut self) -> Vec<i64> {
+        self.dedup_at = 0;
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
 
 impl Service {
     /// The work that keeps claims' vectors made, to be spawned; `None` without a model.
     pub fn sentence_vectors(&self) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
         let model = self.matcher.model.clone()?;
         let (store, matcher) = (self.store.clone(), self.matcher.clone());
-        let changed: Arc<(Mutex<Vec<i64>>, Notify)> = Arc::default();
+        let changed: Arc<(Mutex<Changed>, Notify)> = Arc::default();
         let listener = changed.clone();
         store.claim_changes.listen(Arc::new(move |ids: &[i64]| {
             if let Ok(mut pending) = listener.0.lock() {
-                pending.extend_from_slice(ids);
+                pending.note(ids);
             }
             listener.1.notify_one();
         }));
@@ -47,7 +78,7 @@ impl Service {
 async fn keep_made(
     store: &Store,
     model: &Arc<Embedder>,
-    changed: &Arc<(Mutex<Vec<i64>>, Notify)>,
+    changed: &Arc<(Mutex<Changed>, Notify)>,
     pending: &(dyn Fn(usize) + Send + Sync),
 ) -> store::Result<()> {
     let name = model.name.clone();
@@ -66,9 +97,7 @@ async fn keep_made(
     pending(0);
     loop {
         changed.1.notified().await;
-        let mut ids = changed.0.lock().map(|mut ids| std::mem::take(&mut *ids)).unwrap_or_default();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = changed.0.lock().map(|mut changed| changed.take()).unwrap_or_default();
         let name = model.name.clone();
         let todo = store
             .reader
@@ -111,4 +140,20 @@ async fn make(
         done(made_so_far);
     }
     Ok(made_so_far)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_reported_again_and_again_are_kept_once() {
+        let mut changed = Changed::default();
+        for _ in 0..DEDUP_AT {
+            changed.note(&[8, 7]);
+        }
+        assert!(changed.ids.len() < DEDUP_AT, "{}", changed.ids.len());
+        assert_eq!(changed.take(), vec![7, 8]);
+        assert!(changed.take().is_empty());
+    }
 }
