@@ -3,6 +3,7 @@
 //! claim the writer reports changed. A lookup uses the vectors made so far; a claim without one is
 //! matched by its words alone until it has one.
 
+use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -65,10 +66,8 @@ impl Service {
         let pending = move |n: usize| matcher.vectors_pending.store(n, Ordering::Relaxed);
         Some(async move {
             loop {
-                match keep_made(&store, &model, &changed, &pending).await {
-                    Ok(()) => return,
-                    Err(e) => tracing::warn!(error = %e, "sentence vectors: retrying in a second"),
-                }
+                let Err(e) = keep_made(&store, &model, &changed, &pending).await;
+                tracing::warn!(error = %e, "sentence vectors: retrying in a second");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         })
@@ -80,17 +79,22 @@ async fn keep_made(
     model: &Arc<Embedder>,
     changed: &Arc<(Mutex<Changed>, Notify)>,
     pending: &(dyn Fn(usize) + Send + Sync),
-) -> store::Result<()> {
+) -> store::Result<Infallible> {
     let name = model.name.clone();
     let count = store.reader.read(move |conn| vectors::missing(conn, &name)).await?;
     pending(count);
     let (mut after, mut made) = (0, 0);
     loop {
         let name = model.name.clone();
-        let page = store.reader.read(move |conn| vectors::after(conn, after, PAGE, &name)).await?;
-        let Some(last) = page.last().map(|(r, _)| r.id) else { break };
+        let page = store
+            .reader
+            .read(move |conn| {
+                let rows = matching::after(conn, after, PAGE)?;
+                Ok((rows.last().map(|r| r.id), vectors::lacking(conn, rows, &name)?))
+            })
+            .await?;
+        let (Some(last), todo) = page else { break };
         after = last;
-        let todo: Vec<MatchRow> = page.into_iter().filter(|(_, made)| !made).map(|(r, _)| r).collect();
         let before = made;
         made += make(store, model, todo, &mut |n| pending(count.saturating_sub(before + n))).await?;
     }
@@ -99,14 +103,7 @@ async fn keep_made(
         changed.1.notified().await;
         let ids = changed.0.lock().map(|mut changed| changed.take()).unwrap_or_default();
         let name = model.name.clone();
-        let todo = store
-            .reader
-            .read(move |conn| {
-                let rows = matching::by_ids(conn, &ids)?;
-                let made = vectors::digests(conn, &ids, &name)?;
-                Ok(rows.into_iter().filter(|r| made.get(&r.id) != Some(&r.fields.digest())).collect::<Vec<_>>())
-            })
-            .await?;
+        let todo = store.reader.read(move |conn| vectors::lacking(conn, matching::by_ids(conn, &ids)?, &name)).await?;
         let total = todo.len();
         pending(total);
         make(store, model, todo, &mut |n| pending(total.saturating_sub(n))).await?;

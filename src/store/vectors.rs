@@ -6,25 +6,17 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
-use super::matching::{self, MatchRow};
+use super::matching::MatchRow;
 
-/// Up to `limit` claims with ids above `after`, by id, and whether each has a vector of `model`
-/// for its fields as they are now.
-pub fn after(conn: &Connection, after: i64, limit: usize, model: &str) -> Result<Vec<(MatchRow, bool)>> {
-    let rows = matching::after(conn, after, limit)?;
+/// Those of `rows` without a vector of `model` for their fields as they are now.
+pub fn lacking(conn: &Connection, rows: Vec<MatchRow>, model: &str) -> Result<Vec<MatchRow>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let made = digests(conn, &ids, model)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let made = made.get(&r.id) == Some(&r.fields.digest());
-            (r, made)
-        })
-        .collect())
+    Ok(rows.into_iter().filter(|r| made.get(&r.id) != Some(&r.fields.digest())).collect())
 }
 
 /// The digests of the fields `model` made vectors of, for those of `ids` that have one.
-pub fn digests(conn: &Connection, ids: &[i64], model: &str) -> Result<HashMap<i64, u32>> {
+fn digests(conn: &Connection, ids: &[i64], model: &str) -> Result<HashMap<i64, u32>> {
     let mut stmt = conn.prepare_cached("SELECT digest FROM claim_vectors WHERE claim_id = ?1 AND model = ?2")?;
     let mut found = HashMap::with_capacity(ids.len());
     for id in ids {
