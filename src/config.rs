@@ -115,7 +115,7 @@ pub struct Config {
 
     /// The least match score at which a claim is reported as the same claim (`same` tier); see the
     /// README for its measured precision on the CheckThat! 2020 dev tweets.
-    /// Default: 0.6, or 0.65 with a sentence model (`--model`).
+    /// Default: 0.6, or 0.7 with a sentence model (`--model`).
     #[arg(long, env = "CLAIMCHECK_MATCH_SAME")]
     pub match_same: Option<f64>,
 

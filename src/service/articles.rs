@@ -94,23 +94,26 @@ impl Service {
         require(actor, Action::SubmitArticles)?;
         // A sentence accepted as a claim is shown as taken, not as matching itself.
         let filter = Filter { published_only: actor.is_public(), except_own_text: true, ..Filter::default() };
+        let read = move |conn: &_| Ok((articles::get(conn, id)?, articles::sentences(conn, id)?));
+        let (article, sentences) = self.store.reader.read(read).await.map_err(missing("article", id))?;
+        let mut ranked: Vec<&SentenceRow> = sentences.iter().collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.position.cmp(&b.position)));
+        let candidates: Vec<(i64, String)> =
+            ranked.into_iter().take(MATCHED).map(|s| (s.position, s.text.clone())).collect();
+        let lookups = self.lookups(candidates.iter().map(|(_, text)| (text.clone(), None)).collect()).await?;
         let matcher = self.matcher();
         let read = move |conn: &_| {
-            let article = articles::get(conn, id)?;
-            let sentences = articles::sentences(conn, id)?;
-            let mut ranked: Vec<&SentenceRow> = sentences.iter().collect();
-            ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.position.cmp(&b.position)));
             let mut matches = HashMap::new();
-            for s in ranked.into_iter().take(MATCHED) {
-                let shown = matcher.find(conn, &s.text, None, MATCHES_SHOWN, filter)?;
+            for ((position, _), lookup) in candidates.iter().zip(&lookups) {
+                let shown = matcher.find(conn, lookup, MATCHES_SHOWN, filter)?;
                 if !shown.is_empty() {
-                    matches.insert(s.position, shown);
+                    matches.insert(*position, shown);
                 }
             }
-            let taken = articles::claims_taken(conn, id)?;
-            Ok(ArticleView { article, sentences, matches, taken })
+            Ok((matches, articles::claims_taken(conn, id)?))
         };
-        self.store.reader.read(read).await.map_err(missing("article", id))
+        let (matches, taken) = self.store.reader.read(read).await?;
+        Ok(ArticleView { article, sentences, matches, taken })
     }
 
     /// Articles newest first, with ids below `before`: `limit` and one more if there are more.

@@ -73,8 +73,10 @@ impl Service {
         let (text, language, matcher) = (content.text.clone(), content.language.clone(), self.matcher());
         // The claim being written may be found by the lookup beside its write: its own text is left out.
         let filter = Filter { except_own_text: true, ..Filter::default() };
-        let lookup =
-            self.store.reader.read(move |conn| matcher.find(conn, &text, language.as_deref(), SIMILAR_SHOWN, filter));
+        let lookup = async move {
+            let lookup = self.lookup(text, language).await?;
+            self.store.reader.read(move |conn| matcher.find(conn, &lookup, SIMILAR_SHOWN, filter)).await
+        };
         let actor = actor.clone();
         let Some(once) = once else {
             // The lookup runs beside the write: the writer thread, which every write waits for, does no
@@ -171,13 +173,17 @@ impl Service {
     /// Claims that say much the same as claim `id`, in other words.
     pub async fn similar_claims(&self, actor: &Actor, id: i64) -> Result<Vec<Match>> {
         require(actor, Action::ReadClaims)?;
-        let (actor, matcher) = (actor.clone(), self.matcher());
-        let read = move |conn: &_| {
-            let claim = visible(conn, id, &actor)?;
-            let filter = Filter { published_only: actor.is_public(), except: Some(id), ..Filter::default() };
-            matcher.find(conn, &claim.text, claim.language.as_deref(), SIMILAR_SHOWN, filter)
-        };
-        self.store.reader.read(read).await.map_err(missing("claim", id))
+        let seen_by = actor.clone();
+        let claim = self
+            .store
+            .reader
+            .read_quick(move |conn| visible(conn, id, &seen_by))
+            .await
+            .map_err(missing("claim", id))?;
+        let lookup = self.lookup(claim.text, claim.language).await?;
+        let filter = Filter { published_only: actor.is_public(), except: Some(id), ..Filter::default() };
+        let matcher = self.matcher();
+        Ok(self.store.reader.read(move |conn| matcher.find(conn, &lookup, SIMILAR_SHOWN, filter)).await?)
     }
 
     pub async fn edit_claim(

@@ -35,7 +35,6 @@ const PAGE: usize = 5_000;
 const ANALYZED_KEPT: usize = 512;
 
 /// The index and what it has yet to catch up with.
-#[derive(Default)]
 pub struct Matcher {
     index: RwLock<Index>,
     /// Claims changed since the index last caught up (`None`: the index was never built).
@@ -50,6 +49,16 @@ pub struct Matcher {
     pub(super) model: Option<Arc<Embedder>>,
     /// Claims whose vector is yet to be made, as the last pass over them counted.
     pub(super) vectors_pending: std::sync::atomic::AtomicUsize,
+    /// Query vectors made at once, at most: one per core, however many lookups come in.
+    vectors_at_once: tokio::sync::Semaphore,
+}
+
+/// A text to look up, read for matching, with its sentence vector when a model is loaded. Made before
+/// a read connection is taken: the vector is milliseconds of CPU that no query has to wait for.
+pub struct Lookup {
+    text: String,
+    analysis: text::Analysis,
+    vector: Option<Vec<f32>>,
 }
 
 /// A lookup's candidates (id and BM25, best first) and the cosines known of them.
@@ -69,7 +78,17 @@ fn poisoned<T>(_: T) -> store::Error {
 
 impl Matcher {
     pub fn new(thresholds: Thresholds, model: Option<Arc<Embedder>>) -> Matcher {
-        Matcher { thresholds, model, ..Matcher::default() }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Matcher {
+            index: RwLock::default(),
+            pending: Mutex::default(),
+            catching_up: Mutex::default(),
+            analyzed: Mutex::default(),
+            thresholds,
+            model,
+            vectors_pending: Default::default(),
+            vectors_at_once: tokio::sync::Semaphore::new(cores),
+        }
     }
 
     /// Sentence vectors are made and used.
@@ -142,19 +161,24 @@ impl Matcher {
         Ok(())
     }
 
-    /// Catches up, then finds what `text` matches among the claims `filter` allows, best first, at
-    /// most `limit`, down to the `related` tier.
-    pub fn find(
-        &self,
-        conn: &Connection,
-        text: &str,
-        language: Option<&str>,
-        limit: usize,
-        filter: Filter,
-    ) -> store::Result<Vec<Match>> {
+    /// Reads `text` for a lookup. Takes milliseconds with a model: see `Service::lookups`.
+    fn lookup(&self, text: String, language: Option<&str>) -> store::Result<Lookup> {
+        let analysis = text::analyze(&text, language);
+        let vector = match &self.model {
+            Some(model) => {
+                Some(model.query_vector(&text).map_err(|e| store::Error::Internal(format!("sentence vector: {e}")))?)
+            }
+            None => None,
+        };
+        Ok(Lookup { text, analysis, vector })
+    }
+
+    /// Catches up, then finds what the lookup's text matches among the claims `filter` allows, best
+    /// first, at most `limit`, down to the `related` tier.
+    pub fn find(&self, conn: &Connection, lookup: &Lookup, limit: usize, filter: Filter) -> store::Result<Vec<Match>> {
         self.catch_up(conn)?;
-        let query = text::analyze(text, language);
-        let (top, cosine) = self.candidates(conn, text, &query.terms, &filter)?;
+        let (text, query) = (&lookup.text, &lookup.analysis);
+        let (top, cosine) = self.candidates(conn, lookup.vector.as_deref(), &query.terms, &filter)?;
         let ids: Vec<i64> = top.iter().map(|&(id, _)| id).collect();
         let mut rows = matching::by_ids(conn, &ids)?;
         // A claim changed since the index answered is ranked as it now reads; one gone is left out.
@@ -173,7 +197,7 @@ impl Matcher {
         let ranked = {
             let index = self.index.read().map_err(poisoned)?;
             let idf = |t: &str| index.idf(term_hash(t));
-            rank(&query, &found, &idf, Scoring::builtin(), BY_SCORE)
+            rank(query, &found, &idf, Scoring::builtin(), BY_SCORE)
         };
         Ok(ranked
             .into_iter()
@@ -186,17 +210,17 @@ impl Matcher {
             .collect())
     }
 
-    /// The index's best candidates for `terms`, best BM25 first; with a sentence model, widened by
-    /// those closest in meaning among more of them, with each one's cosine (of the vectors made for
-    /// its fields as indexed: a claim edited since its vector was made goes without).
+    /// The index's best candidates for `terms`, best BM25 first; with the text's sentence vector,
+    /// widened by those closest in meaning among more of them, with each one's cosine (of the vectors
+    /// made for its fields as indexed: a claim edited since its vector was made goes without).
     fn candidates(
         &self,
         conn: &Connection,
-        text: &str,
+        vector: Option<&[f32]>,
         terms: &[String],
         filter: &Filter,
     ) -> store::Result<Candidates> {
-        let Some(model) = &self.model else {
+        let (Some(model), Some(query)) = (&self.model, vector) else {
             return Ok((self.index.read().map_err(poisoned)?.top(terms, CANDIDATES, filter), HashMap::new()));
         };
         let (pool, current) = {
@@ -210,11 +234,10 @@ impl Matcher {
         }
         let ids: Vec<i64> = pool.iter().map(|&(id, _)| id).collect();
         let stored = crate::store::vectors::vectors(conn, &ids, &model.name)?;
-        let query = model.vector(text).map_err(|e| store::Error::Internal(format!("sentence vector: {e}")))?;
         let cosine: HashMap<i64, f64> = stored
             .into_iter()
             .filter(|(id, (digest, _))| current.get(id) == Some(digest))
-            .filter_map(|(id, (_, bytes))| Some((id, embed::cosine(&query, &embed::from_bytes(&bytes)?))))
+            .filter_map(|(id, (_, bytes))| Some((id, embed::cosine(query, &embed::from_bytes(&bytes)?))))
             .collect();
         Ok((widen(&pool, &|id| cosine.get(&id).copied(), CANDIDATES), cosine))
     }
@@ -269,8 +292,28 @@ impl Service {
         let limit = input.validate()?;
         let (matcher, filter) =
             (self.matcher.clone(), Filter { published_only: actor.is_public(), ..Filter::default() });
-        let read = move |conn: &Connection| matcher.find(conn, &input.text, input.language.as_deref(), limit, filter);
+        let lookup = self.lookup(input.text, input.language).await?;
+        let read = move |conn: &Connection| matcher.find(conn, &lookup, limit, filter);
         Ok(self.store.reader.read(read).await?)
+    }
+
+    /// Reads `text` (in `language`, else the one detected) for a lookup.
+    pub(super) async fn lookup(&self, text: String, language: Option<String>) -> store::Result<Lookup> {
+        let mut one = self.lookups(vec![(text, language)]).await?;
+        Ok(one.remove(0))
+    }
+
+    /// Reads texts for lookups. With a sentence model, their vectors are made on the blocking pool, no
+    /// more at once than there are cores; without, reading them takes microseconds and runs in place.
+    pub(super) async fn lookups(&self, texts: Vec<(String, Option<String>)>) -> store::Result<Vec<Lookup>> {
+        let matcher = self.matcher.clone();
+        let read =
+            move || texts.into_iter().map(|(text, language)| matcher.lookup(text, language.as_deref())).collect();
+        if !self.matcher.has_vectors() {
+            return read();
+        }
+        let _turn = self.matcher.vectors_at_once.acquire().await.map_err(|_| store::Error::Unavailable)?;
+        tokio::task::spawn_blocking(read).await.map_err(|e| store::Error::Internal(format!("sentence vectors: {e}")))?
     }
 
     /// The matching engine's tier thresholds.

@@ -163,6 +163,11 @@ fn real_model_vectors_are_the_reference_implementations() {
     assert!((cosine("DeepSeek says it built R1 for only $5.6M, a fraction of US spending") - 0.8192).abs() < 0.01);
     assert!((cosine("Neal Khosla says DeepSeek is a Chinese state psyop") - 0.3119).abs() < 0.01);
     assert!((cosine("Nvidia shares fell 17% on Monday") - 0.1452).abs() < 0.01);
+    // The query adapter was fitted for exactly these weights (`bench/matching/adapter.py`): it moves a
+    // query, and keeps it a unit vector.
+    let query = model.query_vector("DeepSeek built R1 for only $5.6 million").unwrap();
+    assert!(claimcheck::embed::cosine(&query, &cost) < 0.99);
+    assert!((claimcheck::embed::cosine(&query, &query) - 1.0).abs() < 1e-4);
 }
 
 /// Texts that repeat a seed claim in other words, and that claim. (Candidates still come from shared
