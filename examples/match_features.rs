@@ -8,7 +8,9 @@
 //! `bm25` keeps the index's order, `score` orders by the fitted score; the engine's own choice
 //! (`rank::BY_SCORE`) when neither is given. With a sentence model's folder (`models/derive.py`), the
 //! candidates are widened by meaning and the cosine is a feature, as in the server; the claims'
-//! vectors are kept in `MODEL_DIR/checkthat.vectors` for the next run. The figures through
+//! vectors are kept in `MODEL_DIR/checkthat.vectors` for the next run. A query's vector is moved by
+//! the built-in query adapter; on train, when `bench/matching/adapter.py` has left them in MODEL_DIR,
+//! by the one of its five adapters fitted without the tweet instead. The figures through
 //! the HTTP API come from `bench/matching/run.py`; this is the quick loop for fitting and trying.
 
 use std::collections::HashMap;

