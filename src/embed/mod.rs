@@ -7,7 +7,9 @@
 mod adapter;
 mod bert;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
@@ -19,6 +21,9 @@ pub use bert::DIMENSIONS;
 /// Word pieces read of a text, at most: what the model was trained on. A longer text is cut.
 const MAX_PIECES: usize = 128;
 
+/// Query texts whose vectors are kept, at most; when full they are let go all at once.
+const RECENT: usize = 256;
+
 /// A loaded model.
 pub struct Embedder {
     tokenizer: Tokenizer,
@@ -27,6 +32,9 @@ pub struct Embedder {
     pub name: String,
     /// Applied to a query's vector, not to claims'.
     adapter: Option<Adapter>,
+    /// Vectors of texts looked up lately, before the adapter: a submitted claim's text is looked up
+    /// for its similar claims, and moments later the same text is made into the claim's own vector.
+    recent: Mutex<HashMap<String, Vec<f32>>>,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -51,11 +59,14 @@ impl Embedder {
             .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_PIECES, ..Default::default() }))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let adapter = Adapter::builtin(&name);
-        Ok(Embedder { tokenizer, bert, name, adapter })
+        Ok(Embedder { tokenizer, bert, name, adapter, recent: Mutex::default() })
     }
 
     /// The text's vector, of unit length. Takes milliseconds: run it off the event loop.
     pub fn vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
+        if let Some(made) = self.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
+            return Ok(made);
+        }
         let pieces = self.tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(self.bert.embed(pieces.get_ids())?)
     }
@@ -64,6 +75,12 @@ impl Embedder {
     /// one for this model.
     pub fn query_vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         let v = self.vector(text)?;
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= RECENT {
+                recent.clear();
+            }
+            recent.insert(text.to_owned(), v.clone());
+        }
         Ok(match &self.adapter {
             Some(adapter) => adapter.apply(&v),
             None => v,
