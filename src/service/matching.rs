@@ -299,8 +299,8 @@ impl Service {
 
     /// Reads `text` (in `language`, else the one detected) for a lookup.
     pub(super) async fn lookup(&self, text: String, language: Option<String>) -> store::Result<Lookup> {
-        let mut one = self.lookups(vec![(text, language)]).await?;
-        Ok(one.remove(0))
+        let one = self.lookups(vec![(text, language)]).await?.pop();
+        one.ok_or_else(|| store::Error::Internal("a lookup was not made".into()))
     }
 
     /// Reads texts for lookups. With a sentence model, their vectors are made on the blocking pool, no

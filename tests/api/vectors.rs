@@ -105,6 +105,15 @@ async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
     let cosine = top["matched"]["features"]["embedding"].as_f64().expect("the cosine is among the features");
     assert!(cosine > 0.5, "nearly the same words are close: {cosine}");
 
+    // An article's candidates are looked up too, their vectors made before the read.
+    let text = "Officials spoke on Monday. DeepSeek built R1 for only $5.6 million, the company said.";
+    let article = app.post("/v1/articles", &json!({ "text": text })).await;
+    assert_eq!(article.status(), 201);
+    let article: Value = article.json().await.unwrap();
+    let matched: Vec<&Value> =
+        article["candidates"].as_array().unwrap().iter().flat_map(|c| c["matches"].as_array().unwrap()).collect();
+    assert!(matched.iter().any(|m| m["id"] == first["id"]), "{article}");
+
     // An edit makes the claim's vector again, for its new fields; until then the claim is scored
     // by its words alone.
     let etag = format!("\"{}\"", app.claim(id).await["version"]);
