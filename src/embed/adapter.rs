@@ -4,7 +4,7 @@
 //! a query toward the claims such texts repeat. It was fitted on the CheckThat! 2020 Task 2 train split
 //! by `bench/matching/adapter.py`, for one model's weights: another model's vectors are left as they are.
 
-use super::DIMENSIONS;
+use super::{DIMENSIONS, halves};
 
 /// The map fitted for the weights `models/derive.py` makes: a matrix of half floats, row-major.
 const BUILTIN: &[u8] = include_bytes!("adapter.bin");
@@ -23,8 +23,7 @@ impl Adapter {
 
     /// A map as `adapter.py` writes it, if it has the size of one.
     pub fn from_bytes(bytes: &[u8]) -> Option<Adapter> {
-        (bytes.len() == DIMENSIONS * DIMENSIONS * 2)
-            .then(|| Adapter(bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect()))
+        (bytes.len() == DIMENSIONS * DIMENSIONS * 2).then(|| Adapter(halves(bytes)))
     }
 
     /// qM, of unit length again so that its dot product with a claim's vector is a cosine.
@@ -54,9 +53,9 @@ mod tests {
 
     #[test]
     fn the_identity_leaves_a_unit_vector_as_it_is() {
-        let identity: Vec<u8> = (0..DIMENSIONS * DIMENSIONS)
-            .flat_map(|i| half::f16::from_f32(if i % (DIMENSIONS + 1) == 0 { 1.0 } else { 0.0 }).to_le_bytes())
-            .collect();
+        let identity: Vec<f32> =
+            (0..DIMENSIONS * DIMENSIONS).map(|i| if i % (DIMENSIONS + 1) == 0 { 1.0 } else { 0.0 }).collect();
+        let identity = crate::embed::to_bytes(&identity);
         let q: Vec<f32> = (0..DIMENSIONS).map(|i| if i < 4 { 0.5 } else { 0.0 }).collect();
         assert_eq!(Adapter::from_bytes(&identity).unwrap().apply(&q), q);
         assert!(Adapter::from_bytes(&identity[2..]).is_none());

@@ -100,8 +100,12 @@ pub fn to_bytes(v: &[f32]) -> Vec<u8> {
 
 /// A stored vector, if it has the model's size.
 pub fn from_bytes(b: &[u8]) -> Option<Vec<f32>> {
-    (b.len() == DIMENSIONS * 2)
-        .then(|| b.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect())
+    (b.len() == DIMENSIONS * 2).then(|| halves(b))
+}
+
+/// Half floats, little-endian, as full ones: how vectors and the adapter's matrix are kept.
+fn halves(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect()
 }
 
 /// The first four bytes of the weights' SHA-256.
