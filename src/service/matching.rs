@@ -123,8 +123,7 @@ impl Matcher {
                 loop {
                     let page = matching::after(conn, last, PAGE)?;
                     let Some(end) = page.last().map(|e| e.id) else { return Ok(()) };
-                    let mut index = self.index.write().map_err(poisoned)?;
-                    page.iter().for_each(|row| upsert(&mut index, row));
+                    self.upsert_all(&page)?;
                     last = end;
                 }
             }
@@ -136,7 +135,7 @@ impl Matcher {
                 loop {
                     let page = matching::after(conn, last, PAGE)?;
                     let Some(end) = page.last().map(|e| e.id) else { break };
-                    page.iter().for_each(|row| upsert(&mut index, row));
+                    page.iter().for_each(|row| upsert(&mut index, row, &row.fields.analyze().terms));
                     last = end;
                 }
                 *self.index.write().map_err(poisoned)? = index;
@@ -153,11 +152,19 @@ impl Matcher {
         ids.sort_unstable();
         ids.dedup();
         let rows = matching::by_ids(conn, &ids)?;
-        let mut index = self.index.write().map_err(poisoned)?;
-        for id in ids.iter().filter(|id| !rows.iter().any(|r| r.id == **id)) {
-            index.remove(*id); // a claim whose insert was rolled back
+        let gone: Vec<i64> = ids.into_iter().filter(|id| !rows.iter().any(|r| r.id == *id)).collect();
+        if !gone.is_empty() {
+            let mut index = self.index.write().map_err(poisoned)?;
+            gone.into_iter().for_each(|id| index.remove(id)); // claims whose insert was rolled back
         }
-        rows.iter().for_each(|row| upsert(&mut index, row));
+        self.upsert_all(&rows)
+    }
+
+    /// Indexes `rows` as they now read, analyzed before the index is locked for writing.
+    fn upsert_all(&self, rows: &[MatchRow]) -> store::Result<()> {
+        let terms: Vec<Vec<String>> = rows.iter().map(|row| row.fields.analyze().terms).collect();
+        let mut index = self.index.write().map_err(poisoned)?;
+        rows.iter().zip(&terms).for_each(|(row, terms)| upsert(&mut index, row, terms));
         Ok(())
     }
 
@@ -187,8 +194,8 @@ impl Matcher {
         let candidates: Vec<(i64, f64, Arc<Analyzed>)> = rows
             .iter()
             .filter(|r| !filter.published_only || r.status == Status::Published)
-            .filter(|r| own.as_ref().is_none_or(|own| normalize_text(&r.fields.text) != *own))
             .filter_map(|r| Some((r.id, top.iter().find(|t| t.0 == r.id)?.1, self.analyzed(r))))
+            .filter(|(_, _, analyzed)| own.as_deref().is_none_or(|own| analyzed.normalized() != own))
             .collect();
         let found: Vec<Found> = candidates
             .iter()
@@ -271,11 +278,9 @@ impl Matcher {
     }
 }
 
-fn upsert(index: &mut Index, row: &MatchRow) {
-    let terms = row.fields.analyze().terms;
-    let doc =
-        Doc { id: row.id, terms: &terms, published: row.status == Status::Published, digest: row.fields.digest() };
-    index.upsert(doc);
+fn upsert(index: &mut Index, row: &MatchRow, terms: &[String]) {
+    let published = row.status == Status::Published;
+    index.upsert(Doc { id: row.id, terms, published, digest: row.fields.digest() });
 }
 
 impl Service {

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::Fields;
 use super::features::{self, Features, Scoring};
 use super::text::{Analysis, collapse_key, number_of};
+use crate::domain::normalize::normalize_text;
 
 /// The answer is ordered by the fitted score rather than by BM25: on the CheckThat! 2020 dev tweets,
 /// with the weights fitted on train, MAP@5 0.826 against 0.815 (see bench/results.md).
@@ -48,12 +49,19 @@ pub struct Analyzed {
     /// The claim's text alone, and every field.
     claim: Analysis,
     all: Analysis,
+    /// The claim's text as duplicates are found on submission (`normalize_text`).
+    normalized: String,
 }
 
 impl Analyzed {
     pub fn of(fields: &Fields) -> Analyzed {
         let (claim, all) = fields.analyze_parts();
-        Analyzed { key: collapse_key(&fields.text), claim, all }
+        Analyzed { key: collapse_key(&fields.text), claim, all, normalized: normalize_text(&fields.text) }
+    }
+
+    /// The claim's text, normalized as a submission's duplicates are found.
+    pub fn normalized(&self) -> &str {
+        &self.normalized
     }
 }
 
