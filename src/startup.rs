@@ -73,6 +73,7 @@ impl Application {
         let vectors = service.sentence_vectors().map(tokio::spawn);
         // Built beside serving: at a million claims it takes a while, and a lookup waits for it.
         let matching = service.matching_index_builder();
+        tokio::spawn(service.matching_follower());
         tokio::spawn(async move {
             let started = std::time::Instant::now();
             match matching.await {

@@ -76,6 +76,10 @@ pub async fn metrics(state: State) -> HttpResponse {
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut text);
     let mut text = String::from_utf8(text).unwrap_or_default();
     write_writer(&mut text, &state.service.store().writer);
+    let _ =
+        writeln!(text, "# HELP claimcheck_matching_changes_pending Changed claims the matching index has yet to read");
+    let _ = writeln!(text, "# TYPE claimcheck_matching_changes_pending gauge");
+    let _ = writeln!(text, "claimcheck_matching_changes_pending {}", state.service.matching_changes_pending());
     if state.service.has_vectors() {
         let _ =
             writeln!(text, "# HELP claimcheck_sentence_vectors_pending Claims whose sentence vector is yet to be made");

@@ -30,6 +30,9 @@ pub const SIMILAR_SHOWN: usize = 10;
 pub const CANDIDATES: usize = 20;
 /// Claims read per statement while building the index.
 const PAGE: usize = 5_000;
+/// The shortest time between two catch-ups that follow the writer: each takes the changes since the
+/// last in one read.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
 /// Analyzed candidates kept, at most; when full they are let go all at once, and those still asked
 /// for come back at the next lookups.
 const ANALYZED_KEPT: usize = 512;
@@ -51,6 +54,8 @@ pub struct Matcher {
     pub(super) vectors_pending: std::sync::atomic::AtomicUsize,
     /// Query vectors made at once, at most: one per core, however many lookups come in.
     vectors_at_once: tokio::sync::Semaphore,
+    /// Woken when claims change, so the index catches up soon after (`Service::matching_follower`).
+    follow: tokio::sync::Notify,
 }
 
 /// A text to look up, read for matching, with its sentence vector when a model is loaded. Made before
@@ -88,7 +93,13 @@ impl Matcher {
             model,
             vectors_pending: Default::default(),
             vectors_at_once: tokio::sync::Semaphore::new(cores),
+            follow: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Claims changed that the index has yet to read again (none before it is built).
+    pub fn changes_pending(&self) -> usize {
+        self.pending.lock().ok().and_then(|p| p.as_ref().map(Vec::len)).unwrap_or(0)
     }
 
     /// Sentence vectors are made and used.
@@ -101,6 +112,7 @@ impl Matcher {
         if let Ok(mut pending) = self.pending.lock() {
             if let Some(pending) = pending.as_mut() {
                 pending.extend_from_slice(ids);
+                self.follow.notify_one();
             }
         }
     }
@@ -160,11 +172,19 @@ impl Matcher {
         self.upsert_all(&rows)
     }
 
-    /// Indexes `rows` as they now read, analyzed before the index is locked for writing.
+    /// Indexes `rows` as they now read. Only those whose fields changed are analyzed (most changes are
+    /// of status, verdict or evidence), and before the index is locked for writing.
     fn upsert_all(&self, rows: &[MatchRow]) -> store::Result<()> {
-        let terms: Vec<Vec<String>> = rows.iter().map(|row| row.fields.analyze().terms).collect();
+        let terms: Vec<Option<Vec<String>>> = {
+            let index = self.index.read().map_err(poisoned)?;
+            let same = |row: &MatchRow| index.digest(row.id) == Some(row.fields.digest());
+            rows.iter().map(|row| (!same(row)).then(|| row.fields.analyze().terms)).collect()
+        };
         let mut index = self.index.write().map_err(poisoned)?;
-        rows.iter().zip(&terms).for_each(|(row, terms)| upsert(&mut index, row, terms));
+        for (row, terms) in rows.iter().zip(&terms) {
+            // An unchanged digest keeps the postings: the terms are not read.
+            upsert(&mut index, row, terms.as_deref().unwrap_or_default());
+        }
         Ok(())
     }
 
@@ -291,6 +311,24 @@ impl Service {
         async move { Ok(reader.read(move |conn| matcher.catch_up(conn).map(|_| matcher.footprint())).await?) }
     }
 
+    /// Catches the index up shortly after claims change, at most every `FOLLOW_EVERY`, for as long as
+    /// it is awaited. A lookup catches up first, and all lookups wait for one catch-up: left to them,
+    /// the changes of a run of transitions or evidence (tens of thousands of claims re-read) stalled
+    /// every lookup behind the first one after it for over a second.
+    pub fn matching_follower(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (matcher, reader) = (self.matcher.clone(), self.store.reader.clone());
+        async move {
+            loop {
+                matcher.follow.notified().await;
+                let caught_up = matcher.clone();
+                if let Err(e) = reader.read(move |conn| caught_up.catch_up(conn)).await {
+                    tracing::warn!(error = %e, "the matching index could not catch up");
+                }
+                tokio::time::sleep(FOLLOW_EVERY).await;
+            }
+        }
+    }
+
     /// The claims `input.text` repeats or resembles, best first. Creates nothing.
     pub async fn match_claims(&self, actor: &Actor, input: MatchInput) -> Result<Vec<Match>> {
         require(actor, Action::ReadClaims)?;
@@ -329,6 +367,11 @@ impl Service {
     /// Matching uses sentence vectors.
     pub fn has_vectors(&self) -> bool {
         self.matcher.has_vectors()
+    }
+
+    /// Changed claims the matching index has yet to read again.
+    pub fn matching_changes_pending(&self) -> usize {
+        self.matcher.changes_pending()
     }
 
     /// Claims whose sentence vector is yet to be made.

@@ -178,6 +178,40 @@ async fn edits_are_matched_as_they_now_read_and_a_restart_rebuilds_the_index_fro
     assert_eq!(matches(&app, "Liang Wenfeng, Zhejiang University alumnus").await["items"][0]["id"], id);
 }
 
+/// The metrics' count of changed claims the matching index has yet to read.
+async fn changes_pending(app: &TestApp) -> u64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let line = text.lines().find(|l| l.starts_with("claimcheck_matching_changes_pending ")).expect("the gauge");
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_index_reads_changed_claims_soon_after_without_waiting_for_a_lookup() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(app.create_claim(&format!("DeepSeek claim number {n} about R1's training cost.")).await["id"].clone());
+    }
+    // Status changes: no lookup follows them, yet the index reads them again (a lookup would
+    // otherwise wait for all of them, and every lookup behind it).
+    for id in &ids {
+        let id = id.as_i64().unwrap();
+        assert_eq!(app.transition(id, &json!({"to": "in_review"})).await.status(), StatusCode::OK);
+    }
+    let mut pending = changes_pending(&app).await;
+    for _ in 0..200 {
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        pending = changes_pending(&app).await;
+    }
+    assert_eq!(pending, 0, "the index still has changed claims to read");
+    let found = matches(&app, "DeepSeek claim number 7 about R1's training cost").await;
+    assert_eq!(found["items"][0]["id"], ids[7]);
+    assert_eq!(found["items"][0]["status"], "in_review", "{found}");
+}
+
 #[tokio::test]
 async fn claims_imported_by_the_command_line_beside_the_server_are_matched() {
     let app = spawn_app().await;
