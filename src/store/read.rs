@@ -126,7 +126,7 @@ impl ReadPool {
         let Some(quick) = quick else { return self.read(query).await };
         quick.interrupted.store(false, Ordering::Relaxed);
         quick.deadline.store(micros(now + inner.quick_limit), Ordering::Relaxed);
-        let outcome = catch_unwind(AssertUnwindSafe(|| query(&quick.conn)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| snapshot(&quick.conn, &query)));
         quick.deadline.store(u64::MAX, Ordering::Relaxed);
         let took = inner.opened.elapsed().saturating_sub(now);
         if took <= inner.quick_limit {
@@ -173,7 +173,7 @@ impl ReadPool {
                 // Only after a query panicked and took its connection with it.
                 None => open_reader(&inner.path, &inner.audit_key)?,
             };
-            let result = query(&conn);
+            let result = snapshot(&conn, query);
             if let Ok(mut idle) = inner.idle.lock() {
                 idle.push(conn);
             }
@@ -182,6 +182,19 @@ impl ReadPool {
         .await
         .map_err(|e| Error::Internal(format!("read task failed: {e}")))?
     }
+}
+
+/// Runs `query` in one read transaction, so that a read of several statements (a claim, then its
+/// evidence) sees the database as one commit group left it, never a claim from before a group beside
+/// evidence from after it. It also takes the WAL's read lock once rather than once a statement.
+fn snapshot<T>(conn: &Connection, query: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    let result = query(conn);
+    // A read has nothing to commit; an interrupted one may have ended the transaction already.
+    if !conn.is_autocommit() && conn.prepare_cached("ROLLBACK").and_then(|mut s| s.execute([])).is_err() {
+        conn.execute_batch("ROLLBACK")?;
+    }
+    result
 }
 
 fn micros(d: Duration) -> u64 {
@@ -214,6 +227,26 @@ mod tests {
         })
         .await
         .unwrap()
+    }
+
+    /// Counts `t`'s rows, has another connection add one, and counts again.
+    fn count_around_a_commit(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
+        let count = |conn: &Connection| conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0));
+        let before = count(conn)?;
+        Connection::open(path)?.execute("INSERT INTO t VALUES (1)", [])?;
+        Ok((before, count(conn)?))
+    }
+
+    #[tokio::test]
+    async fn a_read_of_several_statements_sees_one_state_of_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir, Duration::from_secs(1));
+        let path = dir.path().join("r.db");
+        let at = path.clone();
+        let (before, after) = pool.read(move |conn| count_around_a_commit(conn, &at)).await.unwrap();
+        assert_eq!(before, after, "a commit landed between two statements of one read");
+        let (before, after) = pool.read_quick(move |conn| count_around_a_commit(conn, &path)).await.unwrap();
+        assert_eq!((before, after), (1, 1), "a quick read, in place");
     }
 
     #[tokio::test]
