@@ -312,9 +312,9 @@ impl Service {
     }
 
     /// Catches the index up shortly after claims change, at most every `FOLLOW_EVERY`, for as long as
-    /// it is awaited. A lookup catches up first, and all lookups wait for one catch-up: left to them,
-    /// the changes of a run of transitions or evidence (tens of thousands of claims re-read) stalled
-    /// every lookup behind the first one after it for over a second.
+    /// it is awaited. Lookups catch up too, one at a time; left to them alone, the changes of a run of
+    /// transitions or evidence (tens of thousands of claims to read again) stalled the first lookup
+    /// after it, and every lookup queued behind that one, for over a second.
     pub fn matching_follower(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let (matcher, reader) = (self.matcher.clone(), self.store.reader.clone());
         async move {
