@@ -147,7 +147,8 @@ impl Matcher {
                 loop {
                     let page = matching::after(conn, last, PAGE)?;
                     let Some(end) = page.last().map(|e| e.id) else { break };
-                    page.iter().for_each(|row| upsert(&mut index, row, &row.fields.analyze().terms));
+                    page.iter()
+                        .for_each(|row| upsert(&mut index, row, row.fields.digest(), &row.fields.analyze().terms));
                     last = end;
                 }
                 *self.index.write().map_err(poisoned)? = index;
@@ -175,15 +176,18 @@ impl Matcher {
     /// Indexes `rows` as they now read. Only those whose fields changed are analyzed (most changes are
     /// of status, verdict or evidence), and before the index is locked for writing.
     fn upsert_all(&self, rows: &[MatchRow]) -> store::Result<()> {
-        let terms: Vec<Option<Vec<String>>> = {
+        let read: Vec<(u32, Option<Vec<String>>)> = {
             let index = self.index.read().map_err(poisoned)?;
-            let same = |row: &MatchRow| index.digest(row.id) == Some(row.fields.digest());
-            rows.iter().map(|row| (!same(row)).then(|| row.fields.analyze().terms)).collect()
+            let read = |row: &MatchRow| {
+                let digest = row.fields.digest();
+                (digest, (index.digest(row.id) != Some(digest)).then(|| row.fields.analyze().terms))
+            };
+            rows.iter().map(read).collect()
         };
         let mut index = self.index.write().map_err(poisoned)?;
-        for (row, terms) in rows.iter().zip(&terms) {
+        for (row, (digest, terms)) in rows.iter().zip(&read) {
             // An unchanged digest keeps the postings: the terms are not read.
-            upsert(&mut index, row, terms.as_deref().unwrap_or_default());
+            upsert(&mut index, row, *digest, terms.as_deref().unwrap_or_default());
         }
         Ok(())
     }
@@ -298,9 +302,10 @@ impl Matcher {
     }
 }
 
-fn upsert(index: &mut Index, row: &MatchRow, terms: &[String]) {
+/// Indexes `row`, whose fields have `digest` and read as `terms`.
+fn upsert(index: &mut Index, row: &MatchRow, digest: u32, terms: &[String]) {
     let published = row.status == Status::Published;
-    index.upsert(Doc { id: row.id, terms, published, digest: row.fields.digest() });
+    index.upsert(Doc { id: row.id, terms, published, digest });
 }
 
 impl Service {
