@@ -113,7 +113,13 @@ impl Service {
         require(actor, Action::ReadClaims)?;
         let actor = actor.clone();
         let public = actor.is_public();
-        let read = move |conn: &_| claims::detail_of(conn, visible(conn, id, &actor)?);
+        let read = move |conn: &_| {
+            let detail = claims::detail(conn, id)?;
+            match detail.claim.status.visible_to(&actor) {
+                true => Ok(detail),
+                false => Err(StoreError::NotFound),
+            }
+        };
         let detail = self.store.reader.read_quick(read).await.map_err(missing("claim", id))?;
         Ok(if public { super::public::detail(detail) } else { detail })
     }

@@ -259,4 +259,20 @@ mod tests {
         }
         assert_eq!(reader.prepare_cached(sql).unwrap().get_status(StatementStatus::RePrepare), 0);
     }
+
+    /// `.cargo/config.toml` builds SQLite so that connections share no page cache and take no global
+    /// mutex per allocation: readers queued on each other without it.
+    #[test]
+    fn sqlite_is_built_without_global_locks_between_connections() {
+        let conn = Connection::open_in_memory().unwrap();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
 }
