@@ -55,10 +55,16 @@ fn seen_by(actor: &Actor, mut request: Request) -> Option<Request> {
 /// Reads the claim, refusing as missing one the actor may not see.
 pub(super) fn visible(conn: &rusqlite::Connection, id: i64, actor: &Actor) -> store::Result<ClaimRow> {
     let claim = claims::get(conn, id)?;
-    if !claim.status.visible_to(actor) {
-        return Err(StoreError::NotFound);
-    }
+    shown_to(claim.status, actor)?;
     Ok(claim)
+}
+
+/// Refuses as missing a claim in `status` that the actor may not see.
+fn shown_to(status: Status, actor: &Actor) -> store::Result<()> {
+    match status.visible_to(actor) {
+        true => Ok(()),
+        false => Err(StoreError::NotFound),
+    }
 }
 
 impl Service {
@@ -115,10 +121,8 @@ impl Service {
         let public = actor.is_public();
         let read = move |conn: &_| {
             let detail = claims::detail(conn, id)?;
-            match detail.claim.status.visible_to(&actor) {
-                true => Ok(detail),
-                false => Err(StoreError::NotFound),
-            }
+            shown_to(detail.claim.status, &actor)?;
+            Ok(detail)
         };
         let detail = self.store.reader.read_quick(read).await.map_err(missing("claim", id))?;
         Ok(if public { super::public::detail(detail) } else { detail })

@@ -106,7 +106,12 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRow> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<ClaimRow> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM claims c WHERE c.id = ?1"))?
+    by_id(conn, COLUMNS, id)
+}
+
+/// The claim `id`, read as `columns` (one of the `columns!`).
+fn by_id(conn: &Connection, columns: &str, id: i64) -> Result<ClaimRow> {
+    conn.prepare_cached(&format!("SELECT {columns} FROM claims c WHERE c.id = ?1"))?
         .query_row([id], from_row)
         .optional()?
         .ok_or(Error::NotFound)
@@ -128,12 +133,7 @@ pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<ClaimRow>> {
 
 /// A claim and its evidence, by id: the hottest read there is (`GET /v1/claims/{id}`).
 pub fn detail(conn: &Connection, id: i64) -> Result<ClaimDetail> {
-    let claim = conn
-        .prepare_cached(&format!("SELECT {COLUMNS_UNCOUNTED} FROM claims c WHERE c.id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
-        .ok_or(Error::NotFound)?;
-    detail_of(conn, claim)
+    detail_of(conn, by_id(conn, COLUMNS_UNCOUNTED, id)?)
 }
 
 /// The detail of a claim whose row is at hand; its evidence count is that of the evidence read here.
