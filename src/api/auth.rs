@@ -5,6 +5,7 @@
 //! `Retry-After`. Addresses are the client's (`client.rs`), not a shared proxy's.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -13,8 +14,8 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, http::header, web};
 use futures_util::future::LocalBoxFuture;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::clock::{Clock, QuantaInstant};
+use governor::{DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 
 use super::AppState;
 use super::client::TrustedProxies;
@@ -46,9 +47,13 @@ pub struct Auth {
 /// Addresses remembered as blocked at most; past it, the oldest blocks are the first to go.
 const BLOCKED_MAX: usize = 100_000;
 
-/// The wait a refusal by a limiter asks for, in whole seconds (at least one).
-fn wait_seconds(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Duration {
-    not_until.wait_time_from(DefaultClock::default().now()).max(Duration::from_secs(1))
+/// The wait a refusal by `limiter` asks for, in whole seconds (at least one). Read on the limiter's own
+/// clock: making a clock calibrates it, which costs more than the rest of a refusal.
+fn wait_seconds<K: Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    not_until: NotUntil<QuantaInstant>,
+) -> Duration {
+    not_until.wait_time_from(limiter.clock().now()).max(Duration::from_secs(1))
 }
 
 /// The authenticated caller: a handler that takes one has a key's actor, or an anonymous reader
@@ -86,11 +91,12 @@ impl Auth {
             return self.reader(req);
         };
         let Some(key) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) else {
+            self.not_blocked(self.client(req))?;
             return Err(self.failed(req, "the Authorization header must be `Bearer <API key>`"));
         };
         let actor = self.verify_key(key, req, service).await?;
         if let Err(not_until) = self.per_key.check_key(&actor.key_id().unwrap_or_default()) {
-            let seconds = wait_seconds(not_until).as_secs();
+            let seconds = wait_seconds(&self.per_key, not_until).as_secs();
             return Err(ApiError::TooManyRequests { reason: "this key's request rate is exceeded", seconds });
         }
         Ok(actor)
@@ -102,7 +108,7 @@ impl Auth {
         let client = self.client(req);
         self.not_blocked(client)?;
         if let Err(not_until) = self.public.check_key(&client) {
-            let seconds = wait_seconds(not_until).as_secs();
+            let seconds = wait_seconds(&self.public, not_until).as_secs();
             return Err(ApiError::TooManyRequests {
                 reason: "this address's rate of anonymous reads is exceeded",
                 seconds,
@@ -150,7 +156,7 @@ impl Auth {
         match self.failures.check_key(&client) {
             Ok(()) => ApiError::Unauthorized { detail: detail.into(), presented: true },
             Err(not_until) => {
-                let wait = wait_seconds(not_until);
+                let wait = wait_seconds(&self.failures, not_until);
                 if let Ok(mut blocked) = self.blocked.lock() {
                     if blocked.len() >= BLOCKED_MAX {
                         let now = Instant::now();

@@ -255,6 +255,21 @@ async fn repeated_failed_authentication_is_slowed_down() {
 }
 
 #[tokio::test]
+async fn malformed_authorization_counts_as_a_failed_authentication() {
+    let app = spawn_app_with(|c| c.auth_failures_per_minute = 3).await;
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let response =
+            client.get(app.url("/v1/claims")).header("Authorization", "Basic dXNlcjpwYXNz").send().await.unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(&statuses[..3], [401, 401, 401]);
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(app.get("/v1/claims").await.status(), 429);
+}
+
+#[tokio::test]
 async fn each_key_has_a_request_rate() {
     let app = spawn_app_with(|c| c.rate_limit = 2).await;
     let mut limited = 0;
