@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use claimcheck::domain::matching::Fields;
 use claimcheck::domain::matching::features::{NAMES, Scoring, VECTOR_NAMES};
-use claimcheck::domain::matching::index::{Doc, Filter, Index, term_hash};
+use claimcheck::domain::matching::index::{Doc, Filter, Index};
 use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, rank, widen};
 use claimcheck::domain::matching::text::analyze;
 use claimcheck::embed::{Adapter, Embedder, cosine, from_bytes, to_bytes};
@@ -84,7 +84,7 @@ fn main() -> anyhow::Result<()> {
     };
     let names: Vec<&str> = NAMES.into_iter().chain(VECTOR_NAMES.into_iter().filter(|_| vectors.is_some())).collect();
     println!("tweet,label,{}", names.join(","));
-    let idf = |t: &str| index.idf(term_hash(t));
+    let idf = |t: u64| index.idf(t);
     let (mut map, mut p1, mut r5, mut n) = (0.0, 0.0, 0.0, 0.0);
     // MAP@5 when only matches scoring at least each of these are shown (the `related` tier).
     let shown_from = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05];

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::matching::features::Scoring;
-use crate::domain::matching::index::{Doc, Filter, Footprint, Index, term_hash};
+use crate::domain::matching::index::{Doc, Filter, Footprint, Index};
 use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, Ranked, rank, widen};
 use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
 use crate::domain::normalize::normalize_text;
@@ -227,7 +227,7 @@ impl Matcher {
             .collect();
         let ranked = {
             let index = self.index.read().map_err(poisoned)?;
-            let idf = |t: &str| index.idf(term_hash(t));
+            let idf = |t: u64| index.idf(t);
             rank(query, &found, &idf, Scoring::builtin(), BY_SCORE)
         };
         Ok(ranked

@@ -162,7 +162,7 @@ const DOWN: &[&str] = &[
 ];
 
 /// Which way a text says a figure moved: 1 up, -1 down, 0 neither or both.
-fn direction(terms: &[String]) -> i8 {
+pub fn direction(terms: &[String]) -> i8 {
     static STEMS: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
     let (up, down) = STEMS.get_or_init(|| (super::text::stems(UP), super::text::stems(DOWN)));
     let has = |list: &[String]| terms.iter().any(|t| list.contains(t));
@@ -176,8 +176,12 @@ fn direction(terms: &[String]) -> i8 {
 /// 1 when the text says a figure went one way and the claim the other ("futures rose" is not
 /// "futures fell").
 pub fn direction_differs(query: &[String], claim: &[String]) -> f64 {
-    let (q, c) = (direction(query), direction(claim));
-    if q != 0 && c != 0 && q != c { 1.0 } else { 0.0 }
+    directions_differ(direction(query), direction(claim))
+}
+
+/// `direction_differs` of two texts' directions.
+pub fn directions_differ(query: i8, claim: i8) -> f64 {
+    if query != 0 && claim != 0 && query != claim { 1.0 } else { 0.0 }
 }
 
 /// What a match keeps of its score when its numbers, or the way a figure moved, disagree with the

@@ -31,6 +31,8 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Postings per skip entry.
 const BLOCK: u32 = 128;
+/// Slots per entry of `Index::run_min`.
+const RUN: usize = 4096;
 /// A claim's slot holds the claim's id below this.
 const NO_SLOT: u32 = u32::MAX;
 
@@ -140,6 +142,10 @@ pub struct Index {
     digests: Vec<u32>,
     /// Per claim id: its slot, or `NO_SLOT`.
     slots: Vec<u32>,
+    /// Per run of `RUN` slots: the least id in it. Ids mostly grow with slots (a claim indexed again
+    /// takes a new slot, keeping its id), and this says where they do: from a slot on whose runs hold
+    /// only ids above the `k`-th best's, a claim that merely ties it cannot win.
+    run_min: Vec<u32>,
     live: usize,
     total_len: u64,
     /// The fewest terms a claim indexed has had (never raised: a bound, not a count).
@@ -479,6 +485,10 @@ impl Index {
         }
         self.shortest = if self.ids.is_empty() { len } else { self.shortest.min(len) };
         self.ids.push(index as u32);
+        match self.run_min.get_mut(slot as usize / RUN) {
+            Some(least) => *least = (*least).min(index as u32),
+            None => self.run_min.push(index as u32),
+        }
         self.lens.push(len);
         self.flags.push(LIVE | if doc.published { PUBLISHED } else { 0 });
         self.digests.push(doc.digest);
@@ -567,7 +577,8 @@ impl Index {
             + self.lens.capacity() * 2
             + self.flags.capacity()
             + self.digests.capacity() * 4
-            + self.slots.capacity() * 4;
+            + self.slots.capacity() * 4
+            + self.run_min.capacity() * 4;
         Footprint {
             claims: self.live,
             terms: self.terms.len(),

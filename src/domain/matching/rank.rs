@@ -2,10 +2,11 @@
 //! spacing and punctuation are one claim, shown as the oldest (the first fact-check registered is the
 //! one to point to) at the place of the best of them; each is then explained and scored.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::Fields;
 use super::features::{self, Features, Scoring};
+use super::index::term_hash;
 use super::text::{Analysis, collapse_key, number_of};
 use crate::domain::normalize::normalize_text;
 
@@ -41,22 +42,70 @@ pub fn widen(pool: &[(i64, f64)], cosine: &dyn Fn(i64) -> Option<f64>, n: usize)
 }
 
 /// What ranking reads of a claim's fields. Made once per version of them: a caller may keep it for
-/// the claims that come up again and again (analysis is most of a lookup's work).
+/// the claims that come up again and again (analysis is most of a lookup's work), and so it holds
+/// what each lookup would otherwise work out again for every candidate.
 #[derive(Debug, Clone)]
 pub struct Analyzed {
     /// The text as duplicates are told apart (`collapse_key`).
     key: String,
-    /// The claim's text alone, and every field.
-    claim: Analysis,
+    /// Every field's terms in order, and each one's hash (as the index knows it).
     all: Analysis,
+    all_hashes: Vec<u64>,
+    /// The distinct terms of the claim's text alone, and of every field, by hash, sorted.
+    claim_terms: Vec<u64>,
+    all_terms: Vec<u64>,
+    /// The claim's text's distinct word pairs, and every field's numbers (sorted).
+    phrases: Vec<String>,
+    numbers: Vec<String>,
+    /// Which way the claim's text says a figure moved (`features::direction`).
+    direction: i8,
     /// The claim's text as duplicates are found on submission (`normalize_text`).
     normalized: String,
+}
+
+/// Distinct hashes, sorted.
+fn hash_set(terms: &[String]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// The items of two sorted, deduplicated lists found in both.
+fn both<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    (i, j) = (i + 1, j + 1);
+                    return Some(a[i - 1]);
+                }
+            }
+        }
+        None
+    })
 }
 
 impl Analyzed {
     pub fn of(fields: &Fields) -> Analyzed {
         let (claim, all) = fields.analyze_parts();
-        Analyzed { key: collapse_key(&fields.text), claim, all, normalized: normalize_text(&fields.text) }
+        let mut phrases = claim.phrases();
+        phrases.sort();
+        phrases.dedup();
+        Analyzed {
+            key: collapse_key(&fields.text),
+            all_hashes: all.terms.iter().map(|t| term_hash(t)).collect(),
+            claim_terms: hash_set(&claim.terms),
+            all_terms: hash_set(&all.terms),
+            phrases,
+            numbers: all.numbers(),
+            direction: features::direction(&claim.terms),
+            all,
+            normalized: normalize_text(&fields.text),
+        }
     }
 
     /// The claim's text, normalized as a submission's duplicates are found.
@@ -82,27 +131,29 @@ pub struct Ranked {
 }
 
 /// Ranks the candidates (`found`, best BM25 first): duplicates collapsed, each scored by `scoring`;
-/// `idf` says how rare a term is in the index. The order stays BM25's unless `by_score`.
+/// `idf` says how rare a term is in the index, given its hash (`term_hash`). The order stays BM25's
+/// unless `by_score`.
 pub fn rank(
     query: &Analysis,
     found: &[Found<'_>],
-    idf: &dyn Fn(&str) -> f64,
+    idf: &dyn Fn(u64) -> f64,
     scoring: Scoring<'_>,
     by_score: bool,
 ) -> Vec<Ranked> {
     // Groups in the order of their best member; each group's members.
     let mut groups: Vec<(usize, Vec<i64>)> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
     for (i, f) in found.iter().enumerate() {
-        let g = *by_key.entry(f.analyzed.key.clone()).or_insert_with(|| {
+        let g = *by_key.entry(f.analyzed.key.as_str()).or_insert_with(|| {
             groups.push((i, Vec::new()));
             groups.len() - 1
         });
         groups[g].1.push(f.id);
     }
-    let query_terms: HashSet<&str> = query.terms.iter().map(String::as_str).collect();
-    let query_idf: f64 = query_terms.iter().map(|t| idf(t)).sum::<f64>().max(f64::EPSILON);
+    let query_terms = hash_set(&query.terms);
+    let query_idf: f64 = query_terms.iter().map(|&t| idf(t)).sum::<f64>().max(f64::EPSILON);
     let query_numbers = query.numbers();
+    let query_direction = features::direction(&query.terms);
     let query_phrases: HashMap<String, String> = query
         .phrases()
         .into_iter()
@@ -121,38 +172,33 @@ pub fn rank(
         .enumerate()
         .map(|(g, (best, members))| {
             let f = &found[*best];
-            let Analyzed { claim, all, .. } = f.analyzed;
-            let claim_terms: HashSet<&str> = claim.terms.iter().map(String::as_str).collect();
-            let all_terms: HashSet<&str> = all.terms.iter().map(String::as_str).collect();
-            let shared_idf = |terms: &HashSet<&str>| terms.intersection(&query_terms).map(|t| idf(t)).sum::<f64>();
-            let claim_idf: f64 = claim_terms.iter().map(|t| idf(t)).sum::<f64>().max(f64::EPSILON);
-            let numbers = all.numbers();
-            let (numbers_shared, numbers_differ) = features::numbers(&query_numbers, &numbers);
-            let claim_phrases: HashSet<String> = claim.phrases().into_iter().collect();
-            let mut phrases: Vec<String> = claim_phrases.iter().filter_map(|p| query_phrases.get(p)).cloned().collect();
+            let a = f.analyzed;
+            let shared_idf = |terms: &[u64]| both(terms, &query_terms).map(idf).sum::<f64>();
+            let claim_idf: f64 = a.claim_terms.iter().map(|&t| idf(t)).sum::<f64>().max(f64::EPSILON);
+            let (numbers_shared, numbers_differ) = features::numbers(&query_numbers, &a.numbers);
+            let mut phrases: Vec<String> = a.phrases.iter().filter_map(|p| query_phrases.get(p)).cloned().collect();
             phrases.sort();
             let other = best_other(g, &|f| f.bm25);
             let mut features = Features::default();
             features.set("bm25", f.bm25 / top);
             features.set("margin", (f.bm25 - other) / f.bm25.max(other).max(f64::EPSILON));
-            features.set("query_coverage", (shared_idf(&all_terms) / query_idf).min(1.0));
-            features.set("claim_coverage", (shared_idf(&claim_terms) / claim_idf).min(1.0));
+            features.set("query_coverage", (shared_idf(&a.all_terms) / query_idf).min(1.0));
+            features.set("claim_coverage", (shared_idf(&a.claim_terms) / claim_idf).min(1.0));
             features.set("numbers_shared", numbers_shared);
             features.set("numbers_differ", numbers_differ);
-            features.set("direction_differs", features::direction_differs(&query.terms, &claim.terms));
+            features.set("direction_differs", features::directions_differ(query_direction, a.direction));
             if let Some(cosine) = f.cosine {
                 // As BM25 is read beside the best and the next best, so is closeness in meaning.
                 features.set(features::EMBEDDING, cosine);
                 features.set(features::EMBEDDING_MARGIN, cosine - best_other(g, &|f| f.cosine.unwrap_or(0.0)));
                 features.set(features::EMBEDDING_TOP, cosine / closest);
             }
-            features.set(
-                "phrases",
-                if claim_phrases.is_empty() { 0.0 } else { phrases.len() as f64 / claim_phrases.len() as f64 },
-            );
+            features
+                .set("phrases", if a.phrases.is_empty() { 0.0 } else { phrases.len() as f64 / a.phrases.len() as f64 });
             let mut words: Vec<String> = Vec::new();
             let mut shared_numbers: Vec<String> = Vec::new();
-            for t in all.terms.iter().filter(|t| query_terms.contains(t.as_str())) {
+            let shared = a.all.terms.iter().zip(&a.all_hashes).filter(|(_, h)| query_terms.binary_search(h).is_ok());
+            for (t, _) in shared {
                 match number_of(t) {
                     Some(n) if !shared_numbers.iter().any(|s| s == n) => shared_numbers.push(n.to_owned()),
                     None => {

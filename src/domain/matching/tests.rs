@@ -1,5 +1,5 @@
 use super::features::Scoring;
-use super::index::{Among, Doc, Filter, Index, term_hash};
+use super::index::{Among, Doc, Filter, Index};
 use super::rank::{Analyzed, Found, Ranked, rank, widen};
 use super::text::{analyze, camel_words, collapse_key};
 use super::{Fields, Thresholds, Tier};
@@ -93,7 +93,7 @@ fn find(index: &Index, claims: &[Fields], text: &str, filter: Filter) -> Vec<Ran
     let analyzed: Vec<Analyzed> = top.iter().map(|&(id, _)| Analyzed::of(&claims[id as usize - 1])).collect();
     let found: Vec<Found> =
         top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed, cosine: None }).collect();
-    let idf = |t: &str| index.idf(term_hash(t));
+    let idf = |t: u64| index.idf(t);
     rank(&query, &found, &idf, Scoring::builtin(), super::rank::BY_SCORE)
 }
 

@@ -9,7 +9,10 @@
 //! highest count in its shortest claim, so when those bounds, summed over the terms, cannot beat the
 //! `k`-th best (or only tie it, and the blocks' claims are all newer) every claim up to the first of
 //! the blocks' ends is passed over unread. Thousands of claims that score alike (a story told the same
-//! way many times) then cost a look at each block, not a score each.
+//! way many times) then cost a look at each block, not a score each. And once every claim still to
+//! come is newer than the `k`-th best (the index keeps the least id of each run of slots), a tie no
+//! longer wins, so terms that can only lift a claim to a tie stop being read: when the best claims
+//! hold every term of the text, the lookup ends as soon as it has found the oldest of them.
 //!
 //! The answer is exact up to `VISITS` steps: a claim's score is summed over the terms in one order
 //! (commonest first), and so are the blocks' bounds, which are then never below it. Memory per lookup
@@ -17,7 +20,7 @@
 
 use std::collections::BinaryHeap;
 
-use super::{Bm25, Bound, Cursor, END, Filter, Index, Scored, Term, idf, term_hash};
+use super::{Bm25, Bound, Cursor, END, Filter, Index, RUN, Scored, Term, idf, term_hash};
 
 /// Claims of the rarest terms scored first, at most (or `k`, if more).
 const SEEDS: usize = 64;
@@ -112,9 +115,20 @@ impl Index {
         let mut blocks = Vec::with_capacity(cursors.len());
         // Per term, what it adds to the claim being scored, summed in the terms' order at the end.
         let mut parts = vec![0.0; cursors.len()];
+        // Per run of slots, the least id from it on: where ties with the `k`-th best are lost.
+        let mut least_from: Vec<u32> = self.run_min.clone();
+        for i in (1..least_from.len()).rev() {
+            least_from[i - 1] = least_from[i - 1].min(least_from[i]);
+        }
         for _ in 0..VISITS {
             let least = threshold.map_or(0.0, |t| t.score);
-            while essential < cursors.len() && within[essential] < least {
+            // Every claim still to come is newer than the `k`-th best: it must score above it.
+            let ties_lost = threshold.is_some_and(|t| {
+                let next = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END) as usize;
+                least_from.get(next / RUN).is_none_or(|&id| i64::from(id) > t.id)
+            });
+            while essential < cursors.len() && (within[essential] < least || (ties_lost && within[essential] <= least))
+            {
                 essential += 1;
             }
             if essential == cursors.len() {
