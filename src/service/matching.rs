@@ -33,9 +33,8 @@ const PAGE: usize = 5_000;
 /// The shortest time between two catch-ups that follow the writer: each takes the changes since the
 /// last in one read.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
-/// Analyzed candidates kept, at most; when full they are let go all at once, and those still asked
-/// for come back at the next lookups.
-const ANALYZED_KEPT: usize = 512;
+/// Analyzed candidates kept, at most (a few kB each); past it, those asked for least often go first.
+const ANALYZED_KEPT: u64 = 1024;
 
 /// The index and what it has yet to catch up with.
 pub struct Matcher {
@@ -46,7 +45,7 @@ pub struct Matcher {
     catching_up: Mutex<()>,
     /// Candidates analyzed lately, by claim id, with their fields' digest: the same claims come up
     /// for lookup after lookup, and analyzing them is most of a lookup's work.
-    analyzed: Mutex<HashMap<i64, (u32, Arc<Analyzed>)>>,
+    analyzed: moka::sync::Cache<i64, (u32, Arc<Analyzed>)>,
     pub thresholds: Thresholds,
     /// The sentence model, when one is loaded: its vectors widen the candidates and score them.
     pub(super) model: Option<Arc<Embedder>>,
@@ -88,7 +87,7 @@ impl Matcher {
             index: RwLock::default(),
             pending: Mutex::default(),
             catching_up: Mutex::default(),
-            analyzed: Mutex::default(),
+            analyzed: moka::sync::Cache::new(ANALYZED_KEPT),
             thresholds,
             model,
             vectors_pending: Default::default(),
@@ -276,17 +275,11 @@ impl Matcher {
     /// The candidate as ranking reads it, kept while its fields stay as they are.
     fn analyzed(&self, row: &MatchRow) -> Arc<Analyzed> {
         let digest = row.fields.digest();
-        let kept = self.analyzed.lock().ok().and_then(|kept| kept.get(&row.id).filter(|k| k.0 == digest).cloned());
-        if let Some((_, analyzed)) = kept {
+        if let Some((_, analyzed)) = self.analyzed.get(&row.id).filter(|k| k.0 == digest) {
             return analyzed;
         }
         let analyzed = Arc::new(Analyzed::of(&row.fields));
-        if let Ok(mut kept) = self.analyzed.lock() {
-            if kept.len() >= ANALYZED_KEPT {
-                kept.clear();
-            }
-            kept.insert(row.id, (digest, analyzed.clone()));
-        }
+        self.analyzed.insert(row.id, (digest, analyzed.clone()));
         analyzed
     }
 

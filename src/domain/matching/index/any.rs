@@ -122,12 +122,16 @@ impl Index {
         }
         for _ in 0..VISITS {
             let least = threshold.map_or(0.0, |t| t.score);
-            // Every claim still to come is newer than the `k`-th best: it must score above it.
-            let ties_lost = threshold.is_some_and(|t| {
-                let next = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END) as usize;
-                least_from.get(next / RUN).is_none_or(|&id| i64::from(id) > t.id)
-            });
-            while essential < cursors.len() && (within[essential] < least || (ties_lost && within[essential] <= least))
+            // A term that can at most lift a claim to a tie with the `k`-th best is passed too once
+            // every claim still to come is newer (rarely asked: the sums seldom meet it exactly).
+            let ties_lost = |cursors: &[Cursor], essential: usize| {
+                threshold.is_some_and(|t| {
+                    let next = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END) as usize;
+                    least_from.get(next / RUN).is_none_or(|&id| i64::from(id) > t.id)
+                })
+            };
+            while essential < cursors.len()
+                && (within[essential] < least || (within[essential] == least && ties_lost(&cursors, essential)))
             {
                 essential += 1;
             }
