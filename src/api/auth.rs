@@ -47,13 +47,16 @@ pub struct Auth {
 /// Addresses remembered as blocked at most; past it, the oldest blocks are the first to go.
 const BLOCKED_MAX: usize = 100_000;
 
-/// The wait a refusal by `limiter` asks for, in whole seconds (at least one). Read on the limiter's own
-/// clock: making a clock calibrates it, which costs more than the rest of a refusal.
-fn wait_seconds<K: Hash + Eq + Clone>(
-    limiter: &DefaultKeyedRateLimiter<K>,
-    not_until: NotUntil<QuantaInstant>,
-) -> Duration {
-    not_until.wait_time_from(limiter.clock().now()).max(Duration::from_secs(1))
+/// The wait a refusal by `limiter` asks for. Read on the limiter's own clock: making a clock
+/// calibrates it, which costs more than the rest of a refusal.
+fn wait<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, not_until: NotUntil<QuantaInstant>) -> Duration {
+    not_until.wait_time_from(limiter.clock().now())
+}
+
+/// A wait as `Retry-After` gives it: whole seconds, rounded up (a client that waits that long is let
+/// in), at least one.
+fn retry_after(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// The authenticated caller: a handler that takes one has a key's actor, or an anonymous reader
@@ -96,7 +99,7 @@ impl Auth {
         };
         let actor = self.verify_key(key, req, service).await?;
         if let Err(not_until) = self.per_key.check_key(&actor.key_id().unwrap_or_default()) {
-            let seconds = wait_seconds(&self.per_key, not_until).as_secs();
+            let seconds = retry_after(wait(&self.per_key, not_until));
             return Err(ApiError::TooManyRequests { reason: "this key's request rate is exceeded", seconds });
         }
         Ok(actor)
@@ -108,7 +111,7 @@ impl Auth {
         let client = self.client(req);
         self.not_blocked(client)?;
         if let Err(not_until) = self.public.check_key(&client) {
-            let seconds = wait_seconds(&self.public, not_until).as_secs();
+            let seconds = retry_after(wait(&self.public, not_until));
             return Err(ApiError::TooManyRequests {
                 reason: "this address's rate of anonymous reads is exceeded",
                 seconds,
@@ -123,7 +126,7 @@ impl Auth {
         match until.map(|u| u.saturating_duration_since(Instant::now())) {
             Some(wait) if !wait.is_zero() => Err(ApiError::TooManyRequests {
                 reason: "too many failed authentications from this address",
-                seconds: wait.as_secs().max(1),
+                seconds: retry_after(wait),
             }),
             _ => Ok(()),
         }
@@ -156,17 +159,17 @@ impl Auth {
         match self.failures.check_key(&client) {
             Ok(()) => ApiError::Unauthorized { detail: detail.into(), presented: true },
             Err(not_until) => {
-                let wait = wait_seconds(&self.failures, not_until);
+                let waiting = wait(&self.failures, not_until).max(Duration::from_secs(1));
                 if let Ok(mut blocked) = self.blocked.lock() {
                     if blocked.len() >= BLOCKED_MAX {
                         let now = Instant::now();
                         blocked.retain(|_, until| *until > now);
                     }
                     if blocked.len() < BLOCKED_MAX {
-                        blocked.insert(client, Instant::now() + wait);
+                        blocked.insert(client, Instant::now() + waiting);
                     }
                 }
-                let seconds = wait.as_secs();
+                let seconds = retry_after(waiting);
                 ApiError::TooManyRequests { reason: "too many failed authentications from this address", seconds }
             }
         }
@@ -185,5 +188,17 @@ impl FromRequest for Caller {
                 .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             state.auth.caller(&req, &state.service).await.map(Caller)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_a_wait_up_to_whole_seconds() {
+        assert_eq!(retry_after(Duration::from_millis(1_500)), 2, "a client that waits 1 s would come back too soon");
+        assert_eq!(retry_after(Duration::from_secs(3)), 3);
+        assert_eq!(retry_after(Duration::ZERO), 1);
     }
 }

@@ -33,7 +33,8 @@ const PAGE: usize = 5_000;
 /// The shortest time between two catch-ups that follow the writer: each takes the changes since the
 /// last in one read.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
-/// Analyzed candidates kept, at most (a few kB each); past it, those asked for least often go first.
+/// Analyzed candidates kept, at most (a few kB each). Past it, those asked for least often go first,
+/// and one asked for once may not be kept at all: the claims that come up again and again stay.
 const ANALYZED_KEPT: u64 = 1024;
 
 /// The index and what it has yet to catch up with.

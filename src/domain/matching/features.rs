@@ -104,19 +104,26 @@ impl Scoring<'_> {
 
 /// Counts shared between two sorted, deduplicated lists.
 pub fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
+    both(a, b).count()
+}
+
+/// The items of two sorted, deduplicated lists found in both, in order.
+pub fn both<'a, T: Ord>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = &'a T> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let item = &a[i];
+                    (i, j) = (i + 1, j + 1);
+                    return Some(item);
+                }
             }
         }
-    }
-    n
+        None
+    })
 }
 
 /// What a number counts, roughly: numbers of different kinds do not contradict each other (a tweet's
@@ -174,12 +181,7 @@ pub fn direction(terms: &[String]) -> i8 {
 }
 
 /// 1 when the text says a figure went one way and the claim the other ("futures rose" is not
-/// "futures fell").
-pub fn direction_differs(query: &[String], claim: &[String]) -> f64 {
-    directions_differ(direction(query), direction(claim))
-}
-
-/// `direction_differs` of two texts' directions.
+/// "futures fell"), given each one's `direction`.
 pub fn directions_differ(query: i8, claim: i8) -> f64 {
     if query != 0 && claim != 0 && query != claim { 1.0 } else { 0.0 }
 }
@@ -235,9 +237,10 @@ mod tests {
     #[test]
     fn a_figure_that_rose_is_not_one_that_fell() {
         let terms = |t: &str| super::super::text::analyze(t, None).terms;
-        assert_eq!(direction_differs(&terms("Nasdaq futures rose 2%"), &terms("Nasdaq futures fell 2%")), 1.0);
-        assert_eq!(direction_differs(&terms("shares dropped"), &terms("shares fell sharply")), 0.0);
-        assert_eq!(direction_differs(&terms("shares dropped"), &terms("shares are traded")), 0.0);
-        assert_eq!(direction_differs(&terms("it rose, then fell"), &terms("it fell")), 0.0, "both ways says neither");
+        let differ = |query: &[String], claim: &[String]| directions_differ(direction(query), direction(claim));
+        assert_eq!(differ(&terms("Nasdaq futures rose 2%"), &terms("Nasdaq futures fell 2%")), 1.0);
+        assert_eq!(differ(&terms("shares dropped"), &terms("shares fell sharply")), 0.0);
+        assert_eq!(differ(&terms("shares dropped"), &terms("shares are traded")), 0.0);
+        assert_eq!(differ(&terms("it rose, then fell"), &terms("it fell")), 0.0, "both ways says neither");
     }
 }

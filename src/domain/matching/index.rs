@@ -31,7 +31,7 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Postings per skip entry.
 const BLOCK: u32 = 128;
-/// Slots per entry of `Index::run_min`.
+/// Slots per entry of `Index::run_oldest`.
 const RUN: usize = 4096;
 /// A claim's slot holds the claim's id below this.
 const NO_SLOT: u32 = u32::MAX;
@@ -142,10 +142,11 @@ pub struct Index {
     digests: Vec<u32>,
     /// Per claim id: its slot, or `NO_SLOT`.
     slots: Vec<u32>,
-    /// Per run of `RUN` slots: the least id in it. Ids mostly grow with slots (a claim indexed again
-    /// takes a new slot, keeping its id), and this says where they do: from a slot on whose runs hold
-    /// only ids above the `k`-th best's, a claim that merely ties it cannot win.
-    run_min: Vec<u32>,
+    /// Per run of `RUN` slots: no claim in it is older (has a lower id). Ids mostly grow with slots
+    /// (a claim indexed again takes a new slot, keeping its id), and this says where they do: from a
+    /// slot on whose runs hold only ids above the `k`-th best's, a claim that merely ties it cannot
+    /// win. A bound, never raised: dead slots still count, as in `shortest`.
+    run_oldest: Vec<u32>,
     live: usize,
     total_len: u64,
     /// The fewest terms a claim indexed has had (never raised: a bound, not a count).
@@ -485,9 +486,9 @@ impl Index {
         }
         self.shortest = if self.ids.is_empty() { len } else { self.shortest.min(len) };
         self.ids.push(index as u32);
-        match self.run_min.get_mut(slot as usize / RUN) {
-            Some(least) => *least = (*least).min(index as u32),
-            None => self.run_min.push(index as u32),
+        match self.run_oldest.get_mut(slot as usize / RUN) {
+            Some(oldest) => *oldest = (*oldest).min(index as u32),
+            None => self.run_oldest.push(index as u32),
         }
         self.lens.push(len);
         self.flags.push(LIVE | if doc.published { PUBLISHED } else { 0 });
@@ -548,6 +549,15 @@ impl Index {
 
     /// The claim holds `term` (stemmed and hashed as indexed), how rare it is: its inverse document
     /// frequency, 0 for a term no claim holds.
+    /// Per run of `RUN` slots, the oldest claim in it or any later run.
+    fn oldest_from_each_run(&self) -> Vec<u32> {
+        let mut oldest = self.run_oldest.clone();
+        for i in (1..oldest.len()).rev() {
+            oldest[i - 1] = oldest[i - 1].min(oldest[i]);
+        }
+        oldest
+    }
+
     pub fn idf(&self, hash: u64) -> f64 {
         let n = self.live as f64;
         match self.term_id(hash) {
@@ -578,7 +588,7 @@ impl Index {
             + self.flags.capacity()
             + self.digests.capacity() * 4
             + self.slots.capacity() * 4
-            + self.run_min.capacity() * 4;
+            + self.run_oldest.capacity() * 4;
         Footprint {
             claims: self.live,
             terms: self.terms.len(),

@@ -48,14 +48,16 @@ pub fn widen(pool: &[(i64, f64)], cosine: &dyn Fn(i64) -> Option<f64>, n: usize)
 pub struct Analyzed {
     /// The text as duplicates are told apart (`collapse_key`).
     key: String,
-    /// Every field's terms in order, and each one's hash (as the index knows it).
-    all: Analysis,
-    all_hashes: Vec<u64>,
-    /// The distinct terms of the claim's text alone, and of every field, by hash, sorted.
+    /// Every field's terms in order (the words a match shows), and each one's hash.
+    terms: Vec<String>,
+    hashes: Vec<u64>,
+    /// The distinct terms of the claim's text alone, by hash (as the index knows them), sorted.
     claim_terms: Vec<u64>,
+    /// The same of every field.
     all_terms: Vec<u64>,
-    /// The claim's text's distinct word pairs, and every field's numbers (sorted).
+    /// The distinct word pairs of the claim's text, sorted.
     phrases: Vec<String>,
+    /// Every field's numbers, canonical, sorted.
     numbers: Vec<String>,
     /// Which way the claim's text says a figure moved (`features::direction`).
     direction: i8,
@@ -71,24 +73,6 @@ fn hash_set(terms: &[String]) -> Vec<u64> {
     hashes
 }
 
-/// The items of two sorted, deduplicated lists found in both.
-fn both<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
-    let (mut i, mut j) = (0, 0);
-    std::iter::from_fn(move || {
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    (i, j) = (i + 1, j + 1);
-                    return Some(a[i - 1]);
-                }
-            }
-        }
-        None
-    })
-}
-
 impl Analyzed {
     pub fn of(fields: &Fields) -> Analyzed {
         let (claim, all) = fields.analyze_parts();
@@ -97,13 +81,13 @@ impl Analyzed {
         phrases.dedup();
         Analyzed {
             key: collapse_key(&fields.text),
-            all_hashes: all.terms.iter().map(|t| term_hash(t)).collect(),
+            hashes: all.terms.iter().map(|t| term_hash(t)).collect(),
             claim_terms: hash_set(&claim.terms),
             all_terms: hash_set(&all.terms),
             phrases,
             numbers: all.numbers(),
             direction: features::direction(&claim.terms),
-            all,
+            terms: all.terms,
             normalized: normalize_text(&fields.text),
         }
     }
@@ -173,7 +157,7 @@ pub fn rank(
         .map(|(g, (best, members))| {
             let f = &found[*best];
             let a = f.analyzed;
-            let shared_idf = |terms: &[u64]| both(terms, &query_terms).map(idf).sum::<f64>();
+            let shared_idf = |terms: &[u64]| features::both(terms, &query_terms).map(|&t| idf(t)).sum::<f64>();
             let claim_idf: f64 = a.claim_terms.iter().map(|&t| idf(t)).sum::<f64>().max(f64::EPSILON);
             let (numbers_shared, numbers_differ) = features::numbers(&query_numbers, &a.numbers);
             let mut phrases: Vec<String> = a.phrases.iter().filter_map(|p| query_phrases.get(p)).cloned().collect();
@@ -197,7 +181,7 @@ pub fn rank(
                 .set("phrases", if a.phrases.is_empty() { 0.0 } else { phrases.len() as f64 / a.phrases.len() as f64 });
             let mut words: Vec<String> = Vec::new();
             let mut shared_numbers: Vec<String> = Vec::new();
-            let shared = a.all.terms.iter().zip(&a.all_hashes).filter(|(_, h)| query_terms.binary_search(h).is_ok());
+            let shared = a.terms.iter().zip(&a.hashes).filter(|(_, h)| query_terms.binary_search(h).is_ok());
             for (t, _) in shared {
                 match number_of(t) {
                     Some(n) if !shared_numbers.iter().any(|s| s == n) => shared_numbers.push(n.to_owned()),

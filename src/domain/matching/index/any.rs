@@ -24,6 +24,9 @@ use super::{Bm25, Bound, Cursor, END, Filter, Index, RUN, Scored, Term, idf, ter
 
 /// Claims of the rarest terms scored first, at most (or `k`, if more).
 const SEEDS: usize = 64;
+/// The early outs add up a claim's parts in another order than its score is summed in, which may
+/// round a few ulps lower: their bounds are taken that much higher, so a claim that ties is not lost.
+const SLACK: f64 = 1.0 + 4.0 * f64::EPSILON;
 /// Steps a lookup takes through the postings of the terms that can still lift a claim into the best
 /// `k` (a claim scored, or a run of blocks passed over), at most; the answer is then the best of
 /// those seen.
@@ -115,30 +118,32 @@ impl Index {
         let mut blocks = Vec::with_capacity(cursors.len());
         // Per term, what it adds to the claim being scored, summed in the terms' order at the end.
         let mut parts = vec![0.0; cursors.len()];
-        // Per run of slots, the least id from it on: where ties with the `k`-th best are lost.
-        let mut least_from: Vec<u32> = self.run_min.clone();
-        for i in (1..least_from.len()).rev() {
-            least_from[i - 1] = least_from[i - 1].min(least_from[i]);
-        }
+        // Per run of slots, the oldest claim from it on (made when first needed).
+        let mut oldest_from: Vec<u32> = Vec::new();
         for _ in 0..VISITS {
             let least = threshold.map_or(0.0, |t| t.score);
-            // A term that can at most lift a claim to a tie with the `k`-th best is passed too once
-            // every claim still to come is newer (rarely asked: the sums seldom meet it exactly).
-            let ties_lost = |cursors: &[Cursor], essential: usize| {
-                threshold.is_some_and(|t| {
-                    let next = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END) as usize;
-                    least_from.get(next / RUN).is_none_or(|&id| i64::from(id) > t.id)
-                })
-            };
-            while essential < cursors.len()
-                && (within[essential] < least || (within[essential] == least && ties_lost(&cursors, essential)))
-            {
+            while essential < cursors.len() {
+                let most = within[essential];
+                // A term that can at most lift a claim level with the `k`-th best is passed over too
+                // once every claim still to come is newer. Rarely asked: the sums seldom meet it exactly.
+                let passed = most < least
+                    || (most == least
+                        && threshold.is_some_and(|kth| {
+                            if oldest_from.is_empty() {
+                                oldest_from = self.oldest_from_each_run();
+                            }
+                            let run = next_slot(&cursors[essential..]) as usize / RUN;
+                            oldest_from.get(run).is_none_or(|&id| i64::from(id) > kth.id)
+                        }));
+                if !passed {
+                    break;
+                }
                 essential += 1;
             }
             if essential == cursors.len() {
                 break;
             }
-            let slot = cursors[essential..].iter().map(|c| c.slot).min().unwrap_or(END);
+            let slot = next_slot(&cursors[essential..]);
             if slot == END {
                 break;
             }
@@ -166,7 +171,7 @@ impl Index {
             // Out of reach even with every other term (the cheap test first), scored already, or not
             // to be answered.
             let most = if essential > 0 { within[essential - 1] } else { 0.0 };
-            if threshold.is_some_and(|t| score + most < t.score)
+            if threshold.is_some_and(|t| (score + most) * SLACK < t.score)
                 || seen.next_if(|&&s| s == slot).is_some()
                 || !self.admits(slot, filter)
             {
@@ -175,7 +180,7 @@ impl Index {
             let id = i64::from(self.ids[slot as usize]);
             let mut gone = false;
             for i in (0..essential).rev() {
-                if threshold.is_some_and(|t| !Scored { score: score + within[i], id, slot }.beats(&t)) {
+                if threshold.is_some_and(|t| !Scored { score: (score + within[i]) * SLACK, id, slot }.beats(&t)) {
                     gone = true;
                     break;
                 }
@@ -194,6 +199,11 @@ impl Index {
         ranked.sort();
         ranked.into_iter().map(|s| (s.id, s.score)).collect()
     }
+}
+
+/// The first claim any of `cursors` is on (`END` when all are past their last).
+fn next_slot(cursors: &[Cursor]) -> u32 {
+    cursors.iter().map(|c| c.slot).min().unwrap_or(END)
 }
 
 /// The blocks of every term's postings from `slot` on: the last slot up to which they all reach
