@@ -168,6 +168,14 @@ pub fn term_hash(term: &str) -> u64 {
     h.finish()
 }
 
+/// The distinct terms of `terms` as the index knows them, sorted by hash.
+pub fn term_hashes(terms: &[String]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
 /// BM25 of a term in a claim, with the collection's average claim length.
 #[derive(Debug, Clone, Copy)]
 struct Bm25 {
@@ -547,8 +555,6 @@ impl Index {
         self.slots[id as usize] = NO_SLOT;
     }
 
-    /// The claim holds `term` (stemmed and hashed as indexed), how rare it is: its inverse document
-    /// frequency, 0 for a term no claim holds.
     /// Per run of `RUN` slots, the oldest claim in it or any later run.
     fn oldest_from_each_run(&self) -> Vec<u32> {
         let mut oldest = self.run_oldest.clone();
@@ -558,6 +564,8 @@ impl Index {
         oldest
     }
 
+    /// The claim holds `term` (stemmed and hashed as indexed), how rare it is: its inverse document
+    /// frequency, 0 for a term no claim holds.
     pub fn idf(&self, hash: u64) -> f64 {
         let n = self.live as f64;
         match self.term_id(hash) {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::Fields;
 use super::features::{self, Features, Scoring};
-use super::index::term_hash;
+use super::index::{term_hash, term_hashes};
 use super::text::{Analysis, collapse_key, number_of};
 use crate::domain::normalize::normalize_text;
 
@@ -65,14 +65,6 @@ pub struct Analyzed {
     normalized: String,
 }
 
-/// Distinct hashes, sorted.
-fn hash_set(terms: &[String]) -> Vec<u64> {
-    let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
-    hashes.sort_unstable();
-    hashes.dedup();
-    hashes
-}
-
 impl Analyzed {
     pub fn of(fields: &Fields) -> Analyzed {
         let (claim, all) = fields.analyze_parts();
@@ -82,8 +74,8 @@ impl Analyzed {
         Analyzed {
             key: collapse_key(&fields.text),
             hashes: all.terms.iter().map(|t| term_hash(t)).collect(),
-            claim_terms: hash_set(&claim.terms),
-            all_terms: hash_set(&all.terms),
+            claim_terms: term_hashes(&claim.terms),
+            all_terms: term_hashes(&all.terms),
             phrases,
             numbers: all.numbers(),
             direction: features::direction(&claim.terms),
@@ -134,7 +126,7 @@ pub fn rank(
         });
         groups[g].1.push(f.id);
     }
-    let query_terms = hash_set(&query.terms);
+    let query_terms = term_hashes(&query.terms);
     let query_idf: f64 = query_terms.iter().map(|&t| idf(t)).sum::<f64>().max(f64::EPSILON);
     let query_numbers = query.numbers();
     let query_direction = features::direction(&query.terms);

@@ -20,7 +20,7 @@
 
 use std::collections::BinaryHeap;
 
-use super::{Bm25, Bound, Cursor, END, Filter, Index, RUN, Scored, Term, idf, term_hash};
+use super::{Bm25, Bound, Cursor, END, Filter, Index, RUN, Scored, Term, idf, term_hashes};
 
 /// Claims of the rarest terms scored first, at most (or `k`, if more).
 const SEEDS: usize = 64;
@@ -42,10 +42,7 @@ impl Index {
         let n = self.live as f64;
         let scorer = Bm25::of(self);
         let bm25 = |weight: f64, tf: u32, len: f64| scorer.score(weight, tf, len);
-        let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        let mut terms: Vec<(Term, f64, f64)> = hashes
+        let mut terms: Vec<(Term, f64, f64)> = term_hashes(terms)
             .into_iter()
             .filter_map(|h| self.term_id(h))
             .map(|t| {

@@ -18,7 +18,7 @@
 
 use std::collections::BinaryHeap;
 
-use super::{Bm25, Bound, Cursor, END, Filter, Index, Scored, Term, idf, term_hash};
+use super::{Bm25, Bound, Cursor, END, Filter, Index, Scored, Term, idf, term_hash, term_hashes};
 
 /// A set of claims a search may answer (those its other filters keep), one bit per claim id.
 #[derive(Debug, Clone, Default)]
@@ -50,9 +50,7 @@ impl Among {
 /// and how many of its terms the index does not know.
 fn cursors<'a>(index: &'a Index, terms: &[String]) -> (Vec<Cursor<'a>>, Vec<Bound>, usize) {
     let n = index.live as f64;
-    let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
-    hashes.sort_unstable();
-    hashes.dedup();
+    let hashes = term_hashes(terms);
     let mut known: Vec<u32> = hashes.iter().filter_map(|&h| index.term_id(h)).collect();
     let unknown = hashes.len() - known.len();
     known.sort_by_key(|&t| (index.terms[t as usize].df, index.terms[t as usize].hash));
