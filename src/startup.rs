@@ -116,8 +116,16 @@ impl Application {
         let deliverer = start_deliverer(&config, &store, &metrics)?;
         let auth = Auth::new(config.public_read, limits, TrustedProxies(config.trusted_proxies.clone()));
         let (documents, body_timeout) = (Default::default(), config.body_timeout);
-        let state =
-            web::Data::new(AppState { service, claims_cache, list_items, auth, metrics, documents, body_timeout });
+        let state = web::Data::new(AppState {
+            service,
+            claims_cache,
+            list_items,
+            auth,
+            metrics,
+            routes: api::middleware::Routes::new(),
+            documents,
+            body_timeout,
+        });
         let housekeeping = tokio::spawn(housekeeping(state.clone()));
         let (total, per_address) = (config.max_connections as usize, config.max_connections_per_address as usize);
         let connections = ConnectionLimits::new(total, per_address, TrustedProxies(config.trusted_proxies.clone()));

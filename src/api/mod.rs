@@ -44,6 +44,8 @@ pub struct AppState {
     pub list_items: std::sync::Arc<cache::ClaimCache>,
     pub auth: auth::Auth,
     pub metrics: metrics::Metrics,
+    /// The route patterns that label each request's metrics and log line.
+    pub routes: middleware::Routes,
     /// Import documents that may be in memory at once.
     pub documents: document::Documents,
     /// How long a request's body may take to arrive.

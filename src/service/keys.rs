@@ -75,7 +75,7 @@ impl Service {
                 record
             }
         };
-        Ok(match record.filter(|r| r.accepts(secret, &now())) {
+        Ok(match record.filter(|r| r.accepts(secret, now)) {
             Some(r) => Ok(Actor::Key { id: r.row.id, name: r.row.name, role: r.row.role }),
             None => Err(Rejected::Unknown),
         })

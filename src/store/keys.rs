@@ -27,15 +27,16 @@ pub struct KeyRecord {
 }
 
 impl KeyRow {
-    /// Neither revoked nor expired at `now`.
-    pub fn usable(&self, now: &str) -> bool {
-        self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|e| e > now)
+    /// Neither revoked nor expired. `now` is asked only of a key that expires: formatting the time took
+    /// 4% of the CPU of a GET answered from the cache.
+    pub fn usable(&self, now: impl FnOnce() -> String) -> bool {
+        self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|e| e > now().as_str())
     }
 }
 
 impl KeyRecord {
     /// Usable now, and `secret` is this key.
-    pub fn accepts(&self, secret: &str, now: &str) -> bool {
+    pub fn accepts(&self, secret: &str, now: impl FnOnce() -> String) -> bool {
         self.row.usable(now) && constant_time_eq(hash_secret(secret).as_bytes(), self.hash.as_bytes())
     }
 }
@@ -160,8 +161,8 @@ mod tests {
             },
             hash: hash_secret(&key),
         };
-        assert!(record.accepts(&key, "2029-01-01T00:00:00.000000Z"));
-        assert!(!record.accepts(&key, "2031-01-01T00:00:00.000000Z"), "expired");
-        assert!(!record.accepts(&format!("{key}x"), "2029-01-01T00:00:00.000000Z"));
+        assert!(record.accepts(&key, || "2029-01-01T00:00:00.000000Z".into()));
+        assert!(!record.accepts(&key, || "2031-01-01T00:00:00.000000Z".into()), "expired");
+        assert!(!record.accepts(&format!("{key}x"), || "2029-01-01T00:00:00.000000Z".into()));
     }
 }

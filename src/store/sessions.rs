@@ -45,7 +45,7 @@ pub fn find(conn: &Connection, id: &str, idle_since: &str) -> Result<Option<Sess
         .optional()?;
     let Some((key_id, csrf, last_seen_at)) = found else { return Ok(None) };
     let key = keys::get(conn, key_id)?.row;
-    Ok(key.usable(&now()).then_some(Session { key, csrf, last_seen_at }))
+    Ok(key.usable(now).then_some(Session { key, csrf, last_seen_at }))
 }
 
 /// Notes that the session was used now.

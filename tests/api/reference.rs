@@ -43,12 +43,21 @@ async fn metrics_count_requests_by_route_and_the_writers_groups() {
         app.claim(id).await;
     }
     app.get("/v1/claims/999999").await;
+    // Labels are kept by the shape of the path: numbers are one shape, anything else its own.
+    app.get("/v1/no-such/12").await;
+    app.get("/v1/no-such/13").await;
+    app.get("/docs/none.js").await;
+    app.get("/docs/other.js").await;
+    app.get(&format!("/v1/claims/{}", "9".repeat(300))).await;
     let text = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"route="(unmatched)",status="404"} 2"#), "{text}");
+    assert!(text.contains(r#"route="/docs/{file}",status="404"} 2"#), "{text}");
     assert!(
         text.contains(r#"claimcheck_http_requests_total{method="GET",route="/v1/claims/{id}",status="200"} 3"#),
         "{text}"
     );
     assert!(text.contains(r#"route="/v1/claims/{id}",status="404"} 1"#));
+    assert!(text.contains(r#"route="/v1/claims/{id}",status="400"} 1"#), "{text}");
     assert!(text.contains(r#"claimcheck_http_request_duration_seconds_bucket{method="POST",route="/v1/claims""#));
     assert!(
         text.contains("claimcheck_claim_cache_hits_total 2") && text.contains("claimcheck_claim_cache_misses_total 2"),
