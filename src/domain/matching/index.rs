@@ -170,7 +170,11 @@ pub fn term_hash(term: &str) -> u64 {
 
 /// The distinct terms of `terms` as the index knows them, sorted by hash.
 pub fn term_hashes(terms: &[String]) -> Vec<u64> {
-    let mut hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+    distinct(terms.iter().map(|t| term_hash(t)).collect())
+}
+
+/// Term hashes sorted, each once.
+pub fn distinct(mut hashes: Vec<u64>) -> Vec<u64> {
     hashes.sort_unstable();
     hashes.dedup();
     hashes

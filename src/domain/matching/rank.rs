@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::Fields;
 use super::features::{self, Features, Scoring};
-use super::index::{term_hash, term_hashes};
+use super::index::{distinct, term_hash, term_hashes};
 use super::text::{Analysis, collapse_key, number_of};
 use crate::domain::normalize::normalize_text;
 
@@ -71,11 +71,12 @@ impl Analyzed {
         let mut phrases = claim.phrases();
         phrases.sort();
         phrases.dedup();
+        let hashes: Vec<u64> = all.terms.iter().map(|t| term_hash(t)).collect();
         Analyzed {
             key: collapse_key(&fields.text),
-            hashes: all.terms.iter().map(|t| term_hash(t)).collect(),
             claim_terms: term_hashes(&claim.terms),
-            all_terms: term_hashes(&all.terms),
+            all_terms: distinct(hashes.clone()),
+            hashes,
             phrases,
             numbers: all.numbers(),
             direction: features::direction(&claim.terms),
