@@ -106,17 +106,33 @@ async fn match_finds_the_claim_a_text_repeats_says_why_and_creates_nothing() {
 #[tokio::test]
 async fn claims_on_the_same_subject_that_say_something_else_are_not_the_same() {
     let app = spawn_seeded_app().await;
+    // A denial is answered by the claim it denies, ranked first, and said to be another claim.
+    let denial = "No, DeepSeek did not develop R1 for just $5.6 million";
+    let found = matches(&app, denial).await;
+    let top = &found["items"][0];
+    assert_eq!(top["id"], seed_id(&app, COST).await, "{found}");
+    let stance = top["matched"]["features"]["stance_differs"].as_f64();
+    assert_eq!((top["tier"].as_str(), stance), (Some("related"), Some(1.0)), "{found}");
     for text in [
         "Dow Jones futures fell 0.3% during European trading hours after R1's launch.",
         "DeepSeek developed its R1 reasoning model for $100 million.",
         "DeepSeek was founded in 2015 by Liang Wenfeng.",
         "Nasdaq 100 futures rose 1.9% during Asian trading hours after R1's launch.",
+        "DeepSeek's R1 reasoning model cost way more than $5.6 million to develop.",
+        "DeepSeek did not develop its R1 reasoning model for $5.6 million.",
+        "DeepSeek is not a CCP state psyop aimed at undermining U.S. AI efforts.",
     ] {
         let created: Value = app.post_claim(&json!({ "text": text })).await.json().await.unwrap();
         for similar in created["similar"].as_array().unwrap() {
             assert_ne!(similar["tier"], "same", "{text}: {similar}");
         }
     }
+    // ... and a denial of the same is the same claim.
+    let found = matches(&app, denial).await;
+    let top = &found["items"][0];
+    assert_eq!(top["text"], "DeepSeek did not develop its R1 reasoning model for $5.6 million.", "{found}");
+    let stance = top["matched"]["features"]["stance_differs"].as_f64();
+    assert_eq!((top["tier"].as_str(), stance), (Some("same"), Some(0.0)), "{found}");
     let duplicate = app.post_claim(&json!({"text": "deepseek was founded in 2023 by LIANG WENFENG"})).await;
     assert_eq!(duplicate.status(), StatusCode::CONFLICT, "exact duplicates are still refused");
     let missing = app.get("/v1/claims/99999/similar").await;

@@ -22,6 +22,12 @@ pub const NAMES: [&str; 8] = [
     "phrases",
 ];
 
+/// 1 when the text denies what the claim states, or gives as a bound a number the claim states plain
+/// (`stance.rs`). It leaves the score as it is and keeps the match from the `same` tier
+/// (`Thresholds::tier`): the claim's fact-check answers such a text, so it ranks as high, but the
+/// text is not the same claim.
+pub const STANCE_DIFFERS: &str = "stance_differs";
+
 /// The cosine of the text's sentence vector and the claim's; less the best other candidate's; and
 /// as a share of the best candidate's.
 pub const EMBEDDING: &str = "embedding";

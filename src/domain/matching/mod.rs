@@ -6,6 +6,7 @@
 pub mod features;
 pub mod index;
 pub mod rank;
+pub mod stance;
 pub mod stopwords;
 pub mod text;
 
@@ -73,9 +74,10 @@ impl Fields {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
-    /// Safe to treat as the same claim.
+    /// Safe to treat as the same claim: a score of at least `same`, and the text neither denies what
+    /// the claim states nor bounds a number it states (`stance_differs`).
     Same,
-    /// Worth a look.
+    /// Worth a look: a denial of the claim, a claim on the same subject, or a likely repeat.
     Related,
 }
 
@@ -105,9 +107,11 @@ impl Thresholds {
 }
 
 impl Thresholds {
-    /// The tier of a score, if it reaches one.
-    pub fn tier(&self, score: f64) -> Option<Tier> {
-        if score >= self.same {
+    /// The tier of a match, if its score reaches one; never `same` when the text says something else
+    /// of what the claim states (`features::STANCE_DIFFERS`).
+    pub fn tier(&self, score: f64, features: &features::Features) -> Option<Tier> {
+        let differs = features.get(features::STANCE_DIFFERS).is_some_and(|d| d > 0.0);
+        if score >= self.same && !differs {
             Some(Tier::Same)
         } else if score >= self.related {
             Some(Tier::Related)

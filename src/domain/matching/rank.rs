@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::Fields;
 use super::features::{self, Features, Scoring};
 use super::index::{distinct, term_hash, term_hashes};
+use super::stance::Stance;
 use super::text::{Analysis, collapse_key, number_of};
 use crate::domain::normalize::normalize_text;
 
@@ -61,6 +62,8 @@ pub struct Analyzed {
     numbers: Vec<String>,
     /// Which way the claim's text says a figure moved (`features::direction`).
     direction: i8,
+    /// Whether the claim's text denies what it states, and which of its numbers are bounds.
+    stance: Stance,
     /// The claim's text as duplicates are found on submission (`normalize_text`).
     normalized: String,
 }
@@ -80,6 +83,7 @@ impl Analyzed {
             phrases,
             numbers: all.numbers(),
             direction: features::direction(&claim.terms),
+            stance: claim.stance,
             terms: all.terms,
             normalized: normalize_text(&fields.text),
         }
@@ -164,6 +168,10 @@ pub fn rank(
             features.set("numbers_shared", numbers_shared);
             features.set("numbers_differ", numbers_differ);
             features.set("direction_differs", features::directions_differ(query_direction, a.direction));
+            features.set(
+                features::STANCE_DIFFERS,
+                if query.stance.differs(&query_terms, &a.stance, &a.claim_terms) { 1.0 } else { 0.0 },
+            );
             if let Some(cosine) = f.cosine {
                 // As BM25 is read beside the best and the next best, so is closeness in meaning.
                 features.set(features::EMBEDDING, cosine);

@@ -1,4 +1,4 @@
-use super::features::Scoring;
+use super::features::{Features, Scoring};
 use super::index::{Among, Doc, Filter, Index};
 use super::rank::{Analyzed, Found, Ranked, rank, widen};
 use super::text::{analyze, camel_words, collapse_key};
@@ -129,15 +129,20 @@ fn paraphrases_of_seed_claims_match_them() {
 fn other_claims_on_the_same_subject_are_not_the_same() {
     let claims = seed();
     let index = index_of(&claims);
-    let same = Thresholds::default().same;
     for text in [
         "Dow Jones futures fell 0.3% during European trading hours after R1's launch.",
         "DeepSeek developed its R1 reasoning model for $100 million.",
         "Liang Wenfeng founded DeepSeek in 2015",
         "Nasdaq 100 futures fell 3% after the launch",
+        "DeepSeek's R1 cost way more than $5.6 million to develop",
+        "DeepSeek did not develop its R1 reasoning model for $5.6 million",
+        "DeepSeek's R1 doesn't match OpenAI's o1 on key benchmarks",
+        "DeepSeek is not a CCP state psyop",
+        "DeepSeek has external investors besides High-Flyer",
     ] {
         for r in find(&index, &claims, text, Filter::default()) {
-            assert!(r.score < same, "{text} is claim {} ({})", r.id, r.score);
+            let tier = Thresholds::default().tier(r.score, &r.features);
+            assert_ne!(tier, Some(Tier::Same), "{text} is claim {} ({}, {:?})", r.id, r.score, r.features);
         }
     }
 }
@@ -192,8 +197,8 @@ fn replacing_and_removing_claims_keeps_the_index_true() {
     assert!(find(&index, &claims, "DeepSeek headquarters Hangzhou", Filter::default()).iter().all(|r| r.id != founded));
     assert_eq!(index.len(), claims.len() - 1);
     assert_eq!(index.dead(), 2);
-    assert_eq!(Thresholds::default().tier(0.99), Some(Tier::Same));
-    assert_eq!(Thresholds::default().tier(0.0), None);
+    assert_eq!(Thresholds::default().tier(0.99, &Features::default()), Some(Tier::Same));
+    assert_eq!(Thresholds::default().tier(0.0, &Features::default()), None);
 }
 
 /// A small generator, so the index is checked on many claims without a dependency.

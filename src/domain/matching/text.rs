@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
+use super::stance::Stance;
 use super::stopwords;
 
 /// What matching keeps of a text.
@@ -20,6 +21,8 @@ pub struct Analysis {
     pub terms: Vec<String>,
     /// How the text wrote each term, beside it, for explanations.
     surface: Vec<String>,
+    /// Whether it denies what it states, and which numbers it gives as bounds.
+    pub stance: Stance,
 }
 
 impl Analysis {
@@ -49,6 +52,7 @@ impl Analysis {
     pub fn extend(&mut self, other: Analysis) {
         self.terms.extend(other.terms);
         self.surface.extend(other.surface);
+        self.stance.extend(other.stance);
     }
 
     fn push(&mut self, term: String, surface: String) {
@@ -95,6 +99,8 @@ enum Piece {
     Number(f64),
     Percentage(f64),
     Percent,
+    /// Punctuation that ends a clause or a quotation: where a negation's or a bound's reach stops.
+    Break,
 }
 
 /// Reads `text` for matching, with the stemmer and stop words of `language`, or of the language its
@@ -118,6 +124,7 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
         match piece {
             Piece::Word(word) => {
                 let lower = word.to_lowercase().replace('’', "'");
+                analysis.stance.word(&lower);
                 if stopwords::is_stop(&lower, language) {
                     continue;
                 }
@@ -126,11 +133,19 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
                 if lower.chars().count() < 2 || stopwords::is_stop(lower, language) {
                     continue;
                 }
-                analysis.push(stemmer.stem(lower).into_owned(), lower.to_owned());
+                let stem = stemmer.stem(lower).into_owned();
+                analysis.stance.term(&stem);
+                analysis.push(stem, lower.to_owned());
             }
-            Piece::Number(n) => analysis.push(format!("#{}", canonical(n, false)), canonical(n, false)),
-            Piece::Percentage(n) => analysis.push(format!("#{}", canonical(n, true)), canonical(n, true)),
+            Piece::Number(n) | Piece::Percentage(n) => {
+                let value = canonical(n, matches!(piece, Piece::Percentage(_)));
+                let term = format!("#{value}");
+                analysis.stance.number(&value);
+                analysis.stance.term(&term);
+                analysis.push(term, value);
+            }
             Piece::Percent => {}
+            Piece::Break => analysis.stance.stop(),
         }
     }
     analysis
@@ -225,6 +240,8 @@ fn scan(chunk: &str, out: &mut Vec<Piece>) {
         } else {
             if c == '%' {
                 out.push(Piece::Percent);
+            } else if matches!(c, '.' | ',' | ':' | ';' | '!' | '?' | '"' | '“' | '”' | '(' | ')') {
+                out.push(Piece::Break);
             }
             i += 1;
         }
