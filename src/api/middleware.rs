@@ -80,8 +80,8 @@ pub async fn observe(
 /// `/v1/claims/7` and `/v1/claims/8` share one entry). actix finds a request's pattern by routing it
 /// again, a regex for each route with a parameter on the way: that was 7% of the CPU of a GET of a
 /// claim answered from the cache. Other parameters (a slug, a file name) are kept per path; past
-/// `KEPT` shapes, the least asked for go, and a path longer than `LONGEST` is routed again rather than
-/// kept.
+/// `KEPT` shapes, the least asked for go, and a path whose shape is longer than `LONGEST` is routed
+/// again rather than kept.
 pub struct Routes(moka::sync::Cache<String, Arc<str>>);
 
 impl Routes {
@@ -92,12 +92,17 @@ impl Routes {
         Routes(moka::sync::Cache::new(Self::KEPT))
     }
 
-    /// The pattern `request` was routed by, or `(unmatched)`.
+    /// The pattern `request` was routed by, or `(unmatched)`. The shape of a path is made on the
+    /// stack: a label is wanted on every request, and a cached one should cost no allocation.
     pub fn of(&self, request: &HttpRequest) -> Arc<str> {
-        if request.path().len() > Self::LONGEST {
-            return pattern(request);
+        let mut buffer = [0u8; Self::LONGEST];
+        let Some(shape) = shape(request.path(), &mut buffer) else { return pattern(request) };
+        if let Some(known) = self.0.get(shape) {
+            return known;
         }
-        self.0.get_with(shape(request.path()), || pattern(request))
+        let found = pattern(request);
+        self.0.insert(shape.to_owned(), found.clone());
+        found
     }
 }
 
@@ -111,10 +116,18 @@ fn pattern(request: &HttpRequest) -> Arc<str> {
     request.match_pattern().map_or_else(|| "(unmatched)".into(), Into::into)
 }
 
-fn shape(path: &str) -> String {
-    let segments =
-        path.split('/').map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "0" } else { s });
-    segments.collect::<Vec<_>>().join("/")
+/// `path` with every segment of digits alone as `0`, written into `buffer`; `None` when it does not fit.
+fn shape<'a>(path: &str, buffer: &'a mut [u8]) -> Option<&'a str> {
+    let mut len = 0;
+    for (i, segment) in path.split('/').enumerate() {
+        let digits = !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+        let slash = if i == 0 { "" } else { "/" };
+        for part in [slash, if digits { "0" } else { segment }] {
+            buffer.get_mut(len..len + part.len())?.copy_from_slice(part.as_bytes());
+            len += part.len();
+        }
+    }
+    std::str::from_utf8(&buffer[..len]).ok()
 }
 
 /// A request body that fails once `deadline` has passed, marking `late`: without it, a client that
@@ -191,14 +204,18 @@ fn is_html<B>(response: &ServiceResponse<B>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::shape;
+    use super::Routes;
 
     #[test]
     fn paths_that_differ_only_in_numbers_share_a_shape() {
+        let shape = |path: &str| super::shape(path, &mut [0u8; Routes::LONGEST]).map(str::to_owned);
         assert_eq!(shape("/v1/claims/7"), shape("/v1/claims/123"));
-        assert_eq!(shape("/v1/articles/3/candidates/12/accept"), "/v1/articles/0/candidates/0/accept");
+        assert_eq!(shape("/v1/articles/3/candidates/12/accept").unwrap(), "/v1/articles/0/candidates/0/accept");
         assert_ne!(shape("/v1/claims/7"), shape("/v1/claims/7x"));
-        assert_eq!(shape("/admin/claims/new"), "/admin/claims/new");
-        assert_eq!(shape("/v1/claims/"), "/v1/claims/");
+        assert_eq!(shape("/admin/claims/new").unwrap(), "/admin/claims/new");
+        assert_eq!(shape("/v1/claims/").unwrap(), "/v1/claims/");
+        assert_eq!(shape("/v1/é/9").unwrap(), "/v1/é/0");
+        assert_eq!(shape(&format!("/v1/claims/{}", "1".repeat(300))).unwrap(), "/v1/claims/0", "digits shrink");
+        assert_eq!(shape(&format!("/v1/{}", "x".repeat(300))), None, "too long to label by shape");
     }
 }

@@ -32,6 +32,8 @@ pub struct Dossier {
     pub review: Option<Value>,
     /// The sources registered for the sites of its evidence.
     pub sources: Vec<crate::store::sources::SourceRow>,
+    /// The claims it resembles (`similar_claims`).
+    pub similar: Vec<Match>,
 }
 
 /// A claim of a page for a caller that keeps claims rendered: its copy, or the claim read and the token
@@ -190,7 +192,12 @@ impl Service {
             .read_quick(move |conn| visible(conn, id, &seen_by))
             .await
             .map_err(missing("claim", id))?;
-        let lookup = self.lookup(claim.text, claim.language).await?;
+        self.resembled(actor, id, claim.text, claim.language).await
+    }
+
+    /// The claims that claim `id`, reading `text` in `language`, resembles, as `actor` may see them.
+    async fn resembled(&self, actor: &Actor, id: i64, text: String, language: Option<String>) -> Result<Vec<Match>> {
+        let lookup = self.lookup(text, language).await?;
         let filter = Filter { published_only: actor.is_public(), except: Some(id), ..Filter::default() };
         let matcher = self.matcher();
         Ok(self.store.reader.read(move |conn| matcher.find(conn, &lookup, SIMILAR_SHOWN, filter)).await?)
@@ -287,12 +294,12 @@ impl Service {
         Ok(claimreview::feed(reviews, &self.publisher))
     }
 
-    /// A claim with its history and review, for the admin page.
+    /// A claim with its history, review and the claims it resembles, for the admin page.
     pub async fn dossier(&self, actor: &Actor, id: i64) -> Result<Dossier> {
         require(actor, Action::ReadClaims)?;
-        let actor = actor.clone();
+        let seen_by = actor.clone();
         let read = move |conn: &_| {
-            let claim = visible(conn, id, &actor)?;
+            let claim = visible(conn, id, &seen_by)?;
             let reviewable = publications::reviewable(conn, &claim, true)?;
             let detail = claims::detail_of(conn, claim)?;
             let mut sites: Vec<String> = detail.evidence.iter().map(|e| e.site.clone()).collect();
@@ -304,7 +311,9 @@ impl Service {
         let (detail, history, reviewable, sources) =
             self.store.reader.read(read).await.map_err(missing("claim", id))?;
         let review = reviewable.map(|r| claimreview::review(&r, &self.publisher));
-        Ok(Dossier { detail, history, review, sources })
+        let (text, language) = (detail.claim.text.clone(), detail.claim.language.clone());
+        let similar = self.resembled(actor, id, text, language).await?;
+        Ok(Dossier { detail, history, review, sources, similar })
     }
 
     /// Every claim with its evidence, in pages by id, each with what its ClaimReview is made of, if it

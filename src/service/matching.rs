@@ -233,7 +233,7 @@ impl Matcher {
         Ok(ranked
             .into_iter()
             .filter_map(|ranked| {
-                let tier = self.thresholds.tier(ranked.score, &ranked.features)?;
+                let tier = self.thresholds.tier(&ranked)?;
                 let claim = rows.iter().find(|r| r.id == ranked.id)?.clone();
                 Some(Match { ranked, tier, claim })
             })

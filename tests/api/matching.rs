@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use claimcheck::domain::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -133,6 +134,11 @@ async fn claims_on_the_same_subject_that_say_something_else_are_not_the_same() {
     assert_eq!(top["text"], "DeepSeek did not develop its R1 reasoning model for $5.6 million.", "{found}");
     let stance = top["matched"]["features"]["stance_differs"].as_f64();
     assert_eq!((top["tier"].as_str(), stance), (Some("same"), Some(0.0)), "{found}");
+    // The desk reads it on the denial's page.
+    let (client, _) = crate::admin::sign_in(&app, Role::Reviewer).await;
+    let page = client.get(app.url(&format!("/admin/claims/{}", top["id"]))).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("says otherwise, score"), "the seed claim it denies: {page}");
     let duplicate = app.post_claim(&json!({"text": "deepseek was founded in 2023 by LIANG WENFENG"})).await;
     assert_eq!(duplicate.status(), StatusCode::CONFLICT, "exact duplicates are still refused");
     let missing = app.get("/v1/claims/99999/similar").await;

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{Flash, field_errors, inline_errors, layout, percent, pill, status_pill, when};
+use super::{Flash, field_errors, inline_errors, layout, match_words, percent, pill, status_pill, when};
 use crate::domain::access::{Action, Actor};
-use crate::domain::matching::Tier;
 use crate::domain::validation::FieldError;
 use crate::service::articles::{ArticleView, Match};
 use crate::store::articles::{ArticleRow, SentenceRow};
@@ -208,7 +207,7 @@ fn said_before(view: &ArticleView) -> Markup {
                             None => { "— not checked yet " }
                         }
                         (status_pill(m.claim.status))
-                        " " span.muted { (match m.tier { Tier::Same => "the same claim", Tier::Related => "related" }) ", score " (percent(m.ranked.score)) }
+                        " " span.muted { (match_words(m)) }
                     }
                 }
             }

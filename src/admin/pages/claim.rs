@@ -57,7 +57,7 @@ fn confidence_card(b: &Assessment) -> Markup {
 }
 
 pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>) -> Markup {
-    let Dossier { detail, history, review, sources } = dossier;
+    let Dossier { detail, history, review, sources, similar } = dossier;
     let c = &detail.claim;
     layout(
         &format!("Claim {}", c.id),
@@ -139,6 +139,7 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
                     button type="submit" { "Attach" }
                 }
             }
+            (super::similar_claims(similar))
             h2 { "History" }
             (super::history::timeline(history))
         },

@@ -4,10 +4,9 @@
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{field_errors, inline_errors, layout, status_pill, status_word};
+use super::{field_errors, inline_errors, layout, similar_claims, status_word};
 use crate::api::claims::ListParams;
 use crate::domain::access::Actor;
-use crate::domain::matching::Tier;
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
@@ -153,25 +152,9 @@ pub fn submitted(actor: &Actor, csrf: &str, claim: &ClaimRow, similar: &[Match])
                 p.claim-text { (claim.text) }
                 p { a.button href={ "/admin/claims/" (claim.id) } { "Open claim " (claim.id) } }
             }
-            h2 { "Similar claims" }
-            @if similar.is_empty() { p.card { "No claim already here says much the same." } }
-            @else {
-                p.muted { "Claims already here that say much the same in other words: check whether this one repeats one of them." }
-                ul.card.similar {
-                    @for s in similar {
-                        li { a href={ "/admin/claims/" (s.claim.id) } { (s.claim.fields.text) } " " (status_pill(s.claim.status)) " " span.muted { (tier_word(s.tier)) ", score " (format!("{:.0}%", s.ranked.score * 100.0)) } }
-                    }
-                }
-            }
+            (similar_claims(similar))
         },
     )
-}
-
-fn tier_word(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Same => "the same claim",
-        Tier::Related => "related",
-    }
 }
 
 /// Another save came first: what it changed, against what the form showed.

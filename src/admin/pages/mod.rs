@@ -22,8 +22,10 @@ pub use stats::stats;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::domain::access::Actor;
+use crate::domain::matching::Tier;
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::Status;
+use crate::service::matching::Match;
 
 /// A message a form left for the page it returns to: an error, or a notice.
 pub struct Flash {
@@ -89,6 +91,37 @@ fn pill(class: &str, text: &str) -> Markup {
 
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
+}
+
+/// How sure a match is, in words, with its score: a text that denies the claim is said to.
+fn match_words(m: &Match) -> String {
+    let tier = match m.tier {
+        Tier::Same => "the same claim",
+        Tier::Related if m.ranked.says_otherwise() => "says otherwise",
+        Tier::Related => "related",
+    };
+    format!("{tier}, score {}", percent(m.ranked.score))
+}
+
+/// The claims a claim resembles, as the desk checks whether it repeats one: each one's status and,
+/// once checked, its verdict.
+fn similar_claims(similar: &[Match]) -> Markup {
+    html! {
+        h2 { "Similar claims" }
+        @if similar.is_empty() { p.card { "No claim already here says much the same." } }
+        @else {
+            p.muted { "Claims already here that say much the same in other words: check whether this one repeats one of them." }
+            ul.card.similar {
+                @for s in similar {
+                    li {
+                        a href={ "/admin/claims/" (s.claim.id) } { (s.claim.fields.text) } " " (status_pill(s.claim.status)) " "
+                        @if let Some(v) = s.claim.verdict { "already checked: " (pill(v.as_str(), v.label())) " " }
+                        span.muted { (match_words(s)) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A status as a reader says it: "in review", not `in_review`.

@@ -16,13 +16,15 @@ use serde::Deserialize;
 
 use super::validation::FieldError;
 
-/// The signals an answer is made of: BM25 candidates, claims with the same text collapsed, and each
-/// feature the score weighs; `embedding` among them when sentence vectors are made (`vectors`).
+/// The signals an answer is made of: BM25 candidates, claims with the same text collapsed, each
+/// feature the score weighs (`embedding` among them when sentence vectors are made, `vectors`), and
+/// the stance that keeps a match from `same`.
 pub fn signals(vectors: bool) -> Vec<&'static str> {
     let weights = features::Weights::builtin(vectors);
     let names = features::NAMES.into_iter().chain(features::VECTOR_NAMES.into_iter().filter(|_| vectors));
     let weighed = names.filter(|n| weights.weights.get(*n).is_some_and(|w| *w != 0.0));
-    ["bm25", "same_text"].into_iter().chain(weighed.filter(|n| *n != "bm25")).collect()
+    let weighed = weighed.filter(|n| *n != "bm25");
+    ["bm25", "same_text"].into_iter().chain(weighed).chain([features::STANCE_DIFFERS]).collect()
 }
 
 /// What a claim is found by: its text, claimant, the review's title or rationale, and its
@@ -107,11 +109,10 @@ impl Thresholds {
 }
 
 impl Thresholds {
-    /// The tier of a match, if its score reaches one; never `same` when the text says something else
-    /// of what the claim states (`features::STANCE_DIFFERS`).
-    pub fn tier(&self, score: f64, features: &features::Features) -> Option<Tier> {
-        let differs = features.get(features::STANCE_DIFFERS).is_some_and(|d| d > 0.0);
-        if score >= self.same && !differs {
+    /// The tier of a match, if its score reaches one; never `same` when the text says otherwise.
+    pub fn tier(&self, ranked: &rank::Ranked) -> Option<Tier> {
+        let score = ranked.score;
+        if score >= self.same && !ranked.says_otherwise() {
             Some(Tier::Same)
         } else if score >= self.related {
             Some(Tier::Related)

@@ -96,7 +96,7 @@ impl Analyzed {
 }
 
 /// A claim that matches, with why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ranked {
     /// The claim shown: the oldest of those with the same text.
     pub id: i64,
@@ -109,6 +109,14 @@ pub struct Ranked {
     pub phrases: Vec<String>,
     /// The other claims with the same text, collapsed into this one.
     pub duplicates: Vec<i64>,
+}
+
+impl Ranked {
+    /// Whether the text denies what the claim states, or bounds a number of it: another claim that
+    /// the claim's fact-check answers.
+    pub fn says_otherwise(&self) -> bool {
+        self.features.get(features::STANCE_DIFFERS).is_some_and(|d| d > 0.0)
+    }
 }
 
 /// Ranks the candidates (`found`, best BM25 first): duplicates collapsed, each scored by `scoring`;

@@ -1,4 +1,4 @@
-use super::features::{Features, Scoring};
+use super::features::{Features, STANCE_DIFFERS, Scoring};
 use super::index::{Among, Doc, Filter, Index};
 use super::rank::{Analyzed, Found, Ranked, rank, widen};
 use super::text::{analyze, camel_words, collapse_key};
@@ -141,7 +141,7 @@ fn other_claims_on_the_same_subject_are_not_the_same() {
         "DeepSeek has external investors besides High-Flyer",
     ] {
         for r in find(&index, &claims, text, Filter::default()) {
-            let tier = Thresholds::default().tier(r.score, &r.features);
+            let tier = Thresholds::default().tier(&r);
             assert_ne!(tier, Some(Tier::Same), "{text} is claim {} ({}, {:?})", r.id, r.score, r.features);
         }
     }
@@ -197,8 +197,11 @@ fn replacing_and_removing_claims_keeps_the_index_true() {
     assert!(find(&index, &claims, "DeepSeek headquarters Hangzhou", Filter::default()).iter().all(|r| r.id != founded));
     assert_eq!(index.len(), claims.len() - 1);
     assert_eq!(index.dead(), 2);
-    assert_eq!(Thresholds::default().tier(0.99, &Features::default()), Some(Tier::Same));
-    assert_eq!(Thresholds::default().tier(0.0, &Features::default()), None);
+    let scored = |score: f64, says_otherwise: f64| {
+        let features = Features([(STANCE_DIFFERS, says_otherwise)].into_iter().collect());
+        Thresholds::default().tier(&Ranked { score, features, ..Ranked::default() })
+    };
+    assert_eq!((scored(0.99, 0.0), scored(0.99, 1.0), scored(0.0, 0.0)), (Some(Tier::Same), Some(Tier::Related), None));
 }
 
 /// A small generator, so the index is checked on many claims without a dependency.
