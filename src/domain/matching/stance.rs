@@ -21,6 +21,9 @@ const NEGATIONS: &[&str] = &[
 /// "no" in another sentence of a long tweet denies nothing the claim says.
 const SCOPE: u8 = 3;
 
+/// Words that turn the negation just before them into an affirmation: "not only", "no doubt".
+const AFFIRMING: &[&str] = &["only", "just", "merely", "doubt", "wonder", "question"];
+
 /// Words that make the number after them a bound: at least it (1) or at most it (-1). Approximations
 /// ("about", "nearly") are not bounds: "about $5.6M" says the same as "$5.6M".
 const AT_LEAST: &[&str] = &["more", "over", "above", "exceeding", "beyond", "least", "upwards"];
@@ -47,9 +50,12 @@ pub struct Stance {
 impl Stance {
     /// Reads a word, lower-cased, before stop words are dropped.
     pub fn word(&mut self, lower: &str) {
+        let after_negation = self.negation;
         self.negation = NEGATIONS.contains(&lower) || lower.ends_with("n't");
         if self.negation {
             self.scope = SCOPE;
+        } else if after_negation && AFFIRMING.contains(&lower) {
+            self.scope = 0;
         }
         if AT_LEAST.contains(&lower) {
             self.pending = 1;
@@ -125,6 +131,8 @@ mod tests {
         assert!(!differ("DeepSeek built R1 for about $5.6 million, over a few months", claim));
         assert!(!differ("No kidding: DeepSeek developed R1 for just $5.6M. Nobody saw it coming", claim));
         assert!(differ("No, it isn't the case that DeepSeek built R1 for $5.6M", "DeepSeek built R1 for $5.6M"));
+        assert!(!differ("Not only did DeepSeek develop R1 for $5.6M, it matched o1", claim));
+        assert!(!differ("No doubt DeepSeek developed R1 for just $5.6 million", claim));
         assert!(!differ("DeepSeek has no outside investors", "DeepSeek has no external investors"));
         assert!(!differ("No, DeepSeek did not develop R1 for $5.6M", "DeepSeek did not develop its R1 for $5.6M"));
         assert!(differ("DeepSeek has external investors", "DeepSeek has no external investors"));
