@@ -32,8 +32,8 @@ pub struct Dossier {
     pub review: Option<Value>,
     /// The sources registered for the sites of its evidence.
     pub sources: Vec<crate::store::sources::SourceRow>,
-    /// The claims it resembles (`similar_claims`).
-    pub similar: Vec<Match>,
+    /// The claims it resembles (`similar_claims`); `None` when they could not be looked up.
+    pub similar: Option<Vec<Match>>,
 }
 
 /// A claim of a page for a caller that keeps claims rendered: its copy, or the claim read and the token
@@ -312,8 +312,11 @@ impl Service {
             self.store.reader.read(read).await.map_err(missing("claim", id))?;
         let review = reviewable.map(|r| claimreview::review(&r, &self.publisher));
         let (text, language) = (detail.claim.text.clone(), detail.claim.language.clone());
-        let similar = self.resembled(actor, id, text, language).await?;
-        Ok(Dossier { detail, history, review, sources, similar })
+        // The page is the claim's: it is shown without its similar claims rather than not at all.
+        let similar = self.resembled(actor, id, text, language).await.inspect_err(|e| {
+            tracing::warn!(error = %e, claim = id, "the claim page's similar claims could not be looked up");
+        });
+        Ok(Dossier { detail, history, review, sources, similar: similar.ok() })
     }
 
     /// Every claim with its evidence, in pages by id, each with what its ClaimReview is made of, if it

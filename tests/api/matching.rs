@@ -112,7 +112,7 @@ async fn claims_on_the_same_subject_that_say_something_else_are_not_the_same() {
     let found = matches(&app, denial).await;
     let top = &found["items"][0];
     assert_eq!(top["id"], seed_id(&app, COST).await, "{found}");
-    let stance = top["matched"]["features"]["stance_differs"].as_f64();
+    let stance = top["matched"]["features"]["says_otherwise"].as_f64();
     assert_eq!((top["tier"].as_str(), stance), (Some("related"), Some(1.0)), "{found}");
     for text in [
         "Dow Jones futures fell 0.3% during European trading hours after R1's launch.",
@@ -132,7 +132,7 @@ async fn claims_on_the_same_subject_that_say_something_else_are_not_the_same() {
     let found = matches(&app, denial).await;
     let top = &found["items"][0];
     assert_eq!(top["text"], "DeepSeek did not develop its R1 reasoning model for $5.6 million.", "{found}");
-    let stance = top["matched"]["features"]["stance_differs"].as_f64();
+    let stance = top["matched"]["features"]["says_otherwise"].as_f64();
     assert_eq!((top["tier"].as_str(), stance), (Some("same"), Some(0.0)), "{found}");
     // The desk reads it on the denial's page.
     let (client, _) = crate::admin::sign_in(&app, Role::Reviewer).await;

@@ -139,7 +139,10 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
                     button type="submit" { "Attach" }
                 }
             }
-            (super::similar_claims(similar))
+            @match similar {
+                Some(similar) => (super::similar_claims(similar)),
+                None => { h2 { "Similar claims" } p.card { "Similar claims could not be looked up just now." } }
+            }
             h2 { "History" }
             (super::history::timeline(history))
         },

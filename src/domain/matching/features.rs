@@ -23,10 +23,10 @@ pub const NAMES: [&str; 8] = [
 ];
 
 /// 1 when the text denies what the claim states, or gives as a bound a number the claim states plain
-/// (`stance.rs`). It leaves the score as it is and keeps the match from the `same` tier
+/// (`qualifiers.rs`). It leaves the score as it is and keeps the match from the `same` tier
 /// (`Thresholds::tier`): the claim's fact-check answers such a text, so it ranks as high, but the
 /// text is not the same claim.
-pub const STANCE_DIFFERS: &str = "stance_differs";
+pub const SAYS_OTHERWISE: &str = "says_otherwise";
 
 /// The cosine of the text's sentence vector and the claim's; less the best other candidate's; and
 /// as a share of the best candidate's.
@@ -135,13 +135,13 @@ pub fn both<'a, T: Ord>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = &'a T> +
 /// What a number counts, roughly: numbers of different kinds do not contradict each other (a tweet's
 /// date is no answer to a claim's sum of money).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Percentage,
     Year,
     Quantity,
 }
 
-fn kind(number: &str) -> Kind {
+pub(super) fn kind(number: &str) -> Kind {
     if number.ends_with('%') {
         return Kind::Percentage;
     }

@@ -5,8 +5,8 @@
 
 pub mod features;
 pub mod index;
+pub mod qualifiers;
 pub mod rank;
-pub mod stance;
 pub mod stopwords;
 pub mod text;
 
@@ -18,13 +18,13 @@ use super::validation::FieldError;
 
 /// The signals an answer is made of: BM25 candidates, claims with the same text collapsed, each
 /// feature the score weighs (`embedding` among them when sentence vectors are made, `vectors`), and
-/// the stance that keeps a match from `same`.
+/// what keeps a match from `same` (`says_otherwise`).
 pub fn signals(vectors: bool) -> Vec<&'static str> {
     let weights = features::Weights::builtin(vectors);
     let names = features::NAMES.into_iter().chain(features::VECTOR_NAMES.into_iter().filter(|_| vectors));
     let weighed = names.filter(|n| weights.weights.get(*n).is_some_and(|w| *w != 0.0));
     let weighed = weighed.filter(|n| *n != "bm25");
-    ["bm25", "same_text"].into_iter().chain(weighed).chain([features::STANCE_DIFFERS]).collect()
+    ["bm25", "same_text"].into_iter().chain(weighed).chain([features::SAYS_OTHERWISE]).collect()
 }
 
 /// What a claim is found by: its text, claimant, the review's title or rationale, and its
@@ -77,7 +77,7 @@ impl Fields {
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// Safe to treat as the same claim: a score of at least `same`, and the text neither denies what
-    /// the claim states nor bounds a number it states (`stance_differs`).
+    /// the claim states nor bounds a number it states (`says_otherwise`).
     Same,
     /// Worth a look: a denial of the claim, a claim on the same subject, or a likely repeat.
     Related,

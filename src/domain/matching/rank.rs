@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::Fields;
 use super::features::{self, Features, Scoring};
 use super::index::{distinct, term_hash, term_hashes};
-use super::stance::Stance;
+use super::qualifiers::Qualifiers;
 use super::text::{Analysis, collapse_key, number_of};
 use crate::domain::normalize::normalize_text;
 
@@ -63,7 +63,7 @@ pub struct Analyzed {
     /// Which way the claim's text says a figure moved (`features::direction`).
     direction: i8,
     /// Whether the claim's text denies what it states, and which of its numbers are bounds.
-    stance: Stance,
+    qualifiers: Qualifiers,
     /// The claim's text as duplicates are found on submission (`normalize_text`).
     normalized: String,
 }
@@ -83,7 +83,7 @@ impl Analyzed {
             phrases,
             numbers: all.numbers(),
             direction: features::direction(&claim.terms),
-            stance: claim.stance,
+            qualifiers: claim.qualifiers,
             terms: all.terms,
             normalized: normalize_text(&fields.text),
         }
@@ -115,7 +115,7 @@ impl Ranked {
     /// Whether the text denies what the claim states, or bounds a number of it: another claim that
     /// the claim's fact-check answers.
     pub fn says_otherwise(&self) -> bool {
-        self.features.get(features::STANCE_DIFFERS).is_some_and(|d| d > 0.0)
+        self.features.get(features::SAYS_OTHERWISE).is_some_and(|d| d > 0.0)
     }
 }
 
@@ -177,8 +177,8 @@ pub fn rank(
             features.set("numbers_differ", numbers_differ);
             features.set("direction_differs", features::directions_differ(query_direction, a.direction));
             features.set(
-                features::STANCE_DIFFERS,
-                if query.stance.differs(&query_terms, &a.stance, &a.claim_terms) { 1.0 } else { 0.0 },
+                features::SAYS_OTHERWISE,
+                if query.qualifiers.differs(&query_terms, &a.qualifiers, &a.claim_terms) { 1.0 } else { 0.0 },
             );
             if let Some(cosine) = f.cosine {
                 // As BM25 is read beside the best and the next best, so is closeness in meaning.

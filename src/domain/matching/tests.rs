@@ -1,4 +1,4 @@
-use super::features::{Features, STANCE_DIFFERS, Scoring};
+use super::features::{Features, SAYS_OTHERWISE, Scoring};
 use super::index::{Among, Doc, Filter, Index};
 use super::rank::{Analyzed, Found, Ranked, rank, widen};
 use super::text::{analyze, camel_words, collapse_key};
@@ -134,16 +134,25 @@ fn other_claims_on_the_same_subject_are_not_the_same() {
         "DeepSeek developed its R1 reasoning model for $100 million.",
         "Liang Wenfeng founded DeepSeek in 2015",
         "Nasdaq 100 futures fell 3% after the launch",
-        "DeepSeek's R1 cost way more than $5.6 million to develop",
-        "DeepSeek did not develop its R1 reasoning model for $5.6 million",
-        "DeepSeek's R1 doesn't match OpenAI's o1 on key benchmarks",
-        "DeepSeek is not a CCP state psyop",
-        "DeepSeek has external investors besides High-Flyer",
     ] {
         for r in find(&index, &claims, text, Filter::default()) {
             let tier = Thresholds::default().tier(&r);
             assert_ne!(tier, Some(Tier::Same), "{text} is claim {} ({}, {:?})", r.id, r.score, r.features);
         }
+    }
+    // Denials and bounds: the claim they deny comes first, and says otherwise.
+    for (text, seed) in [
+        ("DeepSeek's R1 cost way more than $5.6 million to develop", "DeepSeek developed its R1"),
+        ("DeepSeek did not develop its R1 reasoning model for $5.6 million", "DeepSeek developed its R1"),
+        ("DeepSeek's R1 doesn't match OpenAI's o1 on key benchmarks", "DeepSeek's R1 matches"),
+        ("DeepSeek is not a CCP state psyop", "DeepSeek is a \"CCP state psyop\""),
+        ("DeepSeek has external investors besides High-Flyer", "DeepSeek is funded exclusively"),
+    ] {
+        let found = find(&index, &claims, text, Filter::default());
+        let top = found.first().expect(text);
+        assert_eq!(top.id, seed_id(&claims, seed), "{text}: {found:?}");
+        assert!(top.says_otherwise(), "{text}: {:?}", top.features);
+        assert_eq!(Thresholds::default().tier(top), Some(Tier::Related), "{text}");
     }
 }
 
@@ -198,7 +207,7 @@ fn replacing_and_removing_claims_keeps_the_index_true() {
     assert_eq!(index.len(), claims.len() - 1);
     assert_eq!(index.dead(), 2);
     let scored = |score: f64, says_otherwise: f64| {
-        let features = Features([(STANCE_DIFFERS, says_otherwise)].into_iter().collect());
+        let features = Features([(SAYS_OTHERWISE, says_otherwise)].into_iter().collect());
         Thresholds::default().tier(&Ranked { score, features, ..Ranked::default() })
     };
     assert_eq!((scored(0.99, 0.0), scored(0.99, 1.0), scored(0.0, 0.0)), (Some(Tier::Same), Some(Tier::Related), None));

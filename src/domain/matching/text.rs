@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
-use super::stance::Stance;
+use super::qualifiers::Qualifiers;
 use super::stopwords;
 
 /// What matching keeps of a text.
@@ -22,7 +22,7 @@ pub struct Analysis {
     /// How the text wrote each term, beside it, for explanations.
     surface: Vec<String>,
     /// Whether it denies what it states, and which numbers it gives as bounds.
-    pub stance: Stance,
+    pub qualifiers: Qualifiers,
 }
 
 impl Analysis {
@@ -48,11 +48,12 @@ impl Analysis {
         self.terms.iter().position(|t| t == term).map_or(term, |i| &self.surface[i])
     }
 
-    /// Appends another text's terms (a claim's fields read as one text).
+    /// Appends another text's terms (a claim's fields read as one text). The qualifiers stay the first
+    /// text's: what a claim states is its text, and a review's title ("No, DeepSeek did not...") would
+    /// deny it.
     pub fn extend(&mut self, other: Analysis) {
         self.terms.extend(other.terms);
         self.surface.extend(other.surface);
-        self.stance.extend(other.stance);
     }
 
     fn push(&mut self, term: String, surface: String) {
@@ -66,7 +67,23 @@ pub fn number_of(term: &str) -> Option<&str> {
     term.strip_prefix('#')
 }
 
-/// The stemmer of a language (ISO 639-1 code or English name); English when unknown or not given.
+/// The ISO 639-1 code of a language given by code ("pt-BR") or English name; "en" when unknown or not
+/// given.
+pub fn language_code(language: Option<&str>) -> &'static str {
+    let code = language.map(|l| l.trim().to_ascii_lowercase());
+    match code.as_deref().map(|l| l.split(['-', '_']).next().unwrap_or(l)) {
+        Some("es" | "spanish") => "es",
+        Some("fr" | "french") => "fr",
+        Some("de" | "german") => "de",
+        Some("it" | "italian") => "it",
+        Some("pt" | "portuguese") => "pt",
+        Some("nl" | "dutch") => "nl",
+        Some("ru" | "russian") => "ru",
+        _ => "en",
+    }
+}
+
+/// The stemmer of a language (`language_code`).
 fn stemmer(language: Option<&str>) -> &'static Stemmer {
     macro_rules! cached {
         ($alg:expr) => {{
@@ -74,15 +91,14 @@ fn stemmer(language: Option<&str>) -> &'static Stemmer {
             S.get_or_init(|| Stemmer::create($alg))
         }};
     }
-    let code = language.map(|l| l.trim().to_ascii_lowercase());
-    match code.as_deref().map(|l| l.split(['-', '_']).next().unwrap_or(l)) {
-        Some("es" | "spanish") => cached!(Algorithm::Spanish),
-        Some("fr" | "french") => cached!(Algorithm::French),
-        Some("de" | "german") => cached!(Algorithm::German),
-        Some("it" | "italian") => cached!(Algorithm::Italian),
-        Some("pt" | "portuguese") => cached!(Algorithm::Portuguese),
-        Some("nl" | "dutch") => cached!(Algorithm::Dutch),
-        Some("ru" | "russian") => cached!(Algorithm::Russian),
+    match language_code(language) {
+        "es" => cached!(Algorithm::Spanish),
+        "fr" => cached!(Algorithm::French),
+        "de" => cached!(Algorithm::German),
+        "it" => cached!(Algorithm::Italian),
+        "pt" => cached!(Algorithm::Portuguese),
+        "nl" => cached!(Algorithm::Dutch),
+        "ru" => cached!(Algorithm::Russian),
         _ => cached!(Algorithm::English),
     }
 }
@@ -119,12 +135,12 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
         stopwords::guess_language(words.iter().map(String::as_str))
     });
     let stemmer = stemmer(language);
-    let mut analysis = Analysis::default();
+    let mut analysis = Analysis { qualifiers: Qualifiers::new(language_code(language)), ..Analysis::default() };
     for piece in pieces {
         match piece {
             Piece::Word(word) => {
                 let lower = word.to_lowercase().replace('’', "'");
-                analysis.stance.word(&lower);
+                analysis.qualifiers.word(&lower);
                 if stopwords::is_stop(&lower, language) {
                     continue;
                 }
@@ -134,18 +150,18 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
                     continue;
                 }
                 let stem = stemmer.stem(lower).into_owned();
-                analysis.stance.term(&stem);
+                analysis.qualifiers.term(&stem);
                 analysis.push(stem, lower.to_owned());
             }
             Piece::Number(n) | Piece::Percentage(n) => {
                 let value = canonical(n, matches!(piece, Piece::Percentage(_)));
                 let term = format!("#{value}");
-                analysis.stance.number(&value);
-                analysis.stance.term(&term);
+                analysis.qualifiers.number(&value);
+                analysis.qualifiers.term(&term);
                 analysis.push(term, value);
             }
             Piece::Percent => {}
-            Piece::Break => analysis.stance.stop(),
+            Piece::Break => analysis.qualifiers.stop(),
         }
     }
     analysis
@@ -156,10 +172,16 @@ fn is_link(chunk: &str) -> bool {
     ["http://", "https://", "www.", "pic.twitter.com", "t.co/"].iter().any(|p| lower.starts_with(p))
 }
 
-/// Splits the text into words, numbers and signs, dropping links and emoji.
+/// Splits the text into words, numbers and signs, dropping links and emoji. A line ends a clause, and
+/// so does a dash standing alone.
 fn pieces(text: &str) -> Vec<Piece> {
     let mut out = Vec::new();
-    for chunk in text.split_whitespace() {
+    let chunks = text.lines().flat_map(|line| line.split_whitespace().chain(["\n"]));
+    for chunk in chunks {
+        if chunk == "\n" || chunk.chars().all(|c| c == '-') {
+            out.push(Piece::Break);
+            continue;
+        }
         // A link glued to the word before it ("#DefundTheCBChttps://t.co/x") is cut off there.
         let glued = if chunk.bytes().any(|b| b == b':' || b == b'.') {
             let lower = chunk.to_ascii_lowercase();
@@ -240,12 +262,25 @@ fn scan(chunk: &str, out: &mut Vec<Piece>) {
         } else {
             if c == '%' {
                 out.push(Piece::Percent);
-            } else if matches!(c, '.' | ',' | ':' | ';' | '!' | '?' | '"' | '“' | '”' | '(' | ')') {
+            } else if c == '.' && abbreviated(&chars[..i]) {
+                // "U.S." and "Mr." end no clause.
+            } else if matches!(c, '.' | ',' | ':' | ';' | '!' | '?' | '…' | '—' | '–' | '。' | '¿' | '¡')
+                || matches!(c, '"' | '“' | '”' | '«' | '»' | '„' | '(' | ')')
+            {
                 out.push(Piece::Break);
             }
             i += 1;
         }
     }
+}
+
+/// Whether the word that ends `before` (a dot follows) is an initial or a title: "U.S.", "Mr.".
+fn abbreviated(before: &[char]) -> bool {
+    const TITLES: &[&str] =
+        &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "corp", "inc", "co", "ltd", "gov", "sen"];
+    let start = before.iter().rposition(|c| !c.is_alphanumeric()).map_or(0, |p| p + 1);
+    let word: String = before[start..].iter().collect::<String>().to_lowercase();
+    (word.chars().count() == 1 && word.chars().all(char::is_alphabetic)) || TITLES.contains(&word.as_str())
 }
 
 /// A run of letters and digits (with the apostrophes, decimal points and thousands commas inside it):
