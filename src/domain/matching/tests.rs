@@ -35,6 +35,12 @@ fn numbers_have_one_spelling_whatever_their_scale_words_and_signs() {
     }
     assert_eq!(analyze("3 billion and 2bn and 1,5", None).numbers(), ["1.5", "2000000000", "3000000000"]);
     assert_eq!(analyze("$1.2 trillion, 40k jobs", None).numbers(), ["1200000000000", "40000"]);
+    for (text, language) in
+        [("5,6 millones", "es"), ("5,6 millions", "fr"), ("5,6 Millionen", "de"), ("5,6 milhões", "pt")]
+    {
+        assert_eq!(analyze(text, Some(language)).numbers(), ["5600000"], "{text}");
+    }
+    assert_eq!(analyze("2,5 Milliarden", Some("de")).numbers(), ["2500000000"]);
     assert_eq!(analyze("the 1990s, 21st century, 5G and R1", None).numbers(), ["1990", "21"]);
     assert_eq!(terms("5G and R1"), ["5g", "r1"]);
     assert_eq!(terms("5 m away"), ["#5", "away"], "a lone letter is no scale");
@@ -113,6 +119,7 @@ fn paraphrases_of_seed_claims_match_them() {
         ("R1 from DeepSeek matches OpenAI's o1 on important benchmarks", "DeepSeek's R1 matches"),
         ("Liang Wenfeng founded DeepSeek in 2023", "DeepSeek was founded in 2023"),
         ("Shares of SoftBank Group fell 5.4 percent", "SoftBank Group Corp. fell"),
+        ("DeepSeek desarrolló R1 por solo 5,6 millones de dólares", "DeepSeek developed its R1"),
         (
             "Wow!! #DeepSeek trained R1 on 5,600,000 dollars 🤯 https://t.co/abc — Fan (@aifan) January 27, 2025",
             "DeepSeek developed its R1",

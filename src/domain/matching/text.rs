@@ -320,12 +320,16 @@ fn parse_number(digits: &str) -> Option<f64> {
     value.parse().ok()
 }
 
-/// The multiplier a scale word or suffix stands for.
+/// The multiplier a scale word or suffix stands for, in the languages matching stems: "5,6 millones"
+/// and "5.6 million" are one number.
 fn scale(word: &str) -> Option<f64> {
     Some(match word {
         "k" | "thousand" => 1e3,
         "m" | "mn" | "mio" | "million" | "millions" => 1e6,
+        "millón" | "millones" | "millionen" | "milione" | "milioni" | "milhão" | "milhões" | "miljoen" => 1e6,
         "b" | "bn" | "billion" | "billions" => 1e9,
+        "mrd" | "milliard" | "milliards" | "milliarde" | "milliarden" | "miliardo" | "miliardi" | "miljard" => 1e9,
+        "bilhão" | "bilhões" => 1e9,
         "t" | "tn" | "trillion" | "trillions" => 1e12,
         _ => return None,
     })
