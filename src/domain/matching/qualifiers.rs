@@ -1,7 +1,8 @@
 //! What a text says of what it states, which its terms do not show: whether it denies it, and which
-//! of its numbers it gives as a bound. "DeepSeek did not build R1 for $5.6 million" and "R1 cost far
-//! more than $5.6 million" share every term of "DeepSeek developed its R1 for just $5.6 million" and
-//! say otherwise. Stop words drop "not" and "more than", so they are read here, before they go.
+//! of its numbers it gives as a bound. "DeepSeek did not develop R1 for $5.6 million" holds every term
+//! of "DeepSeek developed its R1 for just $5.6 million" and says otherwise; so does "DeepSeek developed
+//! R1 for more than $5.6 million". Stop words drop "not" and "more than", so they are read here,
+//! before they go.
 
 use super::features::{Kind, kind};
 use super::index::term_hash;
