@@ -26,9 +26,15 @@ fn negations(language: &str) -> &'static [&'static str] {
     }
 }
 
-/// How many terms after a negation it denies: "did not develop its R1" denies developing R1, and
-/// "no" in another sentence of a long tweet denies nothing the claim says.
-const SCOPE: u8 = 3;
+/// How many terms after a negation it denies: "did not develop its R1" denies developing. On the
+/// CheckThat! 2020 train tweets, a reach of three terms took 47 right matches out of `same`, of which
+/// 13 deny the claim; a reach of one took 20, of which 9 do: a negation further from a shared word is
+/// more often rhetoric or an aside than a denial of the claim.
+const SCOPE: u8 = 1;
+
+/// English words that a negation reaches through to the statement after them: "it is not true that
+/// DeepSeek developed R1" denies DeepSeek developing R1.
+const TRUTH: &[&str] = &["true", "case", "correct", "accurate", "so"];
 
 /// English words that turn the negation just before them into an affirmation: "not only", "no doubt",
 /// "don't forget", "can't wait".
@@ -77,6 +83,9 @@ impl Qualifiers {
             self.scope = SCOPE;
         } else if after_negation && english && AFFIRMING.contains(&lower) {
             self.scope = 0;
+        } else if self.scope > 0 && english && TRUTH.contains(&lower) {
+            // Read as part of the negation: its own term denies nothing, and the reach goes on.
+            self.negation = true;
         }
         self.pending = match lower {
             _ if !english => 0,
@@ -167,11 +176,11 @@ mod tests {
     }
 
     #[test]
-    fn a_negation_reaches_three_terms_within_its_clause() {
+    fn a_negation_reaches_the_next_term_within_its_clause() {
         let claim = "Trump paid the wall with Mexican money";
         assert!(differ("Trump never paid the wall", claim));
         assert!(!differ("Nobody expected, at all, anything. Trump paid the wall with Mexican money", claim));
-        assert!(!differ("Not a big bad surprise Trump paid the wall with Mexican money", claim), "a fourth term");
+        assert!(!differ("Not a big surprise Trump paid the wall with Mexican money", claim), "beyond its reach");
         assert!(!differ("I will never forget\nTrump paid the wall with Mexican money", claim), "a new line");
         assert!(!differ("I never forget — Trump (@realDonaldTrump) paid the wall", claim), "a dash");
         assert!(
