@@ -115,7 +115,8 @@ enum Piece {
     Number(f64),
     Percentage(f64),
     Percent,
-    /// Punctuation that ends a clause or a quotation: where a negation's or a bound's reach stops.
+    /// The end of a line, a dash standing alone, or punctuation that ends a clause or a quotation: where
+    /// a negation's or a bound's reach stops.
     Break,
 }
 
