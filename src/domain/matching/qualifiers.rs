@@ -128,10 +128,10 @@ impl Qualifiers {
     /// (`term_hashes`): one denies something they both state and the other denies nothing they both
     /// state, or a number both state is a bound in one and not in the other ("more than $5.6M" is not
     /// "$5.6M", nor "less than $5.6M"). Two texts that both deny something they share agree, whatever
-    /// each denies: a negation's reach differs from one wording to another ("did not develop its R1
-    /// reasoning model for $5.6M" against "did not develop R1 for $5.6M"), so denied terms are not
-    /// compared one by one; "paid taxes but never met Putin" against "did not pay taxes and never met
-    /// Putin" is missed for it.
+    /// each denies: compared term by term, the train tweets gave 4 more right matches out of `same` and
+    /// no more denials (word order moves a negation: "I really don't care" against "I don't really
+    /// care"); "paid taxes but never met Putin" against "did not pay taxes and never met Putin" is
+    /// missed for it.
     pub fn differs(&self, terms: &[u64], other: &Qualifiers, other_terms: &[u64]) -> bool {
         let denies_shared = |a: &Qualifiers, b_terms: &[u64]| a.denied.iter().any(|t| b_terms.binary_search(t).is_ok());
         denies_shared(self, other_terms) != denies_shared(other, terms)
