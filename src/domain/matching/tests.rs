@@ -1,7 +1,7 @@
 use super::features::{Features, SAYS_OTHERWISE, Scoring};
 use super::index::{Among, Doc, Filter, Index};
 use super::rank::{Analyzed, Found, Ranked, rank, widen};
-use super::text::{analyze, camel_words, collapse_key};
+use super::text::{analyze, camel_words, collapse_key, language_code};
 use super::{Fields, Thresholds, Tier};
 
 fn terms(text: &str) -> Vec<String> {
@@ -55,6 +55,18 @@ fn inflected_words_share_a_stem_and_stop_words_go() {
     assert_eq!(terms("DeepSeek's R1"), ["deepseek", "r1"]);
     assert_eq!(terms("US spending"), ["us", "spend"], "US is the country, not a stop word");
     assert_eq!(analyze("Los modelos", Some("es")).terms, analyze("el modelo", Some("es")).terms);
+}
+
+#[test]
+fn a_language_given_by_name_or_region_takes_its_own_stop_words() {
+    for (given, text, bare) in [
+        ("Spanish", "el gobierno de la ciudad", "gobierno ciudad"),
+        ("german", "die Regierung und der Chip", "Regierung Chip"),
+        ("fr-CA", "le gouvernement et la puce", "gouvernement puce"),
+    ] {
+        let code = language_code(Some(given));
+        assert_eq!(analyze(text, Some(given)).terms, analyze(bare, Some(code)).terms, "{given}");
+    }
 }
 
 #[test]

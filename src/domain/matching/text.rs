@@ -83,15 +83,15 @@ pub fn language_code(language: Option<&str>) -> &'static str {
     }
 }
 
-/// The stemmer of a language (`language_code`).
-fn stemmer(language: Option<&str>) -> &'static Stemmer {
+/// The stemmer of the language whose code (`language_code`) is `code`.
+fn stemmer(code: &str) -> &'static Stemmer {
     macro_rules! cached {
         ($alg:expr) => {{
             static S: OnceLock<Stemmer> = OnceLock::new();
             S.get_or_init(|| Stemmer::create($alg))
         }};
     }
-    match language_code(language) {
+    match code {
         "es" => cached!(Algorithm::Spanish),
         "fr" => cached!(Algorithm::French),
         "de" => cached!(Algorithm::German),
@@ -105,7 +105,7 @@ fn stemmer(language: Option<&str>) -> &'static Stemmer {
 
 /// English words as the English stemmer leaves them.
 pub fn stems(words: &[&str]) -> Vec<String> {
-    words.iter().map(|w| stemmer(None).stem(w).into_owned()).collect()
+    words.iter().map(|w| stemmer("en").stem(w).into_owned()).collect()
 }
 
 /// One piece of text before stemming.
@@ -135,19 +135,21 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
             .collect();
         stopwords::guess_language(words.iter().map(String::as_str))
     });
-    let stemmer = stemmer(language);
-    let mut analysis = Analysis { qualifiers: Qualifiers::new(language_code(language)), ..Analysis::default() };
+    // Read once for the whole text: the stop words, the stemmer and the qualifiers all follow it.
+    let code = language_code(language);
+    let stemmer = stemmer(code);
+    let mut analysis = Analysis { qualifiers: Qualifiers::new(code), ..Analysis::default() };
     for piece in pieces {
         match piece {
             Piece::Word(word) => {
                 let lower = word.to_lowercase().replace('’', "'");
                 analysis.qualifiers.word(&lower);
-                if stopwords::is_stop(&lower, language) {
+                if stopwords::is_stop(&lower, code) {
                     continue;
                 }
                 // "DeepSeek's" is DeepSeek; "o'clock" is left at "o", and then dropped.
                 let lower = lower.split('\'').next().unwrap_or_default();
-                if lower.chars().count() < 2 || stopwords::is_stop(lower, language) {
+                if lower.chars().count() < 2 || stopwords::is_stop(lower, code) {
                     continue;
                 }
                 let stem = stemmer.stem(lower).into_owned();
