@@ -6,11 +6,12 @@
 //!     cargo run --release --example match_features -- DATASET_DIR SPLIT [bm25|score] [MODEL_DIR] > features.csv
 //!
 //! `bm25` keeps the index's order, `score` orders by the fitted score; the engine's own choice
-//! (`rank::BY_SCORE`) when neither is given. With a sentence model's folder (`models/derive.py`), the
-//! candidates are widened by meaning and the cosine is a feature, as in the server; the claims'
-//! vectors are kept in `MODEL_DIR/checkthat.vectors` for the next run. A query's vector is moved by
-//! the built-in query adapter; on train, when `bench/matching/adapter.py` has left them in MODEL_DIR,
-//! by the one of its five adapters fitted without the tweet instead. The figures through
+//! (`rank::BY_SCORE`) when neither is given. With a sentence model's folder (`models/derive.py`, or a
+//! static table's, `bench/matching/static_vectors.py`), the candidates are widened by meaning and the
+//! cosine is a feature, as in the server; the claims' vectors are kept in MODEL_DIR for the next run,
+//! named by the model's fingerprint. A query's vector is moved by the built-in query adapter; on
+//! train, when `bench/matching/adapter.py` has left them in MODEL_DIR, by the one of its five adapters
+//! fitted without the tweet instead. The figures through
 //! the HTTP API come from `bench/matching/run.py`; this is the quick loop for fitting and trying.
 
 use std::collections::HashMap;
@@ -30,7 +31,8 @@ const CANDIDATES: usize = 20;
 
 /// Every claim's vector, made once and kept beside the model.
 fn claim_vectors(model: &Embedder, dir: &std::path::Path, claims: &[Fields]) -> anyhow::Result<Vec<Vec<f32>>> {
-    let kept = dir.join("checkthat.vectors");
+    // Named by the model and its fingerprint: a table fitted again makes its vectors again.
+    let kept = dir.join(format!("checkthat.{}.vectors", model.name.replace('/', "-")));
     if let Ok(bytes) = std::fs::read(&kept) {
         let vectors: Vec<Vec<f32>> = bytes.chunks(claimcheck::embed::DIMENSIONS * 2).filter_map(from_bytes).collect();
         if vectors.len() == claims.len() {

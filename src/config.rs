@@ -115,7 +115,7 @@ pub struct Config {
 
     /// The least match score at which a claim is reported as the same claim (`same` tier); see the
     /// README for its measured precision on the CheckThat! 2020 dev tweets.
-    /// Default: 0.6, or 0.7 with a sentence model (`--model`).
+    /// Default: 0.6, or 0.7 with a sentence model (`--model`), 0.8 with a static table.
     #[arg(long, env = "CLAIMCHECK_MATCH_SAME")]
     pub match_same: Option<f64>,
 
@@ -124,8 +124,9 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_MATCH_RELATED")]
     pub match_related: Option<f64>,
 
-    /// A sentence model's folder (`models/derive.py` makes it): matching then finds claims by meaning
-    /// as well as by words, and makes each claim's vector in the background. Without it, matching is
+    /// A sentence model's folder (`models/derive.py` makes the transformer's,
+    /// `bench/matching/static_vectors.py` a static table's): matching then finds claims by meaning as
+    /// well as by words, and makes each claim's vector in the background. Without it, matching is
     /// lexical only.
     #[arg(long, env = "CLAIMCHECK_MODEL")]
     pub model: Option<PathBuf>,

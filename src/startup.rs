@@ -19,6 +19,7 @@ use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
 use crate::config::{Config, FetchArgs};
+use crate::domain::matching::{Thresholds, Vectors};
 use crate::embed::Embedder;
 use crate::fetch::article::ArticleFetcher;
 use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
@@ -39,7 +40,17 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config()?;
-        let defaults = crate::domain::matching::Thresholds::defaults(config.model.is_some());
+        // Loaded first: the tiers' defaults depend on what makes the vectors.
+        let model = match config.model.clone() {
+            Some(dir) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
+            None => None,
+        };
+        let vectors = match &model {
+            None => Vectors::None,
+            Some(model) if model.is_table() => Vectors::Table,
+            Some(_) => Vectors::Transformer,
+        };
+        let defaults = Thresholds::defaults(vectors);
         let same = config.match_same.unwrap_or(defaults.same);
         let related = config.match_related.unwrap_or(defaults.related);
         if !(0.0..=1.0).contains(&related) || !(related..=1.0).contains(&same) {
@@ -52,10 +63,6 @@ impl Application {
         let address = listener.local_addr()?;
         let link_wake = Wake::default();
         let fetcher = fetcher(&config.fetch)?;
-        let model = match config.model.clone() {
-            Some(dir) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
-            None => None,
-        };
         let settings = Settings {
             model,
             publisher: config.publisher.publisher(&format!("http://{address}")),
@@ -67,7 +74,7 @@ impl Application {
             },
             link_wake: link_wake.clone(),
             session_idle: config.session_idle,
-            match_thresholds: crate::domain::matching::Thresholds { same, related },
+            match_thresholds: Thresholds { same, related },
         };
         let service = Service::new(store.clone(), settings);
         let vectors = service.sentence_vectors().map(tokio::spawn);

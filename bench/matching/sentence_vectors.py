@@ -125,6 +125,24 @@ def bm25(docs, k1=1.2, b=0.75):
     return scores
 
 
+def oldest_with_text(claims):
+    """For each claim, the position of the first claim with the same text: the one a match shows."""
+    first = {}
+    return np.array([first.setdefault(re.sub(r"\W+", " ", c[1].lower()).strip(), p) for p, c in enumerate(claims)])
+
+
+def collapsed_top5(order, oldest, ids):
+    """The ids of the first five claims of `order` (positions), claims with the same text counted once."""
+    seen, out = set(), []
+    for j in order:
+        if oldest[j] not in seen:
+            seen.add(oldest[j])
+            out.append(ids[oldest[j]])
+        if len(out) == 5:
+            break
+    return out
+
+
 def read(split):
     with open(os.path.join(DATA, split, "tweets.queries.tsv"), newline="") as f:
         rows = csv.reader(f, delimiter="\t")
@@ -141,8 +159,7 @@ def main():
         next(rows)
         claims = [(r[0], r[1], r[2]) for r in rows]
     ids = [c[0] for c in claims]
-    first = {}
-    oldest = np.array([first.setdefault(re.sub(r"\W+", " ", c[1].lower()).strip(), p) for p, c in enumerate(claims)])
+    oldest = oldest_with_text(claims)
     scores = bm25([terms(c + " " + t) for _, c, t in claims])
     vectors = embed(w, tok, [c for _, c, _ in claims])
     static = forward(w, np.array([[101, t, 102] for t in range(30522)]), np.ones((30522, 3), np.float32)).mean(1)
@@ -159,14 +176,7 @@ def main():
     static_claims = static_embed([c for _, c, _ in claims])
 
     def top5(order):
-        seen, out = set(), []
-        for j in order:
-            if oldest[j] not in seen:
-                seen.add(oldest[j])
-                out.append(ids[oldest[j]])
-            if len(out) == 5:
-                break
-        return out
+        return collapsed_top5(order, oldest, ids)
 
     for split in ("train", "dev"):
         tweets, gold = read(split)

