@@ -41,6 +41,16 @@ fn numbers_have_one_spelling_whatever_their_scale_words_and_signs() {
         assert_eq!(analyze(text, Some(language)).numbers(), ["5600000"], "{text}");
     }
     assert_eq!(analyze("2,5 Milliarden", Some("de")).numbers(), ["2500000000"]);
+    // A thousand millions is "mil millones"; outside English a "billion" is a million millions.
+    for (text, language) in
+        [("5 mil millones", "es"), ("5 mil milhões", "pt"), ("5 milliards", "fr"), ("5 billion", "en")]
+    {
+        assert_eq!(analyze(text, Some(language)).numbers(), ["5000000000"], "{text}");
+    }
+    for (text, language) in [("1 billion", "fr"), ("1 Billion", "de"), ("1 billón", "es")] {
+        assert_eq!(analyze(text, Some(language)).numbers(), ["1000000000000"], "{text}");
+    }
+    assert_eq!(analyze("20 mil personas", Some("es")).numbers(), ["20000"]);
     assert_eq!(analyze("the 1990s, 21st century, 5G and R1", None).numbers(), ["1990", "21"]);
     assert_eq!(terms("5G and R1"), ["5g", "r1"]);
     assert_eq!(terms("5 m away"), ["#5", "away"], "a lone letter is no scale");

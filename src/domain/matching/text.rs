@@ -124,7 +124,7 @@ enum Piece {
 /// function words show when none is given (`stopwords::guess_language`).
 pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
     let text: String = text.nfkc().collect();
-    let pieces = numbers_scaled(pieces(&text));
+    let pieces = pieces(&text);
     let language = language.or_else(|| {
         let words: Vec<String> = pieces
             .iter()
@@ -135,8 +135,10 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
             .collect();
         stopwords::guess_language(words.iter().map(String::as_str))
     });
-    // Read once for the whole text: the stop words, the stemmer and the qualifiers all follow it.
+    // Read once for the whole text: the scale words, the stop words, the stemmer and the qualifiers
+    // all follow it.
     let code = language_code(language);
+    let pieces = numbers_scaled(pieces, code);
     let stemmer = stemmer(code);
     let mut analysis = Analysis { qualifiers: Qualifiers::new(code), ..Analysis::default() };
     for piece in pieces {
@@ -298,7 +300,8 @@ fn scan_plain(run: &str, out: &mut Vec<Piece>) {
     let digits: String = chars[..end].iter().collect();
     let suffix: String = chars[end..].iter().collect::<String>().to_lowercase();
     let Some(mut value) = parse_number(&digits) else { return };
-    if let Some(scale) = scale(&suffix) {
+    // A suffix ("5.6M", "2bn") reads the same in every language.
+    if let Some(scale) = scale(&suffix, "en") {
         value *= scale;
     } else if !suffix.is_empty() && !matches!(suffix.as_str(), "st" | "nd" | "rd" | "th" | "s") {
         // "5G", "3D": a word that starts with a digit.
@@ -323,24 +326,34 @@ fn parse_number(digits: &str) -> Option<f64> {
     value.parse().ok()
 }
 
-/// The multiplier a scale word or suffix stands for, in the languages matching stems: "5,6 millones"
-/// and "5.6 million" are one number.
-fn scale(word: &str) -> Option<f64> {
+/// The multiplier a scale word or suffix stands for, in the language whose code is `code`
+/// (`language_code`): "5,6 millones" and "5.6 million" are one number. Outside English, "billion" is
+/// the long scale's (a million millions: French "billion", German "Billion", Spanish "billón"), and a
+/// thousand millions is a "milliard" or, in Spanish and Portuguese, "mil millones".
+fn scale(word: &str, code: &str) -> Option<f64> {
+    let long = code != "en";
     Some(match word {
         "k" | "thousand" => 1e3,
         "m" | "mn" | "mio" | "million" | "millions" => 1e6,
         "millón" | "millones" | "millionen" | "milione" | "milioni" | "milhão" | "milhões" | "miljoen" => 1e6,
+        "billion" | "billions" if long => 1e12,
         "b" | "bn" | "billion" | "billions" => 1e9,
         "mrd" | "milliard" | "milliards" | "milliarde" | "milliarden" | "miliardo" | "miliardi" | "miljard" => 1e9,
         "bilhão" | "bilhões" => 1e9,
+        "billón" | "billones" | "billionen" | "bilione" | "bilioni" | "biljoen" => 1e12,
         "t" | "tn" | "trillion" | "trillions" => 1e12,
         _ => return None,
     })
 }
 
+/// Spanish and Portuguese "mil": a thousand, or with "millones" a thousand millions.
+fn thousand(word: &str, code: &str) -> bool {
+    matches!(code, "es" | "pt") && word == "mil"
+}
+
 /// Joins a number to the scale word or percent sign that follows it: "5.6 million" is 5,600,000, and
 /// "5.4%", "5.4 percent" and "5.4 per cent" are the percentage 5.4.
-fn numbers_scaled(pieces: Vec<Piece>) -> Vec<Piece> {
+fn numbers_scaled(pieces: Vec<Piece>, code: &str) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     let mut iter = pieces.into_iter().peekable();
     while let Some(piece) = iter.next() {
@@ -348,9 +361,13 @@ fn numbers_scaled(pieces: Vec<Piece>) -> Vec<Piece> {
             out.push(piece);
             continue;
         };
+        if matches!(iter.peek(), Some(Piece::Word(w)) if thousand(&w.to_lowercase(), code)) {
+            value *= 1e3;
+            iter.next();
+        }
         if let Some(Piece::Word(w)) = iter.peek() {
             // A lone letter after a space is no scale: "5 m" may be metres.
-            if let Some(s) = scale(&w.to_lowercase()).filter(|_| w.len() > 1) {
+            if let Some(s) = scale(&w.to_lowercase(), code).filter(|_| w.len() > 1) {
                 value *= s;
                 iter.next();
             }
