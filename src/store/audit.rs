@@ -479,6 +479,15 @@ mod tests {
     }
 
     #[test]
+    fn every_start_finds_the_unsealed_rows_by_an_index_not_a_scan_of_the_log() {
+        let conn = logged();
+        let plan: String = conn
+            .query_row("EXPLAIN QUERY PLAN SELECT count(*) FROM audit_log WHERE keyed = 0", [], |r| r.get(3))
+            .unwrap();
+        assert!(plan.contains("audit_unkeyed"), "{plan}");
+    }
+
+    #[test]
     fn rows_from_before_the_key_are_sealed_once_and_only_if_they_verify() {
         let conn = logged();
         // As a database from before keys has them: plain SHA-256, unkeyed.
