@@ -147,8 +147,9 @@ impl Matcher {
                 loop {
                     let page = matching::after(conn, last, PAGE)?;
                     let Some(end) = page.last().map(|e| e.id) else { break };
-                    page.iter()
-                        .for_each(|row| upsert(&mut index, row, row.fields.digest(), &row.fields.analyze().terms));
+                    for (row, terms) in page.iter().zip(terms_on_every_core(&page)) {
+                        upsert(&mut index, row, row.fields.digest(), &terms);
+                    }
                     last = end;
                 }
                 *self.index.write().map_err(poisoned)? = index;
@@ -296,6 +297,22 @@ impl Matcher {
     }
 }
 
+/// Each row's terms, in order, read on every core: reading them is most of the index's first build,
+/// which lookups and searches wait for after a start.
+fn terms_on_every_core(rows: &[MatchRow]) -> Vec<Vec<String>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = rows.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows
+            .chunks(share)
+            .map(|part| scope.spawn(move || part.iter().map(|r| r.fields.analyze().terms).collect::<Vec<_>>()))
+            .collect();
+        // A panic in one part is the build's, as it would be on one thread: the rows must not be
+        // paired with another row's terms.
+        parts.into_iter().flat_map(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
 /// Indexes `row`, whose fields have `digest` and read as `terms`.
 fn upsert(index: &mut Index, row: &MatchRow, digest: u32, terms: &[String]) {
     let published = row.status == Status::Published;
@@ -388,4 +405,26 @@ impl Service {
 pub(super) fn listen(store: &crate::store::Store, matcher: &Arc<Matcher>) {
     let matcher = matcher.clone();
     store.claim_changes.listen(Arc::new(move |ids: &[i64]| matcher.changed(ids)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::matching::Fields;
+
+    #[test]
+    fn terms_read_on_every_core_stay_with_their_rows() {
+        let rows: Vec<MatchRow> = (0..1001)
+            .map(|i| MatchRow {
+                id: i,
+                fields: Fields { text: format!("claim {i} about deepseek number {}", i * 7), ..Fields::default() },
+                status: Status::Submitted,
+                verdict: None,
+                published: false,
+            })
+            .collect();
+        let serial: Vec<Vec<String>> = rows.iter().map(|r| r.fields.analyze().terms).collect();
+        assert_eq!(terms_on_every_core(&rows), serial);
+        assert!(terms_on_every_core(&[]).is_empty());
+    }
 }

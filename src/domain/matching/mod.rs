@@ -40,18 +40,21 @@ pub struct Fields {
 impl Fields {
     /// Every field read for matching, as one text's terms, in field order.
     pub fn analyze(&self) -> text::Analysis {
-        self.analyze_parts().1
+        self.with_the_rest(text::analyze(&self.text, self.language.as_deref()))
     }
 
     /// The claim's text alone, and every field.
     pub fn analyze_parts(&self) -> (text::Analysis, text::Analysis) {
-        let language = self.language.as_deref();
-        let text = text::analyze(&self.text, language);
-        let mut all = text.clone();
+        let text = text::analyze(&self.text, self.language.as_deref());
+        (text.clone(), self.with_the_rest(text))
+    }
+
+    /// The analysis of the claim's text extended with the other fields'.
+    fn with_the_rest(&self, mut all: text::Analysis) -> text::Analysis {
         for extra in self.claimant.iter().chain(&self.context) {
-            all.extend(text::analyze(extra, language));
+            all.extend(text::analyze(extra, self.language.as_deref()));
         }
-        (text, all)
+        all
     }
 
     /// What a sentence vector is made of: the claim, then what it is found by besides its claimant

@@ -6,6 +6,7 @@
 //! A tweet is read whole, its closing "— Name (@handle) Date" included: who posted a claim is often
 //! who the claim is about, and on the CheckThat! 2020 tweets keeping it ranks better than cutting it.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -123,7 +124,8 @@ enum Piece {
 /// Reads `text` for matching, with the stemmer and stop words of `language`, or of the language its
 /// function words show when none is given (`stopwords::guess_language`).
 pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
-    let text: String = text.nfkc().collect();
+    // ASCII is its own NFKC form: most texts skip the normalizer.
+    let text: Cow<str> = if text.is_ascii() { Cow::Borrowed(text) } else { Cow::Owned(text.nfkc().collect()) };
     let pieces = pieces(&text);
     let language = language.or_else(|| {
         let words: Vec<String> = pieces
@@ -144,14 +146,16 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
     for piece in pieces {
         match piece {
             Piece::Word(word) => {
-                let lower = word.to_lowercase().replace('’', "'");
+                let lower =
+                    if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase().replace('’', "'") };
                 analysis.qualifiers.word(&lower);
                 if stopwords::is_stop(&lower, code) {
                     continue;
                 }
                 // "DeepSeek's" is DeepSeek; "o'clock" is left at "o", and then dropped.
+                let whole = lower.len();
                 let lower = lower.split('\'').next().unwrap_or_default();
-                if lower.chars().count() < 2 || stopwords::is_stop(lower, code) {
+                if lower.chars().count() < 2 || (lower.len() < whole && stopwords::is_stop(lower, code)) {
                     continue;
                 }
                 let stem = stemmer.stem(lower).into_owned();
