@@ -40,17 +40,16 @@ pub struct Fields {
 impl Fields {
     /// Every field read for matching, as one text's terms, in field order.
     pub fn analyze(&self) -> text::Analysis {
-        self.with_the_rest(text::analyze(&self.text, self.language.as_deref()))
+        self.with_the_rest(self.analyze_text())
     }
 
-    /// The claim's text alone, and every field.
-    pub fn analyze_parts(&self) -> (text::Analysis, text::Analysis) {
-        let text = text::analyze(&self.text, self.language.as_deref());
-        (text.clone(), self.with_the_rest(text))
+    /// The claim's text alone, read in the claim's language.
+    pub fn analyze_text(&self) -> text::Analysis {
+        text::analyze(&self.text, self.language.as_deref())
     }
 
-    /// The analysis of the claim's text extended with the other fields'.
-    fn with_the_rest(&self, mut all: text::Analysis) -> text::Analysis {
+    /// The analysis of the claim's text (`analyze_text`) extended with the other fields'.
+    pub fn with_the_rest(&self, mut all: text::Analysis) -> text::Analysis {
         for extra in self.claimant.iter().chain(&self.context) {
             all.extend(text::analyze(extra, self.language.as_deref()));
         }

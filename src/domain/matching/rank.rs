@@ -70,20 +70,24 @@ pub struct Analyzed {
 
 impl Analyzed {
     pub fn of(fields: &Fields) -> Analyzed {
-        let (claim, all) = fields.analyze_parts();
+        // What is read of the claim's text alone is taken before the other fields extend it.
+        let claim = fields.analyze_text();
         let mut phrases = claim.phrases();
         phrases.sort();
         phrases.dedup();
+        let (claim_terms, direction) = (term_hashes(&claim.terms), features::direction(&claim.terms));
+        // Extending keeps the text's qualifiers: the other fields' are never read.
+        let all = fields.with_the_rest(claim);
         let hashes: Vec<u64> = all.terms.iter().map(|t| term_hash(t)).collect();
         Analyzed {
             key: collapse_key(&fields.text),
-            claim_terms: term_hashes(&claim.terms),
+            claim_terms,
             all_terms: distinct(hashes.clone()),
             hashes,
             phrases,
             numbers: all.numbers(),
-            direction: features::direction(&claim.terms),
-            qualifiers: claim.qualifiers,
+            direction,
+            qualifiers: all.qualifiers,
             terms: all.terms,
             normalized: normalize_text(&fields.text),
         }
