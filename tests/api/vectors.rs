@@ -1,9 +1,10 @@
-//! Matching with a sentence model (`--model`): claims' vectors are made in the background and kept,
-//! remade when a claim's fields change, and a lookup weighs the cosine beside the words. The model
-//! here (the transformer, or a static table of word-piece vectors) has MiniLM's shapes but random
-//! weights and a small vocabulary, made by the test: what is
-//! tested is the path from claim to vector to score, not the model's judgement (that is measured on
-//! CheckThat! in bench/matching).
+//! Matching with sentence vectors. With the transformer (`--model`), claims' vectors are made in the
+//! background and kept, remade when a claim's fields change; with a static table of word-piece
+//! vectors (the built-in one, or a folder's), a candidate's is made when a lookup reads it. Either
+//! way a lookup weighs the cosine beside the words. The folders' models here have MiniLM's shapes
+//! but random weights and a small vocabulary, made by the test: what is tested is the path from claim
+//! to vector to score. The built-in table's judgement is tested on the seed claims, and measured on
+//! CheckThat! in bench/matching.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,11 +52,15 @@ fn random_model(dir: &Path) {
     tokenizer(dir);
 }
 
-/// A static table's folder as `bench/matching/static_vectors.py` makes it, with random rows.
+/// A static table's folder as `bench/matching/static_vectors.py` makes it, with random rows: each
+/// a scale, then 384 signed bytes.
 fn random_table(dir: &Path) {
-    let rows = Tensor::randn(0f32, 1.0, &[30522 * 384], &Device::Cpu).unwrap().to_vec1::<f32>().unwrap();
-    let bytes: Vec<u8> = rows.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
-    std::fs::write(dir.join("static.f16"), bytes).unwrap();
+    let rows = Tensor::randn(0f32, 40.0, &[30522 * 384], &Device::Cpu).unwrap().to_vec1::<f32>().unwrap();
+    let bytes: Vec<u8> = rows
+        .chunks_exact(384)
+        .flat_map(|row| 1.0f32.to_le_bytes().into_iter().chain(row.iter().map(|x| x.clamp(-127.0, 127.0) as i8 as u8)))
+        .collect();
+    std::fs::write(dir.join("table.i8"), bytes).unwrap();
     tokenizer(dir);
 }
 
@@ -154,31 +159,65 @@ async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
     assert_eq!(app.count("claim_vectors"), 2, "one vector per claim, replaced");
 }
 
+async fn match_text(app: &TestApp, text: &str) -> Value {
+    app.post("/v1/match", &json!({ "text": text })).await.json().await.unwrap()
+}
+
 #[tokio::test]
-async fn a_static_table_makes_vectors_too_and_sets_its_own_tier_defaults() {
+async fn a_table_folder_stands_in_for_the_built_in_one_and_its_vectors_are_made_when_read() {
     let table = tempfile::tempdir().unwrap();
     random_table(table.path());
     let dir = table.path().to_path_buf();
     let app = spawn_app_with(move |c| c.model = Some(dir)).await;
     let first = app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
     app.create_claim("Nvidia shares fell as the market took in DeepSeek").await;
-    all_made(&app).await;
-    assert_eq!(app.count("claim_vectors"), 2);
-    let found: Value = app
-        .post("/v1/match", &json!({ "text": "DeepSeek built R1 for only $5.6 million" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found = match_text(&app, "DeepSeek built R1 for only $5.6 million").await;
     assert_eq!(found["items"][0]["id"], first["id"], "{found}");
     let cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64().expect("the cosine is a feature");
     assert!(cosine > 0.9, "the same word pieces but the dollar sign: {cosine}");
     assert_eq!(found["thresholds"], json!({ "same": 0.8, "related": 0.01 }), "{found}");
+    assert_eq!(app.count("claim_vectors"), 0, "a table's vectors are not kept");
+    assert_eq!(pending(&app).await, Some(0));
+
+    // An edited claim is read again, and its vector made of its new text.
+    let id = first["id"].as_i64().unwrap();
+    let etag = format!("\"{}\"", app.claim(id).await["version"]);
+    let edited = app
+        .patch(&format!("/v1/claims/{id}"), Some(&etag), &json!({ "text": "DeepSeek trained R1 on Nvidia chips" }))
+        .await;
+    assert_eq!(edited.status(), 200, "{}", edited.text().await.unwrap());
+    let found = match_text(&app, "DeepSeek trained R1 on Nvidia chips").await;
+    assert_eq!(found["items"][0]["id"], id, "{found}");
+    let cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64();
+    assert!(cosine.is_some_and(|c| c > 0.99), "the vector is of the new text: {cosine:?}");
 }
 
 #[tokio::test]
-async fn without_a_model_matching_says_it_used_words_alone() {
-    let app = spawn_app().await;
+async fn the_built_in_table_finds_seed_claims_by_meaning() {
+    let app = spawn_seeded_app().await;
+    let found = match_text(&app, BY_MEANING[0].0).await;
+    assert!(found["signals"].to_string().contains("embedding"), "{found}");
+    assert_eq!(found["thresholds"], json!({ "same": 0.8, "related": 0.01 }), "{found}");
+    for (text, seed) in &BY_MEANING[..2] {
+        let top = top_match(&app, text).await;
+        assert_eq!(top["text"], *seed, "{text}: {top}");
+        // The table's cosines run lower than the transformer's: 0.37 for the chatbot's.
+        let cosine = top["matched"]["features"]["embedding"].as_f64().unwrap();
+        assert!(cosine > 0.3, "{text}: {top}");
+    }
+    // "Neal Khosla says DeepSeek is a Chinese state psyop": the table puts first the claim that
+    // Khosla's claim was flagged (nearly the same words, and closer in meaning by its vectors); the
+    // psyop claim itself comes next.
+    let (text, seed) = BY_MEANING[2];
+    let found = match_text(&app, text).await;
+    let shown: Vec<&Value> = found["items"].as_array().unwrap().iter().take(2).map(|m| &m["text"]).collect();
+    assert!(shown.contains(&&json!(seed)), "{text}: {found}");
+    assert_eq!(app.count("claim_vectors"), 0);
+}
+
+#[tokio::test]
+async fn lexical_only_matching_says_it_used_words_alone() {
+    let app = spawn_app_with(|c| c.lexical_only = true).await;
     app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
     let found: Value = app.post("/v1/match", &json!({ "text": "DeepSeek R1 cost $5.6M" })).await.json().await.unwrap();
     let signals = found["signals"].to_string();

@@ -1,0 +1,187 @@
+//! BERT's uncased word pieces, as the static table reads a text: the text cleaned, lower-cased and
+//! stripped of accents, cut into words at spaces and punctuation, each word cut greedily into the
+//! longest pieces of the vocabulary ("deepseek" → "deep", "##seek"). The tokenizers crate does the
+//! same for the transformer; for the table, which must stay small in memory, its vocabulary maps take
+//! about 8 MB where this one takes 2.
+//!
+//! One difference, on purpose: any character that is neither a letter, a digit nor a space splits
+//! words here, a symbol or an emoji included, where BERT splits only at punctuation and makes
+//! "word🔥" one unknown piece. The table keeps letters and digits only, so a word is kept rather
+//! than lost.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Pieces read of a text, at most, as the transformer's tokenizer cuts it (128 with its two markers).
+const MAX_PIECES: usize = 126;
+/// A longer word is one unknown piece, as in BERT.
+const MAX_WORD_CHARS: usize = 100;
+/// The vocabulary's unknown piece.
+pub const UNKNOWN: u32 = 100;
+
+pub struct WordPieces {
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl WordPieces {
+    /// The vocabulary, one piece per line, its id the line's number (BERT's `vocab.txt`).
+    pub fn from_lines(vocabulary: &str) -> WordPieces {
+        WordPieces { ids: vocabulary.lines().zip(0..).map(|(piece, id)| (piece.into(), id)).collect() }
+    }
+
+    /// The vocabulary as pieces with their ids (a `tokenizer.json`'s `model.vocab`).
+    pub fn from_ids(ids: HashMap<String, u32>) -> WordPieces {
+        WordPieces { ids: ids.into_iter().map(|(piece, id)| (piece.into_boxed_str(), id)).collect() }
+    }
+
+    /// Every piece with its id.
+    pub fn pieces(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.ids.iter().map(|(piece, id)| (&**piece, *id))
+    }
+
+    /// The ids of `text`'s word pieces, the first `MAX_PIECES` of them.
+    pub fn ids(&self, text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        for word in words(&normalized(text)) {
+            self.word(word, &mut out);
+            if out.len() >= MAX_PIECES {
+                out.truncate(MAX_PIECES);
+                break;
+            }
+        }
+        out
+    }
+
+    /// Appends `word`'s pieces, longest first from its start; a word the vocabulary cannot cut is
+    /// one unknown piece.
+    fn word(&self, word: &str, out: &mut Vec<u32>) {
+        if word.chars().count() > MAX_WORD_CHARS {
+            out.push(UNKNOWN);
+            return;
+        }
+        let before = out.len();
+        let (mut start, mut key) = (0, String::new());
+        while start < word.len() {
+            let mut end = word.len();
+            let found = loop {
+                key.clear();
+                if start > 0 {
+                    key.push_str("##");
+                }
+                key.push_str(&word[start..end]);
+                if let Some(id) = self.ids.get(key.as_str()) {
+                    break Some(*id);
+                }
+                match word[start..end].char_indices().last() {
+                    Some((last, _)) if last > 0 => end = start + last,
+                    _ => break None,
+                }
+            };
+            let Some(id) = found else {
+                out.truncate(before);
+                out.push(UNKNOWN);
+                return;
+            };
+            out.push(id);
+            start = end;
+        }
+    }
+}
+
+/// The text as BERT's uncased normalizer leaves it: control characters dropped, spaces as spaces,
+/// Chinese characters each a word, lower case, accents stripped.
+fn normalized(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\0' | '\u{fffd}' => {}
+            c if c.is_whitespace() => out.push(' '),
+            c if c.is_control() => {}
+            c if is_chinese(c) => {
+                out.push(' ');
+                out.push(c);
+                out.push(' ');
+            }
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// Words: runs of letters and digits; every other character that is not a space is a word alone.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace().flat_map(|chunk| {
+        let mut parts = Vec::new();
+        let mut start = 0;
+        for (i, c) in chunk.char_indices() {
+            if !c.is_alphanumeric() {
+                if start < i {
+                    parts.push(&chunk[start..i]);
+                }
+                parts.push(&chunk[i..i + c.len_utf8()]);
+                start = i + c.len_utf8();
+            }
+        }
+        if start < chunk.len() {
+            parts.push(&chunk[start..]);
+        }
+        parts
+    })
+}
+
+/// BERT's "Chinese characters": the CJK Unified Ideographs blocks.
+fn is_chinese(c: char) -> bool {
+    matches!(c as u32,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2B73F | 0x2B740..=0x2B81F
+        | 0x2B820..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocabulary() -> WordPieces {
+        WordPieces::from_lines(include_str!("vocab.txt"))
+    }
+
+    fn pieces(text: &str) -> Vec<String> {
+        let v = vocabulary();
+        let names: HashMap<u32, &str> = v.pieces().map(|(p, id)| (id, p)).collect();
+        v.ids(text).into_iter().map(|id| names[&id].to_string()).collect()
+    }
+
+    #[test]
+    fn words_are_cut_into_the_longest_pieces_the_vocabulary_has() {
+        assert_eq!(
+            pieces("DeepSeek's R1 cost $5.6M"),
+            ["deep", "##see", "##k", "'", "s", "r", "##1", "cost", "$", "5", ".", "6", "##m"]
+        );
+        assert_eq!(pieces("Café “state psyop” 中国"), ["cafe", "“", "state", "ps", "##yo", "##p", "”", "中", "国"]);
+        assert_eq!(pieces("wow🔥"), ["wow", "[UNK]"], "a symbol is a word of its own");
+        assert_eq!(pieces(&"a".repeat(101)), ["[UNK]"]);
+        assert_eq!(vocabulary().ids(&"word ".repeat(200)).len(), MAX_PIECES);
+    }
+
+    /// The crate's tokenizer, as the table was fitted with, reads the seed article the same way.
+    #[test]
+    fn the_seed_article_reads_as_the_tokenizers_crate_reads_it() {
+        let v = vocabulary();
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/embed/vocab.txt");
+        let model = tokenizers::models::wordpiece::WordPiece::from_file(file).build().unwrap();
+        let mut crate_tokenizer = tokenizers::Tokenizer::new(model);
+        crate_tokenizer
+            .with_normalizer(Some(tokenizers::normalizers::BertNormalizer::new(true, true, None, true)))
+            .unwrap();
+        crate_tokenizer.with_pre_tokenizer(Some(tokenizers::pre_tokenizers::bert::BertPreTokenizer));
+        let more =
+            ["Naïve café owners in São Paulo said 中国 “won’t” pay $1,200,000 — or 5.6bn?", "@user #DeepSeek R1…"];
+        for line in include_str!("../../claims/deepseek-r1.txt").lines().chain(more) {
+            let theirs = crate_tokenizer.encode(line, false).unwrap().get_ids().to_vec();
+            let mut ours = v.ids(line);
+            ours.truncate(theirs.len());
+            assert_eq!(ours, theirs[..ours.len()], "{line}");
+        }
+    }
+}
