@@ -33,9 +33,9 @@ const PAGE: usize = 5_000;
 /// The shortest time between two catch-ups that follow the writer: each takes the changes since the
 /// last in one read.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
-/// Analyzed candidates kept, at most (a few kB each). Past it, those asked for least often go first,
+/// Candidates read kept, at most (a few kB each). Past it, those asked for least often go first,
 /// and one asked for once may not be kept at all: the claims that come up again and again stay.
-const ANALYZED_KEPT: u64 = 1024;
+const READ_KEPT: u64 = 1024;
 
 /// The index and what it has yet to catch up with.
 pub struct Matcher {
@@ -46,7 +46,7 @@ pub struct Matcher {
     catching_up: Mutex<()>,
     /// Candidates read lately, by claim id, with their fields' digest: the same claims come up for
     /// lookup after lookup, and analyzing them is most of a lookup's work.
-    analyzed: moka::sync::Cache<i64, (u32, Arc<Candidate>)>,
+    lately_read: moka::sync::Cache<i64, (u32, Arc<Candidate>)>,
     pub thresholds: Thresholds,
     /// The sentence model, unless matching is lexical only. The transformer's vectors of claims are
     /// made in the background and kept, and widen the candidates; a table's are made on the spot
@@ -97,7 +97,7 @@ impl Matcher {
             index: RwLock::default(),
             pending: Mutex::default(),
             catching_up: Mutex::default(),
-            analyzed: moka::sync::Cache::new(ANALYZED_KEPT),
+            lately_read: moka::sync::Cache::new(READ_KEPT),
             thresholds,
             model,
             vectors_pending: Default::default(),
@@ -301,14 +301,14 @@ impl Matcher {
     /// The candidate as ranking reads it, kept while its fields stay as they are.
     fn candidate(&self, row: &MatchRow) -> Arc<Candidate> {
         let digest = row.fields.digest();
-        if let Some((_, known)) = self.analyzed.get(&row.id).filter(|k| k.0 == digest) {
+        if let Some((_, known)) = self.lately_read.get(&row.id).filter(|k| k.0 == digest) {
             return known;
         }
         // Without a vector the candidate is still ranked, by its words.
         let table = self.model.as_ref().filter(|_| !self.has_slow_vectors());
         let vector = table.and_then(|model| model.vector(&row.fields.sentence()).ok());
         let known = Arc::new(Candidate { analyzed: Analyzed::of(&row.fields), vector });
-        self.analyzed.insert(row.id, (digest, known.clone()));
+        self.lately_read.insert(row.id, (digest, known.clone()));
         known
     }
 
