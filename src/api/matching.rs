@@ -84,7 +84,8 @@ pub struct TierThresholds {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Matches {
     pub items: Vec<MatchedClaim>,
-    /// The signals the scores were made of (`embeddings` appears only when a model is built in).
+    /// The signals the scores were made of (`embedding` and its two companions unless the server
+    /// matches by words alone, `--lexical-only`).
     pub signals: Vec<String>,
     pub thresholds: TierThresholds,
 }

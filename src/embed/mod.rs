@@ -43,8 +43,9 @@ pub struct Embedder {
     pub name: String,
     /// Applied to a query's vector, not to claims'.
     adapter: Option<Adapter>,
-    /// Vectors of texts looked up lately, before the adapter: a submitted claim's text is looked up
-    /// for its similar claims, and moments later the same text is made into the claim's own vector.
+    /// The transformer's vectors of texts looked up lately, before the adapter: a submitted claim's
+    /// text is looked up for its similar claims, and moments later the same text is made into the
+    /// claim's own vector. (A table makes a vector again in less time than keeping it costs.)
     recent: Mutex<HashMap<String, Vec<f32>>>,
 }
 
@@ -148,7 +149,7 @@ impl Embedder {
     /// one for this model.
     pub fn query_vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         let v = self.vector(text)?;
-        if let Ok(mut recent) = self.recent.lock() {
+        if let (Encoder::Bert(..), Ok(mut recent)) = (&self.encoder, self.recent.lock()) {
             if recent.len() >= RECENT {
                 recent.clear();
             }
