@@ -7,8 +7,9 @@
 //!
 //! `bm25` keeps the index's order, `score` orders by the fitted score; the engine's own choice
 //! (`rank::BY_SCORE`) when neither is given. With a sentence model's folder (`models/derive.py`, or a
-//! static table's, `bench/matching/static_vectors.py`), the candidates are widened by meaning and the
-//! cosine is a feature, as in the server; the claims' vectors are kept in MODEL_DIR for the next run,
+//! static table's, `bench/matching/static_vectors.py`), the cosine is a feature and, with the
+//! transformer, the candidates are widened by meaning, as in the server (a table's vectors re-rank
+//! BM25's 20 best only); the claims' vectors are kept in MODEL_DIR for the next run,
 //! named by the model's fingerprint. A query's vector is moved by the built-in query adapter; on
 //! train, when `bench/matching/adapter.py` has left them in MODEL_DIR, by the one of its five adapters
 //! fitted without the tweet instead. The figures through
@@ -97,7 +98,9 @@ fn main() -> anyhow::Result<()> {
         let query = analyze(&row[1], None);
         let (top, cosine) = match (&model, &vectors) {
             (Some(model), Some(vectors)) => {
-                let pool = index.top(&query.terms, POOL, &Filter::default());
+                // As the server: a table has no stored vectors to widen BM25's 20 by.
+                let pool =
+                    index.top(&query.terms, if model.is_table() { CANDIDATES } else { POOL }, &Filter::default());
                 let text = match folds.get(n as usize % FOLDS) {
                     Some(fold) => fold.apply(&model.vector(&row[1])?),
                     None => model.query_vector(&row[1])?,

@@ -125,11 +125,11 @@ impl Embedder {
     /// The text's vector, of unit length. Takes milliseconds with the transformer: run it off the
     /// event loop.
     pub fn vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
-        if let Some(made) = self.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
-            return Ok(made);
-        }
         Ok(match &self.encoder {
             Encoder::Bert(bert, tokenizer) => {
+                if let Some(made) = self.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
+                    return Ok(made);
+                }
                 bert.embed(tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?.get_ids())?
             }
             Encoder::Table(rows, pieces, kept) => {

@@ -122,6 +122,11 @@ impl Matcher {
         self.model.as_ref().is_some_and(|m| !m.is_table())
     }
 
+    /// The model, when it is a table, whose vectors are made when a lookup reads a candidate.
+    fn table(&self) -> Option<&Embedder> {
+        self.model.as_deref().filter(|m| m.is_table())
+    }
+
     /// Told by the writer which claims a commit group changed.
     pub fn changed(&self, ids: &[i64]) {
         if let Ok(mut pending) = self.pending.lock() {
@@ -275,7 +280,7 @@ impl Matcher {
         terms: &[String],
         filter: &Filter,
     ) -> store::Result<Candidates> {
-        let kept = self.model.as_ref().filter(|_| self.has_slow_vectors());
+        let kept = self.model.as_ref().filter(|m| !m.is_table());
         let (Some(model), Some(query)) = (kept, vector) else {
             return Ok((self.index.read().map_err(poisoned)?.top(terms, CANDIDATES, filter), HashMap::new()));
         };
@@ -305,8 +310,7 @@ impl Matcher {
             return known;
         }
         // Without a vector the candidate is still ranked, by its words.
-        let table = self.model.as_ref().filter(|_| !self.has_slow_vectors());
-        let vector = table.and_then(|model| model.vector(&row.fields.sentence()).ok());
+        let vector = self.table().and_then(|table| table.vector(&row.fields.sentence()).ok());
         let known = Arc::new(Candidate { analyzed: Analyzed::of(&row.fields), vector });
         self.lately_read.insert(row.id, (digest, known.clone()));
         known

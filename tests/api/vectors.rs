@@ -102,14 +102,32 @@ async fn all_made(app: &TestApp) {
     panic!("vectors still pending: {:?}", pending(app).await);
 }
 
-#[tokio::test]
-async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
+/// A server on the model folder `make` writes (kept while the first value lives), with two claims:
+/// the first is about R1's cost.
+async fn two_claims_with(make: fn(&Path)) -> (tempfile::TempDir, TestApp, Value) {
     let model = tempfile::tempdir().unwrap();
-    random_model(model.path());
+    make(model.path());
     let dir = model.path().to_path_buf();
     let app = spawn_app_with(move |c| c.model = Some(dir)).await;
     let first = app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
     app.create_claim("Nvidia shares fell as the market took in DeepSeek").await;
+    (model, app, first)
+}
+
+/// Replaces claim `id`'s text.
+async fn edit_text(app: &TestApp, id: i64, text: &str) {
+    let etag = format!("\"{}\"", app.claim(id).await["version"]);
+    let edited = app.patch(&format!("/v1/claims/{id}"), Some(&etag), &json!({ "text": text })).await;
+    assert_eq!(edited.status(), 200, "{}", edited.text().await.unwrap());
+}
+
+async fn match_text(app: &TestApp, text: &str) -> Value {
+    app.post("/v1/match", &json!({ "text": text })).await.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
+    let (_model, app, first) = two_claims_with(random_model).await;
     all_made(&app).await;
     assert_eq!(app.count("claim_vectors"), 2);
 
@@ -135,19 +153,10 @@ async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
 
     // An edit makes the claim's vector again, for its new fields; until then the claim is scored
     // by its words alone.
-    let etag = format!("\"{}\"", app.claim(id).await["version"]);
-    let edited = app
-        .patch(&format!("/v1/claims/{id}"), Some(&etag), &json!({ "text": "DeepSeek trained R1 on Nvidia chips" }))
-        .await;
-    assert_eq!(edited.status(), 200, "{}", edited.text().await.unwrap());
+    edit_text(&app, id, "DeepSeek trained R1 on Nvidia chips").await;
     let mut cosine = None;
     for _ in 0..600 {
-        let found: Value = app
-            .post("/v1/match", &json!({ "text": "DeepSeek trained R1 on Nvidia chips" }))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let found = match_text(&app, "DeepSeek trained R1 on Nvidia chips").await;
         assert_eq!(found["items"][0]["id"], id, "{found}");
         cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64();
         if cosine.is_some() {
@@ -159,18 +168,9 @@ async fn claims_get_vectors_in_the_background_and_matches_weigh_their_cosine() {
     assert_eq!(app.count("claim_vectors"), 2, "one vector per claim, replaced");
 }
 
-async fn match_text(app: &TestApp, text: &str) -> Value {
-    app.post("/v1/match", &json!({ "text": text })).await.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_table_folder_stands_in_for_the_built_in_one_and_its_vectors_are_made_when_read() {
-    let table = tempfile::tempdir().unwrap();
-    random_table(table.path());
-    let dir = table.path().to_path_buf();
-    let app = spawn_app_with(move |c| c.model = Some(dir)).await;
-    let first = app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
-    app.create_claim("Nvidia shares fell as the market took in DeepSeek").await;
+    let (_table, app, first) = two_claims_with(random_table).await;
     let found = match_text(&app, "DeepSeek built R1 for only $5.6 million").await;
     assert_eq!(found["items"][0]["id"], first["id"], "{found}");
     let cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64().expect("the cosine is a feature");
@@ -181,11 +181,7 @@ async fn a_table_folder_stands_in_for_the_built_in_one_and_its_vectors_are_made_
 
     // An edited claim is read again, and its vector made of its new text.
     let id = first["id"].as_i64().unwrap();
-    let etag = format!("\"{}\"", app.claim(id).await["version"]);
-    let edited = app
-        .patch(&format!("/v1/claims/{id}"), Some(&etag), &json!({ "text": "DeepSeek trained R1 on Nvidia chips" }))
-        .await;
-    assert_eq!(edited.status(), 200, "{}", edited.text().await.unwrap());
+    edit_text(&app, id, "DeepSeek trained R1 on Nvidia chips").await;
     let found = match_text(&app, "DeepSeek trained R1 on Nvidia chips").await;
     assert_eq!(found["items"][0]["id"], id, "{found}");
     let cosine = found["items"][0]["matched"]["features"]["embedding"].as_f64();
@@ -272,8 +268,7 @@ const BY_MEANING: [(&str, &str); 3] = [
 ];
 
 async fn top_match(app: &TestApp, text: &str) -> Value {
-    let found: Value = app.post("/v1/match", &json!({ "text": text })).await.json().await.unwrap();
-    found["items"][0].clone()
+    match_text(app, text).await["items"][0].clone()
 }
 
 #[tokio::test]
