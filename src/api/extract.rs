@@ -196,6 +196,7 @@ pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError
 #[into_params(names("id"), parameter_in = Path)]
 pub struct Id(
     /// The id.
+    #[param(minimum = 1)]
     pub i64,
 );
 

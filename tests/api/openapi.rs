@@ -71,6 +71,12 @@ async fn the_document_describes_every_endpoint_and_its_problems() {
         assert!(operation.is_object(), "{method} {path} is not documented");
         let responses = operation["responses"].as_object().unwrap();
         assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} has no success response");
+        // A client generated from the document sends only ids the server accepts.
+        for id in
+            operation["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "path" && p["name"] == "id")
+        {
+            assert_eq!(id["schema"]["minimum"], 1, "{method} {path}: its id's least value is not documented");
+        }
         if !path.starts_with("/healthz") && *path != "/metrics" {
             assert!(
                 responses["404"]["content"]["application/problem+json"].is_object(),
