@@ -79,10 +79,10 @@ struct AuditParams {
         ("actor" = Option<String>, Query, description = "Actor"),
         ("claim_id" = Option<i64>, Query, minimum = 1, description = "Claim"),
         ("action" = Option<String>, Query, description = "Action"),
-        ("since" = Option<String>, Query, description = "RFC 3339"),
-        ("until" = Option<String>, Query, description = "RFC 3339"),
+        ("since" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
+        ("until" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
-        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, pattern = "^[1-9][0-9]*$", description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<AuditEntry>), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -122,7 +122,7 @@ struct VerifyParams {
 }
 
 #[utoipa::path(get, path = "/v1/admin/audit/verify", tag = "admin", summary = "Check the audit log's chain and the history",
-    params(("since" = Option<String>, Query, description = "A witnessed head, ROW:HASH, that must still be in the chain")),
+    params(("since" = Option<String>, Query, pattern = "^[1-9][0-9]*:[0-9a-fA-F]{64}$", description = "A witnessed head, ROW:HASH, that must still be in the chain")),
     responses((status = 200, description = "OK", body = Verification), Problems))]
 pub async fn verify(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let params: VerifyParams = extract::parse_query(&req)?;

@@ -111,7 +111,7 @@ pub struct ClaimCreated {
 }
 
 #[utoipa::path(post, path = "/v1/claims", tag = "claims", summary = "Submit a claim",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: 1 to 255 visible ASCII characters")),
     request_body = crate::domain::claim::ClaimInput,
     responses((status = 201, description = "Created, with similar claims", body = ClaimCreated), Problems))]
 pub async fn create(
@@ -189,7 +189,7 @@ async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) ->
 }
 
 #[utoipa::path(patch, path = "/v1/claims/{id}", tag = "claims", summary = "Edit a claim's content",
-    params(Id, ("If-Match" = String, Header, description = "The ETag read")),
+    params(Id, ("If-Match" = String, Header, pattern = r#"^(\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$"#, description = "The ETag read")),
     request_body = crate::domain::claim::ClaimPatch,
     responses((status = 200, description = "OK", body = ClaimDetail), Problems))]
 pub async fn update(
@@ -233,12 +233,12 @@ pub struct ListParams {
         ("tag" = Option<String>, Query, description = "Only claims with this tag"),
         ("claimant" = Option<String>, Query, description = "Only claims by this claimant"),
         ("assignee" = Option<String>, Query, description = "Only claims assigned to this reviewer; `none` for unassigned ones"),
-        ("q" = Option<String>, Query, description = "Words to search for, every one required; ranked by relevance"),
-        ("created_after" = Option<String>, Query, description = "RFC 3339"),
-        ("created_before" = Option<String>, Query, description = "RFC 3339"),
-        ("sort" = Option<String>, Query, description = "created, -created, updated, -updated, confidence, -confidence, relevance"),
+        ("q" = Option<String>, Query, min_length = 1, description = "Words to search for, every one required; ranked by relevance"),
+        ("created_after" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
+        ("created_before" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
+        ("sort" = Option<String>, Query, pattern = "^(-?(created|updated|confidence)|relevance)$", description = "created, -created, updated, -updated, confidence, -confidence, relevance (with q)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size"),
-        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
         ("count" = Option<bool>, Query, description = "Add the total"),
     ),
     responses((status = 200, description = "OK", body = ClaimPage), Problems))]

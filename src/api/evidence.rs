@@ -142,7 +142,7 @@ impl From<links::SnapshotMeta> for Snapshot {
 
 #[utoipa::path(post, path = "/v1/claims/{id}/evidence", tag = "evidence",
     summary = "Attach evidence (fetched in the background)",
-    params(Id, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(Id, ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: 1 to 255 visible ASCII characters")),
     request_body = crate::domain::evidence::EvidenceInput,
     responses((status = 201, description = "Created", body = Evidence), Problems))]
 pub async fn attach(

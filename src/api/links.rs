@@ -29,9 +29,9 @@ struct AttentionParams {
 /// Evidence whose links are in the given states (`gone`, `changed`, ... comma- or `|`-separated).
 #[utoipa::path(get, path = "/v1/evidence", tag = "evidence", summary = "Evidence whose link needs attention",
     params(
-        ("state" = Option<String>, Query, description = "pending, live, changed, gone, blocked, failed; comma-separated"),
+        ("state" = Option<String>, Query, pattern = "^(pending|live|changed|gone|blocked|failed)(,(pending|live|changed|gone|blocked|failed))*$", description = "pending, live, changed, gone, blocked, failed; comma-separated"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
-        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<Evidence>), Problems))]
 pub async fn attention(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -90,7 +90,7 @@ fn which(req: &HttpRequest) -> Result<Which, ApiError> {
 /// The archived snapshot as JSON: what was fetched, and the readable text.
 #[utoipa::path(get, path = "/v1/evidence/{id}/snapshot", tag = "evidence",
     summary = "The archived page's text and description",
-    params(Id, ("which" = Option<String>, Query, description = "cited (default) or current")),
+    params(Id, ("which" = Option<String>, Query, pattern = "^(cited|current)$", description = "cited (default) or current")),
     responses((status = 200, description = "OK", body = SnapshotBody), Problems))]
 pub async fn snapshot(
     Caller(actor): Caller,
@@ -130,7 +130,7 @@ impl SnapshotBody {
 /// of ours.
 #[utoipa::path(get, path = "/v1/evidence/{id}/snapshot/original", tag = "evidence",
     summary = "The archived bytes, as a download",
-    params(Id, ("which" = Option<String>, Query, description = "cited (default) or current")),
+    params(Id, ("which" = Option<String>, Query, pattern = "^(cited|current)$", description = "cited (default) or current")),
     responses((status = 200, description = "OK", body = Vec<u8>, content_type = "application/octet-stream"), Problems))]
 pub async fn original(
     Caller(actor): Caller,

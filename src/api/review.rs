@@ -30,9 +30,9 @@ struct QueueParams {
     params(
         ("assignee" = Option<String>, Query, description = "A reviewer, or none"),
         ("tag" = Option<String>, Query, description = "Tag"),
-        ("status" = Option<String>, Query, description = "submitted or in_review"),
+        ("status" = Option<String>, Query, pattern = "^(submitted|in_review)$", description = "submitted or in_review"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
-        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<QueueItem>), Problems))]
 pub async fn queue(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -51,7 +51,7 @@ struct ListParams {
     params(
         ("site" = Option<String>, Query, description = "Only this site's source: a host name or a URL on it"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size"),
-        ("cursor" = Option<String>, Query, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<Source>), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -94,7 +94,7 @@ pub async fn create(
 #[utoipa::path(patch, path = "/v1/sources/{id}", tag = "sources", operation_id = "update_source",
     summary = "Change a source's publisher, reliability or note",
     description = "Evidence attached before keeps the reliability it was weighed with.",
-    params(Id, ("If-Match" = String, Header, description = "The ETag read")),
+    params(Id, ("If-Match" = String, Header, pattern = r#"^(\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$"#, description = "The ETag read")),
     request_body = SourcePatch,
     responses((status = 200, description = "OK", body = Source), Problems))]
 pub async fn update(

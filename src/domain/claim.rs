@@ -36,7 +36,9 @@ pub struct Appearance {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
+    #[schema(max_length = 200)]
     pub claimant: Option<String>,
     pub appeared_in: Option<Appearance>,
     #[serde(default)]

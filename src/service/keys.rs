@@ -47,9 +47,11 @@ impl KeyCache {
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyInput {
+    #[schema(min_length = 1)]
     pub name: String,
     pub role: Role,
     /// RFC 3339; the key stops working then.
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
 }
 

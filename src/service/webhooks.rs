@@ -12,7 +12,9 @@ use crate::store::webhooks::{self, DeliveryRow, NewWebhook, WebhookRow};
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
+    #[schema(pattern = "^https?://")]
     pub url: String,
+    #[schema(min_items = 1)]
     pub events: Vec<String>,
     pub description: Option<String>,
     /// A `whsec_` secret of the subscriber's own; one is made when absent.

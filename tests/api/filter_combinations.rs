@@ -171,7 +171,8 @@ async fn check(app: &TestApp, all: &[Value], c: Combination, after: &str, before
             }
             let path = format!("/v1/claims?{}", page_query.join("&").replace('+', "%2B").replace(':', "%3A"));
             let response = app.get(&path).await;
-            assert_eq!(response.status(), 200, "{path}");
+            let status = response.status();
+            assert_eq!(status, 200, "{path}: {}", response.text().await.unwrap_or_default());
             let page: Value = response.json().await.unwrap();
             assert_eq!(page["total"].as_u64(), Some(expected.len() as u64), "{path}");
             let items = page["items"].as_array().unwrap();

@@ -144,10 +144,12 @@ impl Thresholds {
 #[serde(deny_unknown_fields)]
 pub struct MatchInput {
     /// A claim, tweet, transcript passage or question, as found.
+    #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
     /// Its language (ISO 639-1), for stemming and stop words; English when not given.
     pub language: Option<String>,
     /// Matches answered at most (1 to 50; default 5).
+    #[schema(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
