@@ -14,6 +14,8 @@ use crate::store::webhooks::{self, DeliveryRow, NewWebhook, WebhookRow};
 pub struct WebhookInput {
     #[schema(pattern = "^https?://")]
     pub url: String,
+    /// The events to deliver, one or more of `claim.created`, `claim.transitioned`, `evidence.added`
+    /// and `evidence.checked`.
     #[schema(min_items = 1)]
     pub events: Vec<String>,
     pub description: Option<String>,

@@ -84,6 +84,10 @@ async fn the_document_describes_every_endpoint_and_its_problems() {
             );
         }
     }
+    let events = doc["components"]["schemas"]["WebhookInput"]["properties"]["events"]["description"].as_str().unwrap();
+    for event in claimcheck::domain::webhook::EVENTS {
+        assert!(events.contains(event), "the webhook events' description leaves out {event}");
+    }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["securitySchemes"]["key"].is_object());
 }
