@@ -29,7 +29,7 @@ struct AttentionParams {
 /// Evidence whose links are in the given states (`gone`, `changed`, ... comma- or `|`-separated).
 #[utoipa::path(get, path = "/v1/evidence", tag = "evidence", summary = "Evidence whose link needs attention",
     params(
-        ("state" = Option<String>, Query, pattern = "^(pending|live|changed|gone|blocked|failed)(,(pending|live|changed|gone|blocked|failed))*$", description = "pending, live, changed, gone, blocked, failed; comma-separated"),
+        ("state" = Option<String>, Query, pattern = "^(pending|live|changed|gone|blocked|failed)([,|](pending|live|changed|gone|blocked|failed))*$", description = "pending, live, changed, gone, blocked, failed; comma- or |-separated"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
         ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
     ),

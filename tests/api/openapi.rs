@@ -128,7 +128,7 @@ async fn documented_parameter_patterns_agree_with_the_server() {
         (
             "/v1/evidence",
             "state",
-            &["live", "gone,failed", "pending,changed,blocked"],
+            &["live", "gone,failed", "pending,changed,blocked", "live|gone"],
             &["dead", "live,", "live,,gone"],
         ),
         ("/v1/admin/audit", "cursor", &["1", "42"], &["0", "-1", "x"]),
