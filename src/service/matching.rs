@@ -51,7 +51,7 @@ pub struct Matcher {
     /// The sentence model, unless matching is lexical only. The transformer's vectors of claims are
     /// made in the background and kept, and widen the candidates; a table's are made on the spot
     /// for the candidates words found.
-    pub(super) model: Option<Arc<Embedder>>,
+    model: Option<Arc<Embedder>>,
     /// Claims whose vector is yet to be made, as the last pass over them counted.
     pub(super) vectors_pending: std::sync::atomic::AtomicUsize,
     /// Query vectors made at once, at most: one per core, however many lookups come in.
@@ -116,10 +116,10 @@ impl Matcher {
         self.model.is_some()
     }
 
-    /// The model is the transformer, whose vectors take milliseconds: claims' are made in the
-    /// background and kept, and a query's is made on the blocking pool.
-    pub fn has_slow_vectors(&self) -> bool {
-        self.model.as_ref().is_some_and(|m| !m.is_table())
+    /// The model, when it is the transformer, whose vectors take milliseconds: claims' are made in
+    /// the background and kept, and a query's is made on the blocking pool.
+    pub(super) fn transformer(&self) -> Option<&Arc<Embedder>> {
+        self.model.as_ref().filter(|m| !m.is_table())
     }
 
     /// The model, when it is a table, whose vectors are made when a lookup reads a candidate.
@@ -280,8 +280,7 @@ impl Matcher {
         terms: &[String],
         filter: &Filter,
     ) -> store::Result<Candidates> {
-        let kept = self.model.as_ref().filter(|m| !m.is_table());
-        let (Some(model), Some(query)) = (kept, vector) else {
+        let (Some(model), Some(query)) = (self.transformer(), vector) else {
             return Ok((self.index.read().map_err(poisoned)?.top(terms, CANDIDATES, filter), HashMap::new()));
         };
         let (pool, current) = {
@@ -399,7 +398,7 @@ impl Service {
         let matcher = self.matcher.clone();
         let read =
             move || texts.into_iter().map(|(text, language)| matcher.lookup(text, language.as_deref())).collect();
-        if !self.matcher.has_slow_vectors() {
+        if self.matcher.transformer().is_none() {
             return read();
         }
         let _turn = self.matcher.vectors_at_once.acquire().await.map_err(|_| store::Error::Unavailable)?;

@@ -54,7 +54,7 @@ impl Service {
     /// The work that keeps claims' vectors made, to be spawned; `None` without the transformer (a
     /// table's vectors are made when a lookup needs them).
     pub fn sentence_vectors(&self) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
-        let model = self.matcher.model.clone().filter(|_| self.matcher.has_slow_vectors())?;
+        let model = self.matcher.transformer()?.clone();
         let (store, matcher) = (self.store.clone(), self.matcher.clone());
         let changed: Arc<(Mutex<Changed>, Notify)> = Arc::default();
         let listener = changed.clone();
