@@ -12,7 +12,8 @@
 //! BM25's 20 best only); the claims' vectors are kept in MODEL_DIR for the next run,
 //! named by the model's fingerprint. A query's vector is moved by the built-in query adapter; on
 //! train, when `bench/matching/adapter.py` has left them in MODEL_DIR, by the one of its five adapters
-//! fitted without the tweet instead. The figures through
+//! fitted without the tweet instead; likewise, when `bench/matching/tune_table.py` has left its five
+//! folds in MODEL_DIR (`fold0` to `fold4`), by the table tuned without the tweet. The figures through
 //! the HTTP API come from `bench/matching/run.py`; this is the quick loop for fitting and trying.
 
 use std::collections::HashMap;
@@ -85,6 +86,20 @@ fn main() -> anyhow::Result<()> {
         (Some(model), Some(dir)) => Some(claim_vectors(model, dir, &claims)?),
         _ => None,
     };
+    // For train, the tuned table fitted without the tweet (`bench/matching/tune_table.py`), if at hand:
+    // each with its own vectors of the claims, since tuning moves the claims' rows too.
+    let table_folds: Vec<(Embedder, Vec<Vec<f32>>)> = match (&model_dir, split.as_str()) {
+        (Some(dir), "train") => (0..FOLDS)
+            .map_while(|k| {
+                let fold = dir.join(format!("fold{k}"));
+                let model = Embedder::load(&fold).ok()?;
+                let vectors = claim_vectors(&model, &fold, &claims).ok()?;
+                Some((model, vectors))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let table_folds = if table_folds.len() == FOLDS { table_folds } else { Vec::new() };
     let names: Vec<&str> = NAMES.into_iter().chain(VECTOR_NAMES.into_iter().filter(|_| vectors.is_some())).collect();
     println!("tweet,label,{}", names.join(","));
     let idf = |t: u64| index.idf(t);
@@ -96,7 +111,11 @@ fn main() -> anyhow::Result<()> {
         let row = row?;
         let Some(&want) = relevant.get(&row[0]) else { continue };
         let query = analyze(&row[1], None);
-        let (top, cosine) = match (&model, &vectors) {
+        let space = match table_folds.get(n as usize % FOLDS) {
+            Some((model, vectors)) => (Some(model), Some(vectors)),
+            None => (model.as_ref(), vectors.as_ref()),
+        };
+        let (top, cosine) = match space {
             (Some(model), Some(vectors)) => {
                 // As the server: a table has no stored vectors to widen BM25's 20 by.
                 let pool =
@@ -117,7 +136,7 @@ fn main() -> anyhow::Result<()> {
             .zip(&analyzed)
             .map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed, cosine: cosine.get(&id).copied() })
             .collect();
-        let ranked = rank(&query, &found, &idf, Scoring::builtin(), by_score);
+        let ranked = rank(&query, &found, &idf, Scoring::builtin(space.0.map(|m| m.vectors())), by_score);
         for r in &ranked {
             let v: Vec<String> =
                 names.iter().map(|name| format!("{:.4}", r.features.get(name).unwrap_or(0.0))).collect();

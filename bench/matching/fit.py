@@ -7,6 +7,10 @@
     cargo run --release --example match_features -- ../shared/datasets/checkthat2020-task2 train score models/minilm > /tmp/train_v.csv
     python3 bench/matching/fit.py /tmp/train_v.csv --listwise > src/domain/matching/weights_vectors.json
 
+    python3 bench/matching/tune_table.py write /tmp/tuned --start DISTILLED    # the table, and its folds for train
+    cargo run --release --example match_features -- ../shared/datasets/checkthat2020-task2 train score /tmp/tuned > /tmp/train_t.csv
+    python3 bench/matching/fit.py /tmp/train_t.csv --listwise > src/domain/matching/weights_table.json
+
 A logistic regression (light L2, full-batch gradient descent, fixed iterations: the same input gives the
 same weights) over each tweet's candidates, label 1 for the claim the tweet repeats. The classes are not
 reweighed, so a score reads as the share of candidates scored alike on train that were the claim: the

@@ -16,7 +16,8 @@ them. Reported, MAP@5 on dev: the vectors alone, and fused with the BM25 of `sen
 on two cores; kept in /tmp between runs). `--dims` keeps that many of the 384
 dimensions: those along which the fitted texts' vectors vary most. `--out` writes the distilled table:
 30,522 rows of signed bytes, each after its scale (`write_table`). The server's built-in table,
-`src/embed/table.i8`, was made with `--lambda 0.02 --dims 256`.
+`src/embed/table.i8`, was made with `--lambda 0.02 --dims 256`, then tuned on train's tweets by
+`tune_table.py`.
 """
 
 import argparse

@@ -99,10 +99,7 @@ pub async fn find(Caller(actor): Caller, state: State, body: JsonBody<MatchInput
     let thresholds = state.service.match_thresholds();
     Ok(HttpResponse::Ok().json(Matches {
         items: found.into_iter().map(MatchedClaim::from).collect(),
-        signals: crate::domain::matching::signals(state.service.has_vectors())
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
+        signals: crate::domain::matching::signals(state.service.vectors()).into_iter().map(str::to_string).collect(),
         thresholds: TierThresholds { same: thresholds.same, related: thresholds.related },
     }))
 }

@@ -80,7 +80,7 @@ pub async fn metrics(state: State) -> HttpResponse {
         writeln!(text, "# HELP claimcheck_matching_changes_pending Changed claims the matching index has yet to read");
     let _ = writeln!(text, "# TYPE claimcheck_matching_changes_pending gauge");
     let _ = writeln!(text, "claimcheck_matching_changes_pending {}", state.service.matching_changes_pending());
-    if state.service.has_vectors() {
+    if state.service.vectors().is_some() {
         let _ =
             writeln!(text, "# HELP claimcheck_sentence_vectors_pending Claims whose sentence vector is yet to be made");
         let _ = writeln!(text, "# TYPE claimcheck_sentence_vectors_pending gauge");

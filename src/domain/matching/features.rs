@@ -4,8 +4,9 @@
 //!
 //! A feature is named, and a candidate holds only the features it has. With a sentence model loaded,
 //! the `embedding` feature (the cosine, -1..1, of the text's and the claim's vectors) joins the
-//! lexical ones, weighed by a second set of weights fitted with it (`weights_vectors.json`); a
-//! candidate whose vector is not made yet goes without it.
+//! lexical ones, weighed by a second set of weights fitted with it: one for the transformer's
+//! vectors (`weights_vectors.json`), one for the built-in table's (`weights_table.json`), whose
+//! cosines do not read alike. A candidate whose vector is not made yet goes without it.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -57,19 +58,28 @@ pub struct Weights {
     pub weights: BTreeMap<String, f64>,
 }
 
+/// What made the sentence vectors a cosine comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vectors {
+    /// The static word-piece table (`embed::table`).
+    Table,
+    /// all-MiniLM-L6-v2 itself.
+    Transformer,
+}
+
 impl Weights {
-    /// The weights built into the binary: fitted on the lexical features, or on them and the
-    /// sentence vectors' cosine.
-    pub fn builtin(vectors: bool) -> &'static Weights {
+    /// The weights built into the binary: fitted on the lexical features alone, or on them and the
+    /// cosine of one kind of sentence vectors.
+    pub fn builtin(vectors: Option<Vectors>) -> &'static Weights {
         static LEXICAL: OnceLock<Weights> = OnceLock::new();
-        static VECTORS: OnceLock<Weights> = OnceLock::new();
-        if vectors {
-            VECTORS.get_or_init(|| {
-                serde_json::from_str(include_str!("weights_vectors.json")).expect("weights_vectors.json is valid")
-            })
-        } else {
-            LEXICAL.get_or_init(|| serde_json::from_str(include_str!("weights.json")).expect("weights.json is valid"))
-        }
+        static TABLE: OnceLock<Weights> = OnceLock::new();
+        static TRANSFORMER: OnceLock<Weights> = OnceLock::new();
+        let (kept, json) = match vectors {
+            None => (&LEXICAL, include_str!("weights.json")),
+            Some(Vectors::Table) => (&TABLE, include_str!("weights_table.json")),
+            Some(Vectors::Transformer) => (&TRANSFORMER, include_str!("weights_vectors.json")),
+        };
+        kept.get_or_init(|| serde_json::from_str(json).expect("the built-in weights are valid"))
     }
 
     /// The score of a candidate, 0..=1: the features it has, each by its weight.
@@ -97,8 +107,9 @@ pub struct Scoring<'a> {
 }
 
 impl Scoring<'static> {
-    pub fn builtin() -> Scoring<'static> {
-        Scoring { words: Weights::builtin(false), meaning: Weights::builtin(true) }
+    /// The built-in weights for candidates whose cosines, if any, come from `vectors`.
+    pub fn builtin(vectors: Option<Vectors>) -> Scoring<'static> {
+        Scoring { words: Weights::builtin(None), meaning: Weights::builtin(vectors) }
     }
 }
 
@@ -203,12 +214,17 @@ mod tests {
 
     #[test]
     fn the_builtin_weights_name_every_feature_and_rank_strong_over_weak() {
-        let w = Weights::builtin(false);
+        let w = Weights::builtin(None);
+        for vectors in [Vectors::Table, Vectors::Transformer] {
+            let beside = Weights::builtin(Some(vectors));
+            for name in NAMES.into_iter().chain(VECTOR_NAMES) {
+                assert!(beside.weights.contains_key(name), "{name} has no weight beside {vectors:?}");
+            }
+            assert!(beside.weights[EMBEDDING] > 0.0, "closer in meaning scores higher ({vectors:?})");
+        }
         for name in NAMES {
             assert!(w.weights.contains_key(name), "{name} has no weight");
-            assert!(Weights::builtin(true).weights.contains_key(name), "{name} has no weight beside vectors");
         }
-        assert!(Weights::builtin(true).weights[EMBEDDING] > 0.0, "closer in meaning scores higher");
         let of = |pairs: &[(&'static str, f64)]| Features(pairs.iter().copied().collect());
         let strong = of(&[("bm25", 1.0), ("margin", 0.6), ("query_coverage", 0.8), ("claim_coverage", 0.9)]);
         let weak = of(&[("bm25", 0.3), ("margin", -0.7), ("query_coverage", 0.1), ("claim_coverage", 0.2)]);

@@ -19,9 +19,9 @@ use super::validation::FieldError;
 /// The signals an answer is made of: BM25 candidates, claims with the same text collapsed, each
 /// feature the score weighs (`embedding` among them when sentence vectors are made, `vectors`), and
 /// what keeps a match from `same` (`says_otherwise`).
-pub fn signals(vectors: bool) -> Vec<&'static str> {
+pub fn signals(vectors: Option<features::Vectors>) -> Vec<&'static str> {
     let weights = features::Weights::builtin(vectors);
-    let names = features::NAMES.into_iter().chain(features::VECTOR_NAMES.into_iter().filter(|_| vectors));
+    let names = features::NAMES.into_iter().chain(features::VECTOR_NAMES.into_iter().filter(|_| vectors.is_some()));
     let weighed = names.filter(|n| weights.weights.get(*n).is_some_and(|w| *w != 0.0));
     let weighed = weighed.filter(|n| *n != "bm25");
     ["bm25", "same_text"].into_iter().chain(weighed).chain([features::SAYS_OTHERWISE]).collect()

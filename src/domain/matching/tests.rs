@@ -122,7 +122,7 @@ fn find(index: &Index, claims: &[Fields], text: &str, filter: Filter) -> Vec<Ran
     let found: Vec<Found> =
         top.iter().zip(&analyzed).map(|(&(id, bm25), analyzed)| Found { id, bm25, analyzed, cosine: None }).collect();
     let idf = |t: u64| index.idf(t);
-    rank(&query, &found, &idf, Scoring::builtin(), super::rank::BY_SCORE)
+    rank(&query, &found, &idf, Scoring::builtin(None), super::rank::BY_SCORE)
 }
 
 fn seed_id(claims: &[Fields], starts: &str) -> i64 {
@@ -528,7 +528,7 @@ fn widening_keeps_bm25s_best_and_adds_the_closest_in_bm25s_order() {
 
 #[test]
 fn a_candidate_without_a_vector_is_scored_by_the_lexical_weights() {
-    let scoring = Scoring::builtin();
+    let scoring = Scoring::builtin(Some(super::features::Vectors::Table));
     let mut features = super::features::Features::default();
     features.set("bm25", 1.0);
     assert!(std::ptr::eq(scoring.of(&features), scoring.words));
