@@ -9,8 +9,8 @@
 //! (`rank::BY_SCORE`) when neither is given. With a sentence model's folder (`models/derive.py`, or a
 //! static table's, `bench/matching/static_vectors.py`), the cosine is a feature and, with the
 //! transformer, the candidates are widened by meaning, as in the server (a table's vectors re-rank
-//! BM25's 20 best only); the claims' vectors are kept in MODEL_DIR for the next run,
-//! named by the model's fingerprint. A query's vector is moved by the built-in query adapter; on
+//! BM25's 20 best only); the transformer's vectors of the claims are kept in MODEL_DIR for the next
+//! run, named by the model's fingerprint. A query's vector is moved by the built-in query adapter; on
 //! train, when `bench/matching/adapter.py` has left them in MODEL_DIR, by the one of its five adapters
 //! fitted without the tweet instead; likewise, when `bench/matching/tune_table.py` has left its five
 //! folds in MODEL_DIR (`fold0` to `fold4`), by the table tuned without the tweet. The figures through
@@ -31,9 +31,13 @@ const FOLDS: usize = 5;
 /// Candidates read from the index per tweet (as the server does).
 const CANDIDATES: usize = 20;
 
-/// Every claim's vector, made once and kept beside the model.
+/// Every claim's vector; the transformer's are made once and kept beside the model (a table makes
+/// them again in a second, as the server does).
 fn claim_vectors(model: &Embedder, dir: &std::path::Path, claims: &[Fields]) -> anyhow::Result<Vec<Vec<f32>>> {
-    // Named by the model and its fingerprint: a table fitted again makes its vectors again.
+    if model.is_table() {
+        return claims.iter().map(|c| model.vector(&c.sentence())).collect();
+    }
+    // Named by the model and its fingerprint: other weights make their vectors again.
     let kept = dir.join(format!("checkthat.{}.vectors", model.name.replace('/', "-")));
     if let Ok(bytes) = std::fs::read(&kept) {
         let vectors: Vec<Vec<f32>> = bytes.chunks(claimcheck::embed::DIMENSIONS * 2).filter_map(from_bytes).collect();

@@ -31,11 +31,28 @@ const MAX_PIECES: usize = 128;
 /// Query texts whose vectors are kept, at most; when full they are let go all at once.
 const RECENT: usize = 256;
 
-/// What makes a text's vector, with what reads its word pieces.
+/// What makes a text's vector.
 enum Encoder {
-    Bert(bert::Bert, Box<Tokenizer>),
-    /// With which word pieces the table was fitted.
-    Table(table::Table, wordpiece::WordPieces, Vec<bool>),
+    Bert(Transformer),
+    Table(Static),
+}
+
+/// The transformer, with its tokenizer.
+struct Transformer {
+    bert: bert::Bert,
+    tokenizer: Box<Tokenizer>,
+    /// Vectors of texts looked up lately, before the adapter: a submitted claim's text is looked up
+    /// for its similar claims, and moments later the same text is made into the claim's own vector.
+    /// (A table makes a vector again in less time than keeping it would cost, and keeps none.)
+    recent: Mutex<HashMap<String, Vec<f32>>>,
+}
+
+/// A table of word-piece vectors, with what reads a text's word pieces.
+struct Static {
+    rows: table::Table,
+    pieces: wordpiece::WordPieces,
+    /// By id, whether the table was fitted with the piece (letters and digits, `table::kept`).
+    kept: Vec<bool>,
 }
 
 /// A loaded model.
@@ -45,10 +62,6 @@ pub struct Embedder {
     pub name: String,
     /// Applied to a query's vector, not to claims'.
     adapter: Option<Adapter>,
-    /// The transformer's vectors of texts looked up lately, before the adapter: a submitted claim's
-    /// text is looked up for its similar claims, and moments later the same text is made into the
-    /// claim's own vector. (A table makes a vector again in less time than keeping it costs.)
-    recent: Mutex<HashMap<String, Vec<f32>>>,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -103,7 +116,8 @@ impl Embedder {
         let bert = bert::Bert::load(VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?)
             .context("loading the model's weights")?;
         let adapter = Adapter::builtin(&name);
-        Ok(Embedder { encoder: Encoder::Bert(bert, Box::new(tokenizer)), name, adapter, recent: Mutex::default() })
+        let transformer = Transformer { bert, tokenizer: Box::new(tokenizer), recent: Mutex::default() };
+        Ok(Embedder { encoder: Encoder::Bert(transformer), name, adapter })
     }
 
     fn with_table(
@@ -121,23 +135,23 @@ impl Embedder {
             }
         }
         let adapter = Adapter::builtin(&name);
-        Ok(Embedder { encoder: Encoder::Table(rows, pieces, kept), name, adapter, recent: Mutex::default() })
+        Ok(Embedder { encoder: Encoder::Table(Static { rows, pieces, kept }), name, adapter })
     }
 
     /// The text's vector, of unit length. Takes milliseconds with the transformer: run it off the
     /// event loop.
     pub fn vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         Ok(match &self.encoder {
-            Encoder::Bert(bert, tokenizer) => {
-                if let Some(made) = self.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
+            Encoder::Bert(t) => {
+                if let Some(made) = t.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
                     return Ok(made);
                 }
-                bert.embed(tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?.get_ids())?
+                t.bert.embed(t.tokenizer.encode(text, true).map_err(|e| anyhow::anyhow!("{e}"))?.get_ids())?
             }
-            Encoder::Table(rows, pieces, kept) => {
-                let ids = pieces.ids(&table::without_links(text));
-                let ids: Vec<u32> = ids.into_iter().filter(|&id| kept.get(id as usize) == Some(&true)).collect();
-                rows.embed(&ids)
+            Encoder::Table(t) => {
+                let ids = t.pieces.ids(&table::without_links(text));
+                let ids: Vec<u32> = ids.into_iter().filter(|&id| t.kept.get(id as usize) == Some(&true)).collect();
+                t.rows.embed(&ids)
             }
         })
     }
@@ -156,7 +170,10 @@ impl Embedder {
     /// one for this model.
     pub fn query_vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         let v = self.vector(text)?;
-        if let (Encoder::Bert(..), Ok(mut recent)) = (&self.encoder, self.recent.lock()) {
+        if let Some(mut recent) = match &self.encoder {
+            Encoder::Bert(t) => t.recent.lock().ok(),
+            Encoder::Table(_) => None,
+        } {
             if recent.len() >= RECENT {
                 recent.clear();
             }

@@ -156,3 +156,48 @@ async fn documented_parameter_patterns_agree_with_the_server() {
         }
     }
 }
+
+/// The header rules the document states: a value within a header's pattern and lengths is not
+/// refused as malformed, and one the server refuses as malformed is outside them. Each header is
+/// documented on every operation that reads it, and those copies must agree.
+#[tokio::test]
+async fn documented_header_patterns_agree_with_the_server() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/openapi.json")).await.unwrap().json().await.unwrap();
+    let claim = app.create_claim("The documented headers hold").await["id"].as_i64().unwrap();
+    let schema = |method: &str, path: &str, name: &str| -> Value {
+        let parameters = doc["paths"][path][method]["parameters"].as_array().unwrap();
+        let found = parameters.iter().find(|p| p["name"] == name && p["in"] == "header");
+        found.unwrap_or_else(|| panic!("{method} {path} documents no {name} header"))["schema"].clone()
+    };
+    let idempotency = schema("post", "/v1/claims", "Idempotency-Key");
+    assert_eq!(idempotency, schema("post", "/v1/claims/{id}/evidence", "Idempotency-Key"));
+    let if_match = schema("patch", "/v1/claims/{id}", "If-Match");
+    assert_eq!(if_match, schema("patch", "/v1/sources/{id}", "If-Match"));
+    let within = |schema: &Value, value: &str| {
+        let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
+        let least = schema["minLength"].as_u64().unwrap_or(0) as usize;
+        let most = schema["maxLength"].as_u64().map_or(usize::MAX, |n| n as usize);
+        pattern.is_match(value) && (least..=most).contains(&value.len())
+    };
+
+    let long = "k".repeat(256);
+    let keys: &[(&str, bool)] =
+        &[("a", true), ("retry-7f3c:2", true), (&long[..255], true), ("two words", false), (&long, false)];
+    for (n, (key, taken)) in keys.iter().enumerate() {
+        assert_eq!(within(&idempotency, key), *taken, "Idempotency-Key {key:?}: the document");
+        let body = serde_json::json!({"text": format!("A claim sent once with key number {n}")});
+        let request = app.client.post(app.url("/v1/claims")).header("idempotency-key", *key).json(&body);
+        let status = request.send().await.unwrap().status();
+        assert_eq!(status == StatusCode::BAD_REQUEST, !taken, "Idempotency-Key {key:?}: the server answers {status}");
+    }
+
+    let tags: &[(&str, bool)] =
+        &[("*", true), ("\"1\"", true), ("W/\"1\"", true), ("\"1\", \"2\"", true), (",", false), ("", false)];
+    for (tag, taken) in tags {
+        assert_eq!(within(&if_match, tag), *taken, "If-Match {tag:?}: the document");
+        let body = serde_json::json!({"claimant": "A reader"});
+        let status = app.patch(&format!("/v1/claims/{claim}"), Some(tag), &body).await.status();
+        assert_eq!(status == StatusCode::BAD_REQUEST, !taken, "If-Match {tag:?}: the server answers {status}");
+    }
+}
