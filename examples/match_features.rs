@@ -91,19 +91,19 @@ fn main() -> anyhow::Result<()> {
         _ => None,
     };
     // For train, the tuned table fitted without the tweet (`bench/matching/tune_table.py`), if at hand:
-    // each with its own vectors of the claims, since tuning moves the claims' rows too.
+    // each with its own vectors of the claims, since tuning moves the claims' rows too. Some folds
+    // but not all is an error: train's features would come from a table that saw the tweets.
     let table_folds: Vec<(Embedder, Vec<Vec<f32>>)> = match (&model_dir, split.as_str()) {
-        (Some(dir), "train") => (0..FOLDS)
-            .map_while(|k| {
+        (Some(dir), "train") if dir.join("fold0").exists() => (0..FOLDS)
+            .map(|k| {
                 let fold = dir.join(format!("fold{k}"));
-                let model = Embedder::load(&fold).ok()?;
-                let vectors = claim_vectors(&model, &fold, &claims).ok()?;
-                Some((model, vectors))
+                let model = Embedder::load(&fold)?;
+                let vectors = claim_vectors(&model, &fold, &claims)?;
+                Ok((model, vectors))
             })
-            .collect(),
+            .collect::<anyhow::Result<_>>()?,
         _ => Vec::new(),
     };
-    let table_folds = if table_folds.len() == FOLDS { table_folds } else { Vec::new() };
     let names: Vec<&str> = NAMES.into_iter().chain(VECTOR_NAMES.into_iter().filter(|_| vectors.is_some())).collect();
     println!("tweet,label,{}", names.join(","));
     let idf = |t: u64| index.idf(t);

@@ -19,7 +19,7 @@ use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
 use crate::config::{Config, FetchArgs};
-use crate::domain::matching::{Thresholds, Vectors};
+use crate::domain::matching::Thresholds;
 use crate::embed::Embedder;
 use crate::fetch::article::ArticleFetcher;
 use crate::fetch::client::{Fetcher, guarded_client, system_lookup};
@@ -46,12 +46,7 @@ impl Application {
             (Some(dir), _) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
             (None, _) => Some(tokio::task::spawn_blocking(Embedder::builtin).await??),
         };
-        let vectors = match &model {
-            None => Vectors::None,
-            Some(model) if model.is_table() => Vectors::Table,
-            Some(_) => Vectors::Transformer,
-        };
-        let defaults = Thresholds::defaults(vectors);
+        let defaults = Thresholds::defaults(model.as_ref().map(|m| m.vectors()));
         let same = config.match_same.unwrap_or(defaults.same);
         let related = config.match_related.unwrap_or(defaults.related);
         if !(0.0..=1.0).contains(&related) || !(related..=1.0).contains(&same) {

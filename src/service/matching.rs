@@ -14,10 +14,10 @@ use rusqlite::Connection;
 
 use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
-use crate::domain::matching::features::{Scoring, Vectors};
+use crate::domain::matching::features::Scoring;
 use crate::domain::matching::index::{Doc, Filter, Footprint, Index};
 use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, Ranked, rank, widen};
-use crate::domain::matching::{MatchInput, Thresholds, Tier, text};
+use crate::domain::matching::{MatchInput, Thresholds, Tier, Vectors, text};
 use crate::domain::normalize::normalize_text;
 use crate::domain::workflow::Status;
 use crate::embed::{self, Embedder};

@@ -158,8 +158,9 @@ async fn documented_parameter_patterns_agree_with_the_server() {
 }
 
 /// The header rules the document states: a value within a header's pattern and lengths is not
-/// refused as malformed, and one the server refuses as malformed is outside them. Each header is
-/// documented on every operation that reads it, and those copies must agree.
+/// refused as malformed, and one the server refuses as malformed is outside them. The operations
+/// that document a header (`If-Match` on the PATCHes of claims and sources, `Idempotency-Key` on the
+/// POSTs of claims and evidence) document it alike.
 #[tokio::test]
 async fn documented_header_patterns_agree_with_the_server() {
     let app = spawn_app().await;

@@ -5,11 +5,13 @@
 //! A feature is named, and a candidate holds only the features it has. With a sentence model loaded,
 //! the `embedding` feature (the cosine, -1..1, of the text's and the claim's vectors) joins the
 //! lexical ones, weighed by a second set of weights fitted with it: one for the transformer's
-//! vectors (`weights_vectors.json`), one for the built-in table's (`weights_table.json`), whose
-//! cosines do not read alike. A candidate whose vector is not made yet goes without it.
+//! vectors (`weights_vectors.json`), one for a table's (`weights_table.json`, fitted with the
+//! built-in table), whose cosines do not read alike. A candidate whose vector is not made yet goes without it.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+use super::Vectors;
 
 /// The lexical features, in the order `fit.py` reads them.
 pub const NAMES: [&str; 8] = [
@@ -56,15 +58,6 @@ impl Features {
 pub struct Weights {
     pub bias: f64,
     pub weights: BTreeMap<String, f64>,
-}
-
-/// What made the sentence vectors a cosine comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vectors {
-    /// The static word-piece table (`embed::table`).
-    Table,
-    /// all-MiniLM-L6-v2 itself.
-    Transformer,
 }
 
 impl Weights {

@@ -528,7 +528,7 @@ fn widening_keeps_bm25s_best_and_adds_the_closest_in_bm25s_order() {
 
 #[test]
 fn a_candidate_without_a_vector_is_scored_by_the_lexical_weights() {
-    let scoring = Scoring::builtin(Some(super::features::Vectors::Table));
+    let scoring = Scoring::builtin(Some(super::Vectors::Table));
     let mut features = super::features::Features::default();
     features.set("bm25", 1.0);
     assert!(std::ptr::eq(scoring.of(&features), scoring.words));
