@@ -18,11 +18,11 @@
 
 use std::collections::HashMap;
 
-use claimcheck::domain::matching::Fields;
 use claimcheck::domain::matching::features::{NAMES, Scoring, VECTOR_NAMES};
 use claimcheck::domain::matching::index::{Doc, Filter, Index};
 use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, rank, widen};
 use claimcheck::domain::matching::text::analyze;
+use claimcheck::domain::matching::{Fields, Vectors};
 use claimcheck::embed::{Adapter, Embedder, cosine, from_bytes, to_bytes};
 
 /// As `bench/matching/adapter.py` splits train's tweets.
@@ -34,7 +34,7 @@ const CANDIDATES: usize = 20;
 /// Every claim's vector; the transformer's are made once and kept beside the model (a table makes
 /// them again in a second, as the server does).
 fn claim_vectors(model: &Embedder, dir: &std::path::Path, claims: &[Fields]) -> anyhow::Result<Vec<Vec<f32>>> {
-    if model.is_table() {
+    if model.vectors() == Vectors::Table {
         return claims.iter().map(|c| model.vector(&c.sentence())).collect();
     }
     // Named by the model and its fingerprint: other weights make their vectors again.
@@ -122,8 +122,11 @@ fn main() -> anyhow::Result<()> {
         let (top, cosine) = match space {
             (Some(model), Some(vectors)) => {
                 // As the server: a table has no stored vectors to widen BM25's 20 by.
-                let pool =
-                    index.top(&query.terms, if model.is_table() { CANDIDATES } else { POOL }, &Filter::default());
+                let pool = index.top(
+                    &query.terms,
+                    if model.vectors() == Vectors::Table { CANDIDATES } else { POOL },
+                    &Filter::default(),
+                );
                 let text = match folds.get(n as usize % FOLDS) {
                     Some(fold) => fold.apply(&model.vector(&row[1])?),
                     None => model.query_vector(&row[1])?,

@@ -156,14 +156,13 @@ impl Embedder {
         })
     }
 
-    /// Vectors are made by a table of word-piece vectors rather than the transformer.
-    pub fn is_table(&self) -> bool {
-        matches!(self.encoder, Encoder::Table(..))
-    }
-
-    /// What makes this model's vectors, as the ranking's weights are chosen by it.
+    /// What makes this model's vectors: a table of word-piece vectors or the transformer. The
+    /// ranking's weights, the tiers and where a vector is made all follow from it.
     pub fn vectors(&self) -> Vectors {
-        if self.is_table() { Vectors::Table } else { Vectors::Transformer }
+        match self.encoder {
+            Encoder::Transformer(_) => Vectors::Transformer,
+            Encoder::Table(_) => Vectors::Table,
+        }
     }
 
     /// The vector of a text looked up among claims: its own, moved by the query adapter when there is
@@ -254,7 +253,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         table_folder(dir.path());
         let model = Embedder::load(dir.path()).unwrap();
-        assert!(model.is_table() && model.name.starts_with("static-MiniLM-L6-v2/"), "{}", model.name);
+        assert!(model.vectors() == Vectors::Table && model.name.starts_with("static-MiniLM-L6-v2/"), "{}", model.name);
         let v = model.vector("DeepSeek model, https://t.co/x").unwrap();
         let third = 1.0 / 3.0f32.sqrt();
         assert!(v[..3].iter().all(|x| (x - third).abs() < 1e-3) && v[3..].iter().all(|x| *x == 0.0), "{:?}", &v[..4]);

@@ -10,14 +10,15 @@
 //! "word🔥" one unknown piece. The table keeps letters and digits only, so a word is kept rather
 //! than lost.
 
+use hashbrown::HashTable;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
-
-use hashbrown::HashTable;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+// The matching index's hash of a term serves for a piece as well.
+use crate::domain::matching::index::term_hash as hash_of;
 
 /// Pieces read of a text, at most, as the transformer's tokenizer cuts it (128 with its two markers).
 const MAX_PIECES: usize = 126;
@@ -135,12 +136,6 @@ impl WordPieces {
             start = end;
         }
     }
-}
-
-fn hash_of(piece: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    piece.hash(&mut h);
-    h.finish()
 }
 
 /// The text as BERT's uncased normalizer leaves it: control characters dropped, spaces as spaces,

@@ -119,12 +119,12 @@ impl Matcher {
     /// The model, when it is the transformer, whose vectors take milliseconds: claims' are made in
     /// the background and kept, and a query's is made on the blocking pool.
     pub(super) fn transformer(&self) -> Option<&Arc<Embedder>> {
-        self.model.as_ref().filter(|m| !m.is_table())
+        self.model.as_ref().filter(|m| m.vectors() == Vectors::Transformer)
     }
 
     /// The model, when it is a table, whose vectors are made when a lookup reads a candidate.
     fn table(&self) -> Option<&Embedder> {
-        self.model.as_deref().filter(|m| m.is_table())
+        self.model.as_deref().filter(|m| m.vectors() == Vectors::Table)
     }
 
     /// Told by the writer which claims a commit group changed.

@@ -6,7 +6,8 @@
 //! the `embedding` feature (the cosine, -1..1, of the text's and the claim's vectors) joins the
 //! lexical ones, weighed by a second set of weights fitted with it: one for the transformer's
 //! vectors (`weights_vectors.json`), one for a table's (`weights_table.json`, fitted with the
-//! built-in table), whose cosines do not read alike. A candidate whose vector is not made yet goes without it.
+//! built-in table), whose cosines do not read alike. A candidate whose vector is not made yet goes
+//! without it.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
