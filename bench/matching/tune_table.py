@@ -3,7 +3,7 @@ train tweet's vector comes closer to the claim it repeats than to any other clai
 knows what texts mean as all-MiniLM-L6-v2 reads them; it does not know that a tweet and the fact-check
 it repeats are often a joke, a headline and a question about one claim.
 
-    pip install numpy scipy tokenizers
+    pip install numpy scipy safetensors tokenizers snowballstemmer
     python3 bench/matching/static_vectors.py WHEEL --lambda 0.02 --dims 256 --out /tmp/distilled.i8
     python3 bench/matching/tune_table.py choose --start /tmp/distilled.i8 --steps 200    # on train only
     python3 bench/matching/tune_table.py write /tmp/tuned --start /tmp/distilled.i8
@@ -32,14 +32,17 @@ train and dev, before and after.
 
 import argparse
 import csv
-import os
 import json
+import os
 import re
 import sys
 
 import numpy as np
 import scipy.sparse as sp
 from tokenizers import BertWordPieceTokenizer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from static_vectors import write_table  # noqa: E402  (the layout the server reads)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMBED = os.path.join(HERE, "../../src/embed")
@@ -56,15 +59,6 @@ def read_table(path):
     raw = np.fromfile(path, dtype=np.uint8).reshape(VOCAB, -1)
     scale = raw[:, :4].copy().view("<f4")[:, 0]
     return raw[:, 4:].view(np.int8).astype(np.float32) * scale[:, None]
-
-
-def write_table(rows, path):
-    """As `static_vectors.py` writes it: each row's scale (a little-endian f32), then signed bytes."""
-    scale = np.abs(rows).max(1) / 127
-    scale[scale == 0] = 1
-    out = np.zeros(len(rows), dtype=[("scale", "<f4"), ("row", "i1", rows.shape[1])])
-    out["scale"], out["row"] = scale, np.clip(np.round(rows / scale[:, None]), -127, 127)
-    out.tofile(path)
 
 
 def bag(tok, texts):
