@@ -11,7 +11,7 @@ use super::auth::Caller;
 use super::cache::Rendered;
 use super::error::ApiError;
 use super::evidence::Evidence;
-use super::extract::{self, Id, JsonBody};
+use super::extract::{self, Id, IdempotencyKey, IfMatch, JsonBody};
 use super::problems::Problems;
 use super::{Saved, State, json_with_etag, send};
 use crate::domain::claim::Appearance;
@@ -111,7 +111,7 @@ pub struct ClaimCreated {
 }
 
 #[utoipa::path(post, path = "/v1/claims", tag = "claims", summary = "Submit a claim",
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: 1 to 255 visible ASCII characters")),
+    params(IdempotencyKey),
     request_body = crate::domain::claim::ClaimInput,
     responses((status = 201, description = "Created, with similar claims", body = ClaimCreated), Problems))]
 pub async fn create(
@@ -189,7 +189,7 @@ async fn render(state: &State, actor: &crate::domain::access::Actor, id: i64) ->
 }
 
 #[utoipa::path(patch, path = "/v1/claims/{id}", tag = "claims", summary = "Edit a claim's content",
-    params(Id, ("If-Match" = String, Header, pattern = r#"^(\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$"#, description = "The ETag read")),
+    params(Id, IfMatch),
     request_body = crate::domain::claim::ClaimPatch,
     responses((status = 200, description = "OK", body = ClaimDetail), Problems))]
 pub async fn update(

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::extract::{self, Id, JsonBody};
+use super::extract::{self, Id, IdempotencyKey, IfMatchOptional, JsonBody};
 use super::problems::Problems;
 use super::{Saved, State, json_with_etag, send};
 use crate::domain::evidence::{EvidenceInput, EvidencePatch, ReliabilitySource, Stance};
@@ -142,7 +142,7 @@ impl From<links::SnapshotMeta> for Snapshot {
 
 #[utoipa::path(post, path = "/v1/claims/{id}/evidence", tag = "evidence",
     summary = "Attach evidence (fetched in the background)",
-    params(Id, ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Makes a retry safe: 1 to 255 visible ASCII characters")),
+    params(Id, IfMatchOptional, IdempotencyKey),
     request_body = crate::domain::evidence::EvidenceInput,
     responses((status = 201, description = "Created", body = Evidence), Problems))]
 pub async fn attach(
@@ -182,7 +182,7 @@ pub async fn get(Caller(actor): Caller, state: State, Id(id): Id) -> Result<Http
     json_with_etag(StatusCode::OK, row.version, Evidence::from(row))
 }
 
-#[utoipa::path(patch, path = "/v1/evidence/{id}", tag = "evidence", summary = "Edit an evidence item", params(Id),
+#[utoipa::path(patch, path = "/v1/evidence/{id}", tag = "evidence", summary = "Edit an evidence item", params(Id, IfMatchOptional),
     request_body = crate::domain::evidence::EvidencePatch,
     responses((status = 200, description = "OK", body = Evidence), Problems))]
 pub async fn update(
@@ -205,7 +205,7 @@ struct RetractParams {
 /// Retracts the item: it stays, with its history, but no longer counts.
 #[utoipa::path(delete, path = "/v1/evidence/{id}", tag = "evidence",
     summary = "Retract an evidence item (it stays, no longer counting)",
-    params(Id, ("note" = Option<String>, Query, description = "Why")),
+    params(Id, IfMatchOptional, ("note" = Option<String>, Query, description = "Why")),
     responses((status = 200, description = "OK", body = Evidence), Problems))]
 pub async fn retract(
     Caller(actor): Caller,

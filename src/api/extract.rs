@@ -220,6 +220,39 @@ pub fn path_id(req: &HttpRequest) -> Result<i64, ApiError> {
     })
 }
 
+/// The headers as the API document states them, for `params(...)` of the operations that read them
+/// (`if_match`, `idempotency_key` below). utoipa takes only literals in these attributes, so each rule
+/// is written once, here, through a macro. An optional header is a `String` that is not required, not
+/// an `Option`, which would document it as nullable: a header is absent or a string.
+macro_rules! header_params {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty, $header:literal, ($($rule:tt)*);)*) => {$(
+        #[derive(utoipa::IntoParams)]
+        #[into_params(names($header), parameter_in = Header)]
+        #[allow(dead_code)] // documentation only: the handlers read the header with the functions below
+        pub struct $name($(#[$doc])* #[param($($rule)*)] $ty);
+    )*};
+}
+
+macro_rules! etag_rule {
+    ($($name:ident: $ty:ty, ($($more:tt)*);)*) => {
+        header_params! {$(
+            /// Only while what the request changes still has this ETag, as last read (for evidence
+            /// attached, the claim's): `*` or a list of entity tags.
+            $name: $ty, "If-Match", (pattern = r#"^(\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$"# $($more)*);
+        )*}
+    };
+}
+
+etag_rule! {
+    IfMatch: String, ();
+    IfMatchOptional: String, (, required = false);
+}
+
+header_params! {
+    /// Makes a retry safe: 1 to 255 visible ASCII characters.
+    IdempotencyKey: String, "Idempotency-Key", (required = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$");
+}
+
 /// `If-Match`, if sent: `*` or a list of entity tags. A tag that is not one of ours names no
 /// version, so it matches nothing.
 pub fn if_match(req: &HttpRequest) -> Result<Option<Expected>, ApiError> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::extract::{self, Id, JsonBody};
+use super::extract::{self, Id, IfMatch, JsonBody};
 use super::problems::Problems;
 use super::{Page, State, json_with_etag};
 use crate::domain::source::{SourceInput, SourcePatch};
@@ -94,7 +94,7 @@ pub async fn create(
 #[utoipa::path(patch, path = "/v1/sources/{id}", tag = "sources", operation_id = "update_source",
     summary = "Change a source's publisher, reliability or note",
     description = "Evidence attached before keeps the reliability it was weighed with.",
-    params(Id, ("If-Match" = String, Header, pattern = r#"^(\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$"#, description = "The ETag read")),
+    params(Id, IfMatch),
     request_body = SourcePatch,
     responses((status = 200, description = "OK", body = Source), Problems))]
 pub async fn update(

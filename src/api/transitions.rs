@@ -6,12 +6,12 @@ use super::State;
 use super::auth::Caller;
 use super::claims::claim_response;
 use super::error::ApiError;
-use super::extract::{self, Id, JsonBody};
+use super::extract::{self, Id, IfMatchOptional, JsonBody};
 use super::problems::Problems;
 use crate::domain::workflow::TransitionInput;
 
 #[utoipa::path(post, path = "/v1/claims/{id}/transitions", tag = "claims",
-    summary = "Move a claim through the workflow", params(Id), request_body = TransitionInput,
+    summary = "Move a claim through the workflow", params(Id, IfMatchOptional), request_body = TransitionInput,
     responses((status = 200, description = "OK", body = super::claims::ClaimDetail), Problems))]
 pub async fn create(
     Caller(actor): Caller,

@@ -166,15 +166,29 @@ async fn documented_header_patterns_agree_with_the_server() {
     let app = spawn_app().await;
     let doc: Value = reqwest::get(app.url("/openapi.json")).await.unwrap().json().await.unwrap();
     let claim = app.create_claim("The documented headers hold").await["id"].as_i64().unwrap();
-    let schema = |method: &str, path: &str, name: &str| -> Value {
+    let header = |method: &str, path: &str, name: &str| -> Value {
         let parameters = doc["paths"][path][method]["parameters"].as_array().unwrap();
         let found = parameters.iter().find(|p| p["name"] == name && p["in"] == "header");
-        found.unwrap_or_else(|| panic!("{method} {path} documents no {name} header"))["schema"].clone()
+        found.unwrap_or_else(|| panic!("{method} {path} documents no {name} header")).clone()
     };
+    let schema = |method: &str, path: &str, name: &str| header(method, path, name)["schema"].clone();
     let idempotency = schema("post", "/v1/claims", "Idempotency-Key");
     assert_eq!(idempotency, schema("post", "/v1/claims/{id}/evidence", "Idempotency-Key"));
+    // Every operation that reads If-Match documents it alike; the PATCHes of content refuse to go without.
     let if_match = schema("patch", "/v1/claims/{id}", "If-Match");
-    assert_eq!(if_match, schema("patch", "/v1/sources/{id}", "If-Match"));
+    let reading_if_match = [
+        ("patch", "/v1/claims/{id}", true),
+        ("patch", "/v1/sources/{id}", true),
+        ("post", "/v1/claims/{id}/evidence", false),
+        ("patch", "/v1/evidence/{id}", false),
+        ("delete", "/v1/evidence/{id}", false),
+        ("post", "/v1/claims/{id}/transitions", false),
+    ];
+    for (method, path, required) in reading_if_match {
+        let documented = header(method, path, "If-Match");
+        assert_eq!(documented["schema"], if_match, "{method} {path}: If-Match");
+        assert_eq!(documented["required"].as_bool().unwrap_or(false), required, "{method} {path}: If-Match required");
+    }
     let within = |schema: &Value, value: &str| {
         let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
         let least = schema["minLength"].as_u64().unwrap_or(0) as usize;
@@ -200,5 +214,14 @@ async fn documented_header_patterns_agree_with_the_server() {
         let body = serde_json::json!({"claimant": "A reader"});
         let status = app.patch(&format!("/v1/claims/{claim}"), Some(tag), &body).await.status();
         assert_eq!(status == StatusCode::BAD_REQUEST, !taken, "If-Match {tag:?}: the server answers {status}");
+        // Where it is optional, the server reads a tag by the same rule.
+        let body = serde_json::json!({"to": "in_review"});
+        let request = app.client.post(app.url(&format!("/v1/claims/{claim}/transitions"))).header("if-match", *tag);
+        let status = request.json(&body).send().await.unwrap().status();
+        assert_eq!(
+            status == StatusCode::BAD_REQUEST,
+            !taken,
+            "If-Match {tag:?} on a transition: the server answers {status}"
+        );
     }
 }
