@@ -26,6 +26,7 @@ pub mod webhooks;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -125,7 +126,7 @@ pub struct Store {
     pub writer: Writer,
     pub reader: ReadPool,
     /// Which claims each commit group changed, for whoever keeps copies of them.
-    pub claim_changes: std::sync::Arc<changes::ClaimChanges>,
+    pub claim_changes: Arc<changes::ClaimChanges>,
 }
 
 impl Store {
@@ -143,10 +144,11 @@ impl Store {
             tracing::info!(rows = sealed, "audit rows written before the audit key are now sealed with it");
         }
         let reader = ReadPool::open(&config.path, config.readers, config.quick_read_limit, &config.audit_key)?;
-        let claim_changes = std::sync::Arc::new(changes::ClaimChanges::default());
+        let claim_changes = Arc::new(changes::ClaimChanges::default());
         let checkpointer = checkpoint::Checkpointer::start(&config.path, config.synchronous)?;
-        let writer =
-            Writer::start(conn, config.write_queue, config.write_wait, claim_changes.clone(), Some(checkpointer))?;
+        // The caches hear of a group's claims, and quick reads of its commit, before its callers.
+        let hooks: Vec<Arc<dyn writer::Hook>> = vec![claim_changes.clone(), Arc::new(reader.commits())];
+        let writer = Writer::start(conn, config.write_queue, config.write_wait, Arc::new(hooks), Some(checkpointer))?;
         Ok(Store { writer, reader, claim_changes })
     }
 

@@ -42,6 +42,11 @@ pub trait Hook: Send + Sync + 'static {
     fn before_commit(&self, conn: &Connection) -> Result<()>;
     /// The group is over: committed, or rolled back (then `before_commit` was not called).
     fn finished(&self);
+    /// A checkpoint is coming that waits for every read transaction on the WAL to end (a RESTART, or
+    /// the last one, a TRUNCATE): a hook that keeps them open ends them, and keeps none open until
+    /// `restarted`.
+    fn restarting(&self) {}
+    fn restarted(&self) {}
 }
 
 /// No group work.
@@ -51,6 +56,25 @@ impl Hook for () {
         Ok(())
     }
     fn finished(&self) {}
+}
+
+/// Several hooks, told in turn.
+impl Hook for Vec<Arc<dyn Hook>> {
+    fn row_changed(&self, action: Action, table: &str, rowid: i64) {
+        self.iter().for_each(|hook| hook.row_changed(action, table, rowid));
+    }
+    fn before_commit(&self, conn: &Connection) -> Result<()> {
+        self.iter().try_for_each(|hook| hook.before_commit(conn))
+    }
+    fn finished(&self) {
+        self.iter().for_each(|hook| hook.finished());
+    }
+    fn restarting(&self) {
+        self.iter().for_each(|hook| hook.restarting());
+    }
+    fn restarted(&self) {
+        self.iter().for_each(|hook| hook.restarted());
+    }
 }
 
 /// What the writer has done, for `/metrics`.
@@ -185,12 +209,16 @@ fn run(group: Group, mut rx: mpsc::Receiver<Message>) {
             if let Some(checkpointer) = &group.checkpointer {
                 checkpointer.nudge();
                 if checkpointer.restart_due() {
+                    group.hook.restarting();
                     Checkpointer::restart(&group.conn);
+                    group.hook.restarted();
                 }
             }
         }
     }
     if let Some(checkpointer) = group.checkpointer {
+        // Its last checkpoint, a TRUNCATE, waits for read transactions as a RESTART does.
+        group.hook.restarting();
         checkpointer.close();
     }
     tracing::debug!("writer stopped");
