@@ -146,8 +146,10 @@ impl Store {
         let reader = ReadPool::open(&config.path, config.readers, config.quick_read_limit, &config.audit_key)?;
         let claim_changes = Arc::new(changes::ClaimChanges::default());
         let checkpointer = checkpoint::Checkpointer::start(&config.path, config.synchronous)?;
-        // The caches hear of a group's claims, and quick reads of its commit, before its callers.
-        let hooks: Vec<Arc<dyn writer::Hook>> = vec![claim_changes.clone(), Arc::new(reader.commits())];
+        // Quick reads hear of a group's commit, then the caches of its claims, then its callers. In
+        // that order: a claim read for a cache after the cache dropped it must come from a transaction
+        // that sees the commit, not from one kept from before it.
+        let hooks: Vec<Arc<dyn writer::Hook>> = vec![Arc::new(reader.commits()), claim_changes.clone()];
         let writer = Writer::start(conn, config.write_queue, config.write_wait, Arc::new(hooks), Some(checkpointer))?;
         Ok(Store { writer, reader, claim_changes })
     }
