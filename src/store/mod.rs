@@ -248,6 +248,7 @@ pub fn ping(conn: &Connection) -> Result<()> {
 mod tests {
     use super::*;
     use rusqlite::StatementStatus;
+    use std::sync::Mutex;
 
     #[test]
     fn statements_keep_their_plan_whatever_is_bound() {
@@ -265,6 +266,35 @@ mod tests {
                 .for_each(drop);
         }
         assert_eq!(reader.prepare_cached(sql).unwrap().get_status(StatementStatus::RePrepare), 0);
+    }
+
+    /// A cache told of a commit reads what it dropped again: that read must see the commit, though
+    /// the quick read before the write left its transaction open (the order of the writer's hooks).
+    #[tokio::test]
+    async fn a_claim_read_when_the_caches_hear_of_its_change_is_the_changed_claim() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = StoreConfig {
+            path: dir.path().join("s.db"),
+            synchronous: Synchronous::Full,
+            readers: 2,
+            quick_read_limit: Duration::from_secs(1),
+            write_queue: 16,
+            write_wait: Duration::from_secs(1),
+            audit_key: audit_key::AuditKey::load_or_create(&dir.path().join("audit.key")).unwrap(),
+        };
+        let store = tokio::task::spawn_blocking(move || Store::open(&config)).await.unwrap().unwrap();
+        let claims = |conn: &Connection| Ok(conn.query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))?);
+        let (reader, runtime, seen) =
+            (store.reader.clone(), tokio::runtime::Handle::current(), Arc::new(Mutex::new(None)));
+        let told = seen.clone();
+        // Called on the writer's thread, where a quick read runs in place.
+        store.claim_changes.listen(Arc::new(move |_| {
+            *told.lock().unwrap() = Some(runtime.block_on(reader.read_quick(claims)).unwrap());
+        }));
+        assert_eq!(store.reader.read_quick(claims).await.unwrap(), 0);
+        let insert = "INSERT INTO claims (text, normalized, created_at, updated_at) VALUES ('A', 'a', 't', 't')";
+        store.writer.write(move |conn| Ok(conn.execute(insert, [])?)).await.unwrap();
+        assert_eq!(*seen.lock().unwrap(), Some(1), "the cache read the claims as they were before the commit");
     }
 
     /// `.cargo/config.toml` builds SQLite so that connections share no page cache and take no global
