@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 
@@ -24,6 +25,8 @@ pub struct Rendered {
 
 pub struct ClaimCache {
     shards: Vec<Mutex<Shard>>,
+    /// Each shard's epoch: changed under the shard's lock, read without it (`tickets` reads them all).
+    epochs: Vec<AtomicU64>,
     per_shard: usize,
 }
 
@@ -31,7 +34,6 @@ pub struct ClaimCache {
 /// claims people are reading stay while one-off reads pass through.
 #[derive(Default)]
 struct Shard {
-    epoch: u64,
     entries: HashMap<i64, (Rendered, bool)>,
     /// Insertion order; may hold ids already dropped, which eviction skips.
     order: VecDeque<i64>,
@@ -59,14 +61,31 @@ impl Shard {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket(u64);
 
+/// A ticket for every claim at once, for a read that learns which claims it reads as it goes (a list).
+pub struct Tickets([u64; SHARDS]);
+
+impl Tickets {
+    pub fn of(&self, id: i64) -> Ticket {
+        Ticket(self.0[shard_of(id)])
+    }
+}
+
+fn shard_of(id: i64) -> usize {
+    id.rem_euclid(SHARDS as i64) as usize
+}
+
 impl ClaimCache {
     /// A cache of at most `capacity` claims; 0 disables it.
     pub fn new(capacity: usize) -> ClaimCache {
-        ClaimCache { shards: (0..SHARDS).map(|_| Mutex::default()).collect(), per_shard: capacity.div_ceil(SHARDS) }
+        ClaimCache {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            epochs: (0..SHARDS).map(|_| AtomicU64::new(0)).collect(),
+            per_shard: capacity.div_ceil(SHARDS),
+        }
     }
 
     fn shard(&self, id: i64) -> &Mutex<Shard> {
-        &self.shards[id.rem_euclid(SHARDS as i64) as usize]
+        &self.shards[shard_of(id)]
     }
 
     pub fn get(&self, id: i64) -> Option<Rendered> {
@@ -77,7 +96,11 @@ impl ClaimCache {
     }
 
     pub fn ticket(&self, id: i64) -> Ticket {
-        Ticket(self.shard(id).lock().map(|s| s.epoch).unwrap_or(u64::MAX))
+        Ticket(self.epochs[shard_of(id)].load(Ordering::Acquire))
+    }
+
+    pub fn tickets(&self) -> Tickets {
+        Tickets(std::array::from_fn(|i| self.epochs[i].load(Ordering::Acquire)))
     }
 
     pub fn insert(&self, id: i64, ticket: Ticket, rendered: Rendered) {
@@ -85,7 +108,7 @@ impl ClaimCache {
             return;
         }
         let Ok(mut shard) = self.shard(id).lock() else { return };
-        if shard.epoch != ticket.0 {
+        if self.epochs[shard_of(id)].load(Ordering::Acquire) != ticket.0 {
             return;
         }
         if let Some(entry) = shard.entries.get_mut(&id) {
@@ -107,7 +130,7 @@ impl ClaimCache {
     pub fn invalidate(&self, ids: &[i64]) {
         for &id in ids {
             if let Ok(mut shard) = self.shard(id).lock() {
-                shard.epoch += 1;
+                self.epochs[shard_of(id)].fetch_add(1, Ordering::AcqRel);
                 shard.entries.remove(&id);
             }
         }
@@ -134,6 +157,17 @@ mod tests {
         assert_eq!(cache.get(7).unwrap().etag, "new");
         cache.invalidate(&[7]);
         assert!(cache.get(7).is_none());
+    }
+
+    #[test]
+    fn tickets_taken_for_every_claim_at_once_hold_as_one_each() {
+        let cache = ClaimCache::new(100);
+        let tickets = cache.tickets();
+        cache.invalidate(&[7]);
+        cache.insert(7, tickets.of(7), rendered("old"));
+        cache.insert(8, tickets.of(8), rendered("other shard"));
+        assert!(cache.get(7).is_none());
+        assert_eq!(cache.get(8).unwrap().etag, "other shard");
     }
 
     #[test]

@@ -254,8 +254,11 @@ pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Resu
     // The desk's lists: each claim is rendered once as a list item and kept until it changes, as `get`
     // keeps claims. An item is the claim as last written, which a write racing the list may have moved on
     // from what the list's walk saw an instant before.
+    // The tickets are taken before the read, whose walk fixes what it sees of the database: one taken
+    // after a change the walk does not see would let the claim as it was fill the cache.
     let cache = state.list_items.clone();
-    let kept = move |id| cache.get(id).map(|kept| kept.body).ok_or_else(|| cache.ticket(id));
+    let tickets = cache.tickets();
+    let kept = move |id| cache.get(id).map(|kept| kept.body).ok_or_else(|| tickets.of(id));
     let (listed, walked) = state.service.list_claims_kept(&actor, request, kept).await?;
     let mut items = Vec::with_capacity(listed.len());
     for item in listed {

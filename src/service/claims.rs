@@ -144,8 +144,8 @@ impl Service {
     }
 
     /// A page of a listing (not a search) for a caller that keeps claims rendered: in the same read as the
-    /// walk, `kept` is asked for each claim of the page, and gives its copy or else a token (taken before
-    /// the claim is read: the cache's ticket); the claims it has no copy of are read then.
+    /// walk, `kept` is asked for each claim of the page, and gives its copy or else a token (the cache's
+    /// ticket, which must date from before this call); the claims it has no copy of are read then.
     pub async fn list_claims_kept<T, U>(
         &self,
         actor: &Actor,

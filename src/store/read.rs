@@ -17,7 +17,7 @@
 //! tenth of the CPU of a GET of a claim. A commit ends the transactions that connections at rest
 //! hold, so that none keeps a checkpoint from copying the WAL back; one in use ends it when put back.
 //! While the writer runs a RESTART checkpoint, which waits for every read transaction on the WAL to
-//! end, none is held.
+//! end, none is held. None is held longer than `HELD_FOR`, for the commits of other processes.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -120,6 +120,13 @@ impl Quick {
         }
     }
 
+    /// Ends the transaction held if it is older than `HELD_FOR`.
+    fn release_if_old(&mut self) {
+        if self.held.is_some_and(|(_, begun)| begun.elapsed() >= HELD_FOR) {
+            self.release();
+        }
+    }
+
     fn release(&mut self) {
         self.held = None;
         if !self.conn.is_autocommit() {
@@ -129,9 +136,22 @@ impl Quick {
 }
 
 /// The longest a read transaction is held for reuse. Groups committed by this process end it at once;
-/// this bounds how long a change made by another process (a key created from the command line) goes
-/// unseen.
+/// this bounds how long a change made by another process (a key created from the command line, an
+/// import) goes unseen, and how long such a process's checkpoints wait for it.
 const HELD_FOR: Duration = Duration::from_millis(100);
+
+/// Ends, every `HELD_FOR`, the transactions that connections at rest have held longer: with no read
+/// and no commit of this process to end them, they would keep another process's checkpoints waiting.
+/// Stops when the pool is dropped.
+fn end_old_transactions(pool: std::sync::Weak<Inner>) {
+    loop {
+        std::thread::sleep(HELD_FOR);
+        let Some(inner) = pool.upgrade() else { return };
+        if let Ok(mut quick) = inner.quick.lock() {
+            quick.iter_mut().for_each(Quick::release_if_old);
+        }
+    }
+}
 
 /// Told by the writer when a commit group is over, before any caller of the group hears back (a
 /// `Hook`): quick reads from then on begin a new transaction, which sees the group.
@@ -171,7 +191,7 @@ const STRIKES: u64 = 3;
 
 impl ReadPool {
     /// `size` connections; quick reads run in place while each takes less than `quick_limit`.
-    pub fn open(path: &Path, size: usize, quick_limit: Duration, audit_key: &AuditKey) -> rusqlite::Result<ReadPool> {
+    pub fn open(path: &Path, size: usize, quick_limit: Duration, audit_key: &AuditKey) -> anyhow::Result<ReadPool> {
         let size = size.max(1);
         let idle = (0..size).map(|_| open_reader(path, audit_key)).collect::<rusqlite::Result<Vec<_>>>()?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -182,7 +202,7 @@ impl ReadPool {
                 (0..cores.min(size)).map(|_| Quick::open(path, audit_key, opened)).collect::<rusqlite::Result<_>>()?
             }
         };
-        Ok(ReadPool {
+        let pool = ReadPool {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 audit_key: audit_key.clone(),
@@ -196,7 +216,12 @@ impl ReadPool {
                 commits: AtomicU64::new(0),
                 restarting: AtomicBool::new(false),
             }),
-        })
+        };
+        if !quick_limit.is_zero() {
+            let inner = Arc::downgrade(&pool.inner);
+            std::thread::Builder::new().name("claimcheck-reads".into()).spawn(move || end_old_transactions(inner))?;
+        }
+        Ok(pool)
     }
 
     /// The hook by which the writer tells this pool that a group was committed.
@@ -235,10 +260,11 @@ impl ReadPool {
         let interrupted = quick.interrupted.load(Ordering::Relaxed);
         match outcome {
             Ok(result) => {
-                // A group committed during the read finds the connection in use: its transaction ends
-                // here, so that it holds no checkpoint back while at rest.
-                quick.release_if_behind(&inner.commits);
                 if let Ok(mut pool) = inner.quick.lock() {
+                    // A group committed during the read found the connection in use: its transaction
+                    // ends here, so that it holds no checkpoint back while at rest. Under the lock, so
+                    // that a commit's sweep comes either after this or after the push.
+                    quick.release_if_behind(&inner.commits);
                     pool.push(quick);
                 }
                 // Whatever the query made of the interruption, its answer is the blocking pool's.
@@ -376,6 +402,13 @@ mod tests {
         checkpoints(path, "TRUNCATE")
     }
 
+    /// A quick read's transaction left held, and a row committed behind it, which it keeps in the WAL.
+    async fn hold_behind_a_write(pool: &ReadPool, path: &Path) {
+        pool.read_quick(count).await.unwrap();
+        add_row(path);
+        assert!(!wal_emptied(path), "the transaction held keeps the WAL (else the test proves nothing)");
+    }
+
     fn restarts(path: &Path) -> bool {
         checkpoints(path, "RESTART")
     }
@@ -401,9 +434,7 @@ mod tests {
         let pool = pool(&dir, Duration::from_secs(1));
         let path = dir.path().join("r.db");
         // Held at rest: the commit ends it.
-        pool.read_quick(count).await.unwrap();
-        add_row(&path);
-        assert!(!wal_emptied(&path), "the transaction held keeps the WAL (the check can fail)");
+        hold_behind_a_write(&pool, &path).await;
         pool.commits().finished();
         assert!(wal_emptied(&path), "a connection at rest holds the WAL back");
         // In use when the commit comes: ended when put back.
@@ -417,6 +448,17 @@ mod tests {
         .await
         .unwrap();
         assert!(wal_emptied(&path), "a connection put back after a commit holds the WAL back");
+    }
+
+    #[tokio::test]
+    async fn a_transaction_held_at_rest_ends_when_it_is_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir, Duration::from_secs(1));
+        let path = dir.path().join("r.db");
+        // Another process writes: nothing of this one ends the transaction held, but its age.
+        hold_behind_a_write(&pool, &path).await;
+        std::thread::sleep(HELD_FOR * 3);
+        assert!(wal_emptied(&path), "a transaction held at rest outlived HELD_FOR");
     }
 
     #[tokio::test]
