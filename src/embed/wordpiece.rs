@@ -10,10 +10,10 @@
 //! "word🔥" one unknown piece. The table keeps letters and digits only, so a word is kept rather
 //! than lost.
 
-use hashbrown::HashTable;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use hashbrown::HashTable;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 

@@ -361,9 +361,8 @@ mod tests {
 
     /// Counts `t`'s rows, has another connection add one, and counts again.
     fn count_around_a_commit(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
-        let count = |conn: &Connection| conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0));
         let before = count(conn)?;
-        Connection::open(path)?.execute("INSERT INTO t VALUES (1)", [])?;
+        add_row(path);
         Ok((before, count(conn)?))
     }
 
@@ -377,6 +376,14 @@ mod tests {
             let counted = pool.read_quick(move |conn| count_around_a_commit(conn, &path)).await.unwrap();
             assert_eq!(counted, (0, 0), "a commit landed between two statements of one read ({limit:?})");
         }
+    }
+
+    /// A pool whose quick reads run in place, its directory (kept for the test's length) and its file.
+    fn quick_pool() -> (tempfile::TempDir, ReadPool, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir, Duration::from_secs(1));
+        let path = dir.path().join("r.db");
+        (dir, pool, path)
     }
 
     fn count(conn: &Connection) -> Result<i64> {
@@ -415,9 +422,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_quick_read_sees_every_group_committed_before_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = pool(&dir, Duration::from_secs(1));
-        let path = dir.path().join("r.db");
+        let (_dir, pool, path) = quick_pool();
         assert_eq!(pool.read_quick(count).await.unwrap(), 0);
         add_row(&path);
         pool.commits().finished();
@@ -430,9 +435,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_commit_ends_the_transactions_that_quick_reads_hold() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = pool(&dir, Duration::from_secs(1));
-        let path = dir.path().join("r.db");
+        let (_dir, pool, path) = quick_pool();
         // Held at rest: the commit ends it.
         hold_behind_a_write(&pool, &path).await;
         pool.commits().finished();
@@ -452,9 +455,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_transaction_held_at_rest_ends_when_it_is_old() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = pool(&dir, Duration::from_secs(1));
-        let path = dir.path().join("r.db");
+        let (_dir, pool, path) = quick_pool();
         // Another process writes: nothing of this one ends the transaction held, but its age.
         hold_behind_a_write(&pool, &path).await;
         std::thread::sleep(HELD_FOR * 3);
@@ -463,9 +464,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_transaction_is_held_while_the_writer_restarts_the_wal() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = pool(&dir, Duration::from_secs(1));
-        let path = dir.path().join("r.db");
+        let (_dir, pool, path) = quick_pool();
         let commits = pool.commits();
         add_row(&path);
         commits.finished();
