@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use claimcheck::domain::matching::features::{NAMES, Scoring, VECTOR_NAMES};
-use claimcheck::domain::matching::index::{Doc, Filter, Index};
+use claimcheck::domain::matching::index::{Doc, Filter, Index, term_hash};
 use claimcheck::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, rank, widen};
 use claimcheck::domain::matching::text::analyze;
 use claimcheck::domain::matching::{Fields, Vectors};
@@ -115,6 +115,8 @@ fn main() -> anyhow::Result<()> {
         let row = row?;
         let Some(&want) = relevant.get(&row[0]) else { continue };
         let query = analyze(&row[1], None);
+        // As the server: words no claim holds are split where two that claims hold make them.
+        let query = query.split_unknown(|t| index.df(term_hash(t))).unwrap_or(query);
         let space = match table_folds.get(n as usize % FOLDS) {
             Some((model, vectors)) => (Some(model), Some(vectors)),
             None => (model.as_ref(), vectors.as_ref()),

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use super::{Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::matching::features::Scoring;
-use crate::domain::matching::index::{Doc, Filter, Footprint, Index};
+use crate::domain::matching::index::{Doc, Filter, Footprint, Index, term_hash};
 use crate::domain::matching::rank::{Analyzed, BY_SCORE, Found, POOL, Ranked, rank, widen};
 use crate::domain::matching::{MatchInput, Thresholds, Tier, Vectors, text};
 use crate::domain::normalize::normalize_text;
@@ -229,7 +229,10 @@ impl Matcher {
     /// first, at most `limit`, down to the `related` tier.
     pub fn find(&self, conn: &Connection, lookup: &Lookup, limit: usize, filter: Filter) -> store::Result<Vec<Match>> {
         self.catch_up(conn)?;
-        let (text, query) = (&lookup.text, &lookup.analysis);
+        let text = &lookup.text;
+        // Read against the index as it now stands: a word no claim holds may be two that claims do.
+        let split = self.read(|index| lookup.analysis.split_unknown(|t| index.df(term_hash(t))))?;
+        let query = split.as_ref().unwrap_or(&lookup.analysis);
         let (top, cosine) = self.candidates(conn, lookup.vector.as_deref(), &query.terms, &filter)?;
         let ids: Vec<i64> = top.iter().map(|&(id, _)| id).collect();
         let mut rows = matching::by_ids(conn, &ids)?;

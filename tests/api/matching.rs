@@ -108,6 +108,17 @@ async fn match_finds_the_claim_a_text_repeats_says_why_and_creates_nothing() {
 }
 
 #[tokio::test]
+async fn a_tag_in_lower_case_finds_the_claim_that_writes_its_words_apart() {
+    let app = spawn_app().await;
+    let text = "Corn flakes were first made to curb appetites in a sanatorium.";
+    let created: Value = app.post_claim(&json!({ "text": text })).await.json().await.unwrap();
+    let found = matches(&app, "The real story behind #cornflakes").await;
+    assert_eq!(found["items"][0]["id"], created["id"], "{found}");
+    let words = &found["items"][0]["matched"]["words"];
+    assert!(words.as_array().unwrap().iter().any(|w| w == "flakes"), "shown as written: {found}");
+}
+
+#[tokio::test]
 async fn claims_on_the_same_subject_that_say_something_else_are_not_the_same() {
     let app = spawn_seeded_app().await;
     // A denial is answered by the claim it denies, ranked first, and said to be another claim.

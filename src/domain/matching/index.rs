@@ -568,6 +568,12 @@ impl Index {
         oldest
     }
 
+    /// How many claims hold a term (stemmed and hashed as indexed); claims removed since may still
+    /// count.
+    pub fn df(&self, hash: u64) -> u32 {
+        self.term_id(hash).map_or(0, |t| self.terms[t as usize].df)
+    }
+
     /// The claim holds `term` (stemmed and hashed as indexed), how rare it is: its inverse document
     /// frequency, 0 for a term no claim holds.
     pub fn idf(&self, hash: u64) -> f64 {

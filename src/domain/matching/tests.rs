@@ -20,6 +20,27 @@ fn links_handles_tags_and_emoji_are_read_for_what_they_say() {
 }
 
 #[test]
+fn a_word_no_claim_holds_is_read_as_the_two_words_claims_hold() {
+    let df = |known: &'static [(&'static str, u32)]| {
+        move |term: &str| known.iter().find(|(t, _)| *t == term).map_or(0, |(_, n)| *n)
+    };
+    let known = df(&[("corn", 4), ("flake", 2), ("invent", 9), ("cornf", 1), ("lake", 1)]);
+    let split = analyze("Why were cornflakes invented? #cornflakes", None).split_unknown(known).unwrap();
+    assert_eq!(split.terms, ["corn", "flake", "invent", "corn", "flake"]);
+    assert_eq!(split.surface_of("flake"), "flakes", "the words shown are as written");
+    // Of two splits into known words, the one whose rarer half is more common: "cornf lakes" has a
+    // half in one claim, "corn flakes" none in fewer than two.
+    assert_eq!(split.terms[..2], ["corn", "flake"]);
+    let none = analyze("cornflakes invented", None).split_unknown(df(&[("cornflak", 3), ("corn", 4), ("flake", 2)]));
+    assert_eq!(none, None, "a word claims hold is left whole");
+    let halves_unknown = analyze("Souder posted", None).split_unknown(df(&[("sou", 1)]));
+    assert_eq!(halves_unknown, None, "both halves must be words claims hold");
+    let stop = analyze("theflakes", None).split_unknown(df(&[("flake", 2), ("the", 9)]));
+    assert_eq!(stop, None, "a stop word is no half");
+    assert_eq!(analyze("5.6M", None).split_unknown(df(&[("#5", 1)])), None, "numbers stay whole");
+}
+
+#[test]
 fn an_embedded_tweets_signature_is_read_too() {
     let a = analyze("Bricks of cocaine washed up pic.twitter.com/Ap — NowThis (@nowthisnews) September 10, 2019", None);
     assert_eq!(a.terms, ["brick", "cocain", "wash", "nowthi", "nowthisnew", "septemb", "#10", "#2019"]);

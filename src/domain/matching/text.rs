@@ -24,6 +24,8 @@ pub struct Analysis {
     surface: Vec<String>,
     /// Whether it denies what it states, and which numbers it gives as bounds.
     pub qualifiers: Qualifiers,
+    /// The language it was read in (`language_code`), whose stemmer reads the halves of a split word.
+    code: &'static str,
 }
 
 impl Analysis {
@@ -61,7 +63,50 @@ impl Analysis {
         self.terms.push(term);
         self.surface.push(surface);
     }
+
+    /// The text with each word that no claim holds split in two words that claims do, where one split
+    /// does: a tag written in lower case ("#fyrefestival") or words run together ("cornflakes") then
+    /// find the claims that write them apart. `df` says how many claims hold a term. Of the splits
+    /// whose halves both occur, the one whose rarer half is the most common wins (a split into two
+    /// real words, rather than into fragments that happen to occur). `None` when no word splits.
+    pub fn split_unknown(&self, df: impl Fn(&str) -> u32) -> Option<Analysis> {
+        let stemmer = stemmer(self.code);
+        let split = |i: usize| {
+            let (term, word) = (&self.terms[i], &self.surface[i]);
+            let plain = word.len() >= 2 * SPLIT_LEAST && word.bytes().all(|b| b.is_ascii_lowercase());
+            if !plain || number_of(term).is_some() || df(term) > 0 {
+                return None;
+            }
+            (SPLIT_LEAST..=word.len() - SPLIT_LEAST)
+                .map(|at| word.split_at(at))
+                .filter(|(a, b)| !stopwords::is_stop(a, self.code) && !stopwords::is_stop(b, self.code))
+                .filter_map(|(a, b)| {
+                    let halves = [(stemmer.stem(a).into_owned(), a), (stemmer.stem(b).into_owned(), b)];
+                    let rarer = df(&halves[0].0).min(df(&halves[1].0));
+                    (rarer > 0).then_some((rarer, halves))
+                })
+                .max_by_key(|(rarer, _)| *rarer)
+                .map(|(_, halves)| halves)
+        };
+        let splits: Vec<(usize, [(String, &str); 2])> =
+            (0..self.terms.len()).filter_map(|i| Some((i, split(i)?))).collect();
+        if splits.is_empty() {
+            return None;
+        }
+        let mut out = Analysis { qualifiers: self.qualifiers.clone(), code: self.code, ..Analysis::default() };
+        let mut splits = splits.into_iter().peekable();
+        for i in 0..self.terms.len() {
+            match splits.next_if(|(at, _)| *at == i) {
+                Some((_, halves)) => halves.into_iter().for_each(|(term, word)| out.push(term, word.to_owned())),
+                None => out.push(self.terms[i].clone(), self.surface[i].clone()),
+            }
+        }
+        Some(out)
+    }
 }
+
+/// The fewest letters of each half of a split word.
+const SPLIT_LEAST: usize = 3;
 
 /// The value of a number term (`#5600000` is `5600000`); `None` for a word.
 pub fn number_of(term: &str) -> Option<&str> {
@@ -142,7 +187,7 @@ pub fn analyze(text: &str, language: Option<&str>) -> Analysis {
     let code = language_code(language);
     let pieces = numbers_scaled(pieces, code);
     let stemmer = stemmer(code);
-    let mut analysis = Analysis { qualifiers: Qualifiers::new(code), ..Analysis::default() };
+    let mut analysis = Analysis { qualifiers: Qualifiers::new(code), code, ..Analysis::default() };
     for piece in pieces {
         match piece {
             Piece::Word(word) => {
