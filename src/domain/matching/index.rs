@@ -568,8 +568,9 @@ impl Index {
         oldest
     }
 
-    /// How many claims hold a term (stemmed and hashed as indexed); claims removed since may still
-    /// count.
+    /// How many claims hold a term (stemmed and hashed as indexed), whatever a lookup's filter. A
+    /// claim edited or removed since the index was built still counts (its postings stay until the
+    /// next build), and an edited one twice.
     pub fn df(&self, hash: u64) -> u32 {
         self.term_id(hash).map_or(0, |t| self.terms[t as usize].df)
     }

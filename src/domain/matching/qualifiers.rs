@@ -117,6 +117,14 @@ impl Qualifiers {
         }
     }
 
+    /// Reads `term` as the two terms it was split into (`Analysis::split_unknown`): a denied word's
+    /// halves are denied, since a claim may hold them where none held the word.
+    pub fn split(&mut self, term: &str, halves: [&str; 2]) {
+        if self.denied.contains(&term_hash(term)) {
+            self.denied.extend(halves.map(term_hash));
+        }
+    }
+
     /// The bound a number is given, the first time it is bounded; `None` when the text lacks it.
     fn bound(&self, number: &str) -> Option<i8> {
         let mut given = self.numbers.iter().filter(|(n, _)| n == number).map(|(_, b)| *b);

@@ -24,20 +24,30 @@ fn a_word_no_claim_holds_is_read_as_the_two_words_claims_hold() {
     let df = |known: &'static [(&'static str, u32)]| {
         move |term: &str| known.iter().find(|(t, _)| *t == term).map_or(0, |(_, n)| *n)
     };
-    let known = df(&[("corn", 4), ("flake", 2), ("invent", 9), ("cornf", 1), ("lake", 1)]);
-    let split = analyze("Why were cornflakes invented? #cornflakes", None).split_unknown(known).unwrap();
+    // "cornf lakes" has the more common half, and the larger sum; "corn flakes" the more common rarer
+    // half, which is what tells words from fragments.
+    let known = df(&[("corn", 4), ("flake", 2), ("invent", 9), ("cornf", 9), ("lake", 1)]);
+    let split = analyze("Why were cornflakes invented? #CORNFLAKES", None).split_unknown(known).unwrap();
     assert_eq!(split.terms, ["corn", "flake", "invent", "corn", "flake"]);
     assert_eq!(split.surface_of("flake"), "flakes", "the words shown are as written");
-    // Of two splits into known words, the one whose rarer half is more common: "cornf lakes" has a
-    // half in one claim, "corn flakes" none in fewer than two.
-    assert_eq!(split.terms[..2], ["corn", "flake"]);
-    let none = analyze("cornflakes invented", None).split_unknown(df(&[("cornflak", 3), ("corn", 4), ("flake", 2)]));
-    assert_eq!(none, None, "a word claims hold is left whole");
-    let halves_unknown = analyze("Souder posted", None).split_unknown(df(&[("sou", 1)]));
-    assert_eq!(halves_unknown, None, "both halves must be words claims hold");
-    let stop = analyze("theflakes", None).split_unknown(df(&[("flake", 2), ("the", 9)]));
-    assert_eq!(stop, None, "a stop word is no half");
-    assert_eq!(analyze("5.6M", None).split_unknown(df(&[("#5", 1)])), None, "numbers stay whole");
+    let with = |known| analyze("@nealkhosla", None).split_unknown(known).map(|a| a.terms);
+    assert_eq!(with(df(&[("neal", 1), ("khosla", 1)])), Some(vec!["neal".to_owned(), "khosla".to_owned()]));
+    assert_eq!(with(df(&[("neal", 1)])), None, "both halves must be words claims hold");
+    assert_eq!(with(df(&[("nealkhosla", 1), ("neal", 1), ("khosla", 1)])), None, "a word claims hold stays");
+    let none = |text: &str, known| analyze(text, None).split_unknown(known);
+    assert_eq!(none("theseflakes", df(&[("flake", 2), ("these", 9)])), None, "a stop word is no half");
+    assert_eq!(none("usaid", df(&[("usa", 2), ("id", 9)])), None, "halves of fewer than four letters");
+    assert_eq!(none("cornfläkes", df(&[("corn", 4), ("fläke", 2)])), None, "ASCII letters only");
+    // Each try stems both halves: a long word would cost the square of its length.
+    let long = "corn".repeat(500);
+    let any_but_whole = |term: &str| u32::from(term.len() < 1_900);
+    assert_eq!(analyze(&long, None).split_unknown(any_but_whole), None, "a word longer than two of a tag");
+
+    // A denied word's halves are denied: the claim that holds them is not the same claim.
+    let claim = analyze("Corn flakes in a bowl", None);
+    let denial = analyze("These are not cornflakes", None).split_unknown(df(&[("corn", 4), ("flake", 2)])).unwrap();
+    let hashes = |a: &super::text::Analysis| super::index::term_hashes(&a.terms);
+    assert!(denial.qualifiers.differs(&hashes(&denial), &claim.qualifiers, &hashes(&claim)));
 }
 
 #[test]
