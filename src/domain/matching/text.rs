@@ -71,8 +71,9 @@ impl Analysis {
     /// then copies nothing.
     pub fn split_unknown(&self, df: impl Fn(&str) -> u32) -> Option<Analysis> {
         let stemmer = stemmer(self.code);
+        // The word's letters first: asking `df` hashes the term, and most terms are words claims hold.
         let splits: Vec<(usize, [(String, &str); 2])> = (0..self.terms.len())
-            .filter(|&i| df(&self.terms[i]) == 0)
+            .filter(|&i| splittable(&self.surface[i]) && df(&self.terms[i]) == 0)
             .filter_map(|i| Some((i, best_split(&self.surface[i], stemmer, self.code, &df)?)))
             .collect();
         if splits.is_empty() {
@@ -99,7 +100,13 @@ const SPLIT_LEAST: usize = 4;
 /// word costs the square of its length, and a text may be one 20,000-letter word.
 const SPLIT_MOST: usize = 30;
 
-/// The two words, stemmed and as written, that `word` (lower case) is made of, when both are terms
+/// Whether a word is tried: ASCII letters only, since the split is at a byte (and a number's
+/// surface is its digits), and between two halves' and two tag words' length.
+fn splittable(word: &str) -> bool {
+    (2 * SPLIT_LEAST..=SPLIT_MOST).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// The two words, stemmed and as written, that `word` (`splittable`) is made of, when both are terms
 /// claims hold: of several, the split whose rarer half is in the most claims, which is a split into
 /// two real words rather than into fragments that happen to occur ("corn flakes", not "cornf lakes").
 fn best_split<'a>(
@@ -108,11 +115,6 @@ fn best_split<'a>(
     code: &str,
     df: &impl Fn(&str) -> u32,
 ) -> Option<[(String, &'a str); 2]> {
-    // ASCII letters only: the split is at a byte, and a number's surface is its digits.
-    let tried = (2 * SPLIT_LEAST..=SPLIT_MOST).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_alphabetic());
-    if !tried {
-        return None;
-    }
     (SPLIT_LEAST..=word.len() - SPLIT_LEAST)
         .map(|at| word.split_at(at))
         .filter(|(a, b)| !stopwords::is_stop(a, code) && !stopwords::is_stop(b, code))
