@@ -113,27 +113,8 @@ pub struct Config {
     #[arg(long, env = "CLAIMCHECK_SESSION_IDLE", value_parser = humantime::parse_duration, default_value = "30m")]
     pub session_idle: Duration,
 
-    /// The least match score at which a claim is reported as the same claim (`same` tier); see the
-    /// README for its measured precision on the CheckThat! 2020 dev tweets.
-    /// Default: 0.8 with a static table (the built-in one), 0.7 with the transformer (`--model`), 0.6
-    /// with `--lexical-only`.
-    #[arg(long, env = "CLAIMCHECK_MATCH_SAME")]
-    pub match_same: Option<f64>,
-
-    /// The least match score at which a claim is shown at all (`related` tier).
-    /// Default: 0.01 with sentence vectors, 0.05 with `--lexical-only`.
-    #[arg(long, env = "CLAIMCHECK_MATCH_RELATED")]
-    pub match_related: Option<f64>,
-
-    /// A sentence model's folder, in place of the static table built into the binary:
-    /// `models/derive.py` makes the transformer's (closer matches; milliseconds per text, and each
-    /// claim's vector made in the background and kept), `bench/matching/static_vectors.py` a table's.
-    #[arg(long, env = "CLAIMCHECK_MODEL", conflicts_with = "lexical_only")]
-    pub model: Option<PathBuf>,
-
-    /// Match claims by their words alone, without sentence vectors.
-    #[arg(long, env = "CLAIMCHECK_LEXICAL_ONLY")]
-    pub lexical_only: bool,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
 
     #[command(flatten)]
     pub publisher: PublisherArgs,
@@ -192,6 +173,33 @@ impl Config {
         }
         <Serve as clap::Parser>::parse_from(args).config
     }
+}
+
+/// How claims are matched: shared by `serve` and `import`, which merges a review into the claim it
+/// repeats.
+#[derive(Debug, Clone, Args)]
+pub struct MatchingArgs {
+    /// The least match score at which a claim is reported as the same claim (`same` tier); see the
+    /// README for its measured precision on the CheckThat! 2020 dev tweets.
+    /// Default: 0.8 with a static table (the built-in one), 0.7 with the transformer (`--model`), 0.6
+    /// with `--lexical-only`.
+    #[arg(long, env = "CLAIMCHECK_MATCH_SAME")]
+    pub match_same: Option<f64>,
+
+    /// The least match score at which a claim is shown at all (`related` tier).
+    /// Default: 0.01 with sentence vectors, 0.05 with `--lexical-only`.
+    #[arg(long, env = "CLAIMCHECK_MATCH_RELATED")]
+    pub match_related: Option<f64>,
+
+    /// A sentence model's folder, in place of the static table built into the binary:
+    /// `models/derive.py` makes the transformer's (closer matches; milliseconds per text, and each
+    /// claim's vector made in the background and kept), `bench/matching/static_vectors.py` a table's.
+    #[arg(long, env = "CLAIMCHECK_MODEL", conflicts_with = "lexical_only")]
+    pub model: Option<PathBuf>,
+
+    /// Match claims by their words alone, without sentence vectors.
+    #[arg(long, env = "CLAIMCHECK_LEXICAL_ONLY")]
+    pub lexical_only: bool,
 }
 
 /// Who publishes the fact-checks, and where they are read: shared by `serve` and `export`.

@@ -21,4 +21,4 @@ pub mod webhooks;
 
 mod startup;
 
-pub use startup::{Application, shutdown_signal};
+pub use startup::{Application, load_matching, shutdown_signal};

@@ -3,13 +3,14 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use claimcheck::claimreview::read::RatingMap;
-use claimcheck::config::{Config, DatabaseArgs, LogArgs, PublisherArgs};
+use claimcheck::config::{Config, DatabaseArgs, LogArgs, MatchingArgs, PublisherArgs};
 use claimcheck::domain::access::{Actor, Role};
+use claimcheck::domain::matching::Thresholds;
 use claimcheck::export::{self, Format};
 use claimcheck::service::audit::parse_head;
 use claimcheck::service::keys::KeyInput;
 use claimcheck::service::{Service, Settings};
-use claimcheck::{Application, healthcheck, import, shutdown_signal, telemetry};
+use claimcheck::{Application, healthcheck, import, load_matching, shutdown_signal, telemetry};
 
 /// claimcheck: a claim fact-checking service. Without a subcommand, `serve`.
 #[derive(Parser)]
@@ -29,7 +30,8 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API (the default).
     Serve(Box<Config>),
-    /// Import a claims file, or every .toml file in a folder; importing twice changes nothing.
+    /// Import claims files (TOML) and ClaimReview JSON-LD: a file, or every such file in a folder;
+    /// importing twice changes nothing.
     Import {
         path: PathBuf,
         #[command(flatten)]
@@ -37,6 +39,13 @@ enum Command {
         /// TOML file mapping foreign ClaimReview rating names to verdicts, over the built-in table.
         #[arg(long, env = "CLAIMCHECK_RATING_MAP")]
         rating_map: Option<PathBuf>,
+        /// Keep each ClaimReview a claim of its own, even one that repeats a claim already held
+        /// (which is otherwise merged into it, as its evidence).
+        #[arg(long)]
+        no_merge: bool,
+        /// How a review is found to repeat a claim, as `serve` matches.
+        #[command(flatten)]
+        matching: MatchingArgs,
     },
     /// Write every claim with its evidence to stdout or --out: JSON lines, CSV, or a ClaimReview feed.
     Export {
@@ -101,8 +110,18 @@ enum KeysCommand {
 /// Where review URLs point when no public URL is set: the default listening address.
 const DEFAULT_BASE: &str = "http://127.0.0.1:8080";
 
-/// The service over the database, for a command that runs and exits.
-async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: RatingMap) -> anyhow::Result<Service> {
+/// The service over the database, for a command that runs and exits; it matches claims as `matching`
+/// says, else by words alone (the commands that match nothing).
+async fn open(
+    database: &DatabaseArgs,
+    publisher: &PublisherArgs,
+    ratings: RatingMap,
+    matching: Option<&MatchingArgs>,
+) -> anyhow::Result<Service> {
+    let (model, match_thresholds) = match matching {
+        Some(args) => load_matching(args).await?,
+        None => (None, Thresholds::default()),
+    };
     let settings = Settings {
         publisher: publisher.publisher(DEFAULT_BASE),
         guard: Default::default(),
@@ -110,8 +129,8 @@ async fn open(database: &DatabaseArgs, publisher: &PublisherArgs, ratings: Ratin
         ratings,
         link_wake: Default::default(),
         session_idle: std::time::Duration::from_secs(1800),
-        match_thresholds: claimcheck::domain::matching::Thresholds::default(),
-        model: None,
+        match_thresholds,
+        model,
     };
     Service::open(database.store_config()?, settings).await
 }
@@ -159,19 +178,19 @@ async fn run() -> anyhow::Result<()> {
     telemetry::init(&cli.log);
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
         Command::Serve(config) => Application::build(*config).await?.run_until(shutdown_signal()).await,
-        Command::Import { path, database, rating_map } => {
+        Command::Import { path, database, rating_map, no_merge, matching } => {
             let ratings = match rating_map {
                 Some(file) => RatingMap::with_file(&std::fs::read_to_string(&file)?)?,
                 None => RatingMap::default(),
             };
-            let service = open(&database, &default_publisher(), ratings).await?;
-            let result = import::import_path(&service, &path, &Actor::system("import")).await;
+            let service = open(&database, &default_publisher(), ratings, Some(&matching)).await?;
+            let result = import::import_path(&service, &path, &Actor::system("import"), !no_merge).await;
             service.close().await;
             println!("{}", result?);
             Ok(())
         }
         Command::Export { format, out, database, publisher } => {
-            let service = open(&database, &publisher, RatingMap::default()).await?;
+            let service = open(&database, &publisher, RatingMap::default(), None).await?;
             let mut sink: Box<dyn std::io::Write> = match &out {
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -185,13 +204,13 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command, database } => {
-            let service = open(&database, &default_publisher(), RatingMap::default()).await?;
+            let service = open(&database, &default_publisher(), RatingMap::default(), None).await?;
             let result = keys_command(&service, command).await;
             service.close().await;
             result
         }
         Command::Audit { command, database } => {
-            let service = open(&database, &default_publisher(), RatingMap::default()).await?;
+            let service = open(&database, &default_publisher(), RatingMap::default(), None).await?;
             let result = audit_command(&service, command).await;
             service.close().await;
             result

@@ -18,7 +18,7 @@ use crate::api::connections::ConnectionLimits;
 use crate::api::metrics::Metrics;
 use crate::api::{self, AppState};
 use crate::claimreview::read::RatingMap;
-use crate::config::{Config, FetchArgs};
+use crate::config::{Config, FetchArgs, MatchingArgs};
 use crate::domain::matching::Thresholds;
 use crate::embed::Embedder;
 use crate::fetch::article::ArticleFetcher;
@@ -40,20 +40,7 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store_config = config.database.store_config()?;
-        // Loaded first: the tiers' defaults depend on what makes the vectors.
-        let model = match (config.model.clone(), config.lexical_only) {
-            (_, true) => None,
-            (Some(dir), _) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
-            (None, _) => Some(tokio::task::spawn_blocking(Embedder::builtin).await??),
-        };
-        let defaults = Thresholds::defaults(model.as_ref().map(|m| m.vectors()));
-        let same = config.match_same.unwrap_or(defaults.same);
-        let related = config.match_related.unwrap_or(defaults.related);
-        if !(0.0..=1.0).contains(&related) || !(related..=1.0).contains(&same) {
-            anyhow::bail!(
-                "--match-related ({related}) and --match-same ({same}) must be scores with 0 <= related <= same <= 1"
-            );
-        }
+        let (model, match_thresholds) = load_matching(&config.matching).await?;
         let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
         let listener = TcpListener::bind(&config.listen)?;
         let address = listener.local_addr()?;
@@ -70,7 +57,7 @@ impl Application {
             },
             link_wake: link_wake.clone(),
             session_idle: config.session_idle,
-            match_thresholds: Thresholds { same, related },
+            match_thresholds,
         };
         let service = Service::new(store.clone(), settings);
         let vectors = service.sentence_vectors().map(tokio::spawn);
@@ -187,6 +174,25 @@ impl Application {
         tracing::info!("stopped; every acknowledged write is committed");
         Ok(())
     }
+}
+
+/// The sentence model matching uses (none when lexical only) and the tiers' thresholds, which default
+/// by what makes the vectors.
+pub async fn load_matching(args: &MatchingArgs) -> anyhow::Result<(Option<Arc<Embedder>>, Thresholds)> {
+    let model = match (args.model.clone(), args.lexical_only) {
+        (_, true) => None,
+        (Some(dir), _) => Some(Arc::new(tokio::task::spawn_blocking(move || Embedder::load(&dir)).await??)),
+        (None, _) => Some(tokio::task::spawn_blocking(Embedder::builtin).await??),
+    };
+    let defaults = Thresholds::defaults(model.as_ref().map(|m| m.vectors()));
+    let same = args.match_same.unwrap_or(defaults.same);
+    let related = args.match_related.unwrap_or(defaults.related);
+    if !(0.0..=1.0).contains(&related) || !(related..=1.0).contains(&same) {
+        anyhow::bail!(
+            "--match-related ({related}) and --match-same ({same}) must be scores with 0 <= related <= same <= 1"
+        );
+    }
+    Ok((model, Thresholds { same, related }))
 }
 
 /// The guarded fetcher evidence links and articles taken in by URL share, unless fetching is off.

@@ -7,7 +7,8 @@ fact-checked claims they repeat).
 Builds the release server (in $CARGO_TARGET_DIR, else target/), starts it on 127.0.0.1 with a fresh
 database in a temporary directory, and loads the 10,375 verified claims through POST /v1/import: each a
 ClaimReview whose claimReviewed is the claim and whose headline is the fact-check's title (kept as the
-rationale, so it is indexed), tagged with its dataset id. A claim whose text the server already holds
+rationale, so it is indexed), tagged with its dataset id. They are imported with merge=false, each its
+own claim, since each is the answer for its own tweets. A claim whose text the server already holds
 (the same but for case and punctuation) is not imported again; POST /v1/claims names the claim it
 repeats (409 duplicate_of), and that claim is then the answer expected for it. Then every train and
 dev tweet is POSTed to /v1/match and the answers are scored: MAP@5, P@1, recall@5, the `same` tier's
@@ -85,7 +86,7 @@ def load(api, claims):
     for i in range(0, len(claims), BATCH):
         feed = {"@context": "https://schema.org", "@type": "DataFeed",
                 "dataFeedElement": [review(*c) for c in claims[i:i + BATCH]]}
-        status, summary = api.call("POST", "/v1/import", feed, "application/ld+json")
+        status, summary = api.call("POST", "/v1/import?merge=false", feed, "application/ld+json")
         if status != 200 or summary["rejected"]:
             raise SystemExit(f"import failed: {status} {str(summary)[:500]}")
     loaded = time.time() - started
@@ -160,6 +161,30 @@ def metrics(port):
         return r.read().decode()
 
 
+def serve(work, model):
+    """Starts the release server on a fresh database in `work`; answers it, its API and its port once
+    it answers."""
+    db = os.path.join(work, "claimcheck.db")
+    key = subprocess.run([SERVER, "keys", "create", "--role", "admin", "--name", "bench", "--db", db],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    port = free_port()
+    server = subprocess.Popen([SERVER, "serve", "--listen", f"127.0.0.1:{port}", "--db", db, "--no-seed",
+                               "--log", "warn", "--rate-limit", "1000000000", "--fetch-concurrency", "0", *model])
+    api = Api(port, key)
+    for _ in range(600):
+        try:
+            if api.call("GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    return server, api, port
+
+
+def collection(data):
+    """The verified claims: dataset id, claim, fact-check title."""
+    return [(r[0], r[1], r[2] if len(r) > 2 else "") for r in tsv(os.path.join(data, "verified_claims.docs.tsv"))]
+
+
 def main():
     args = sys.argv[1:]
     model = []
@@ -169,7 +194,7 @@ def main():
         model, args = ["--lexical-only"], args[1:]
     data = args[0] if args else os.path.join(ROOT, "..", "shared", "datasets", "checkthat2020-task2")
     subprocess.run(["cargo", "build", "--release", "--bin", "claimcheck"], cwd=ROOT, check=True)
-    claims = [(r[0], r[1], r[2] if len(r) > 2 else "") for r in tsv(os.path.join(data, "verified_claims.docs.tsv"))]
+    claims = collection(data)
     splits = {}
     for split in ["train", "dev"]:
         tweets = {r[0]: r[1] for r in tsv(os.path.join(data, split, "tweets.queries.tsv"))}
@@ -179,21 +204,9 @@ def main():
             gold[fields[0]] = fields[2]
         splits[split] = (tweets, gold)
     with tempfile.TemporaryDirectory() as work:
-        db = os.path.join(work, "claimcheck.db")
-        key = subprocess.run([SERVER, "keys", "create", "--role", "admin", "--name", "bench", "--db", db],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        port = free_port()
-        server = subprocess.Popen([SERVER, "serve", "--listen", f"127.0.0.1:{port}", "--db", db, "--no-seed",
-                                   "--log", "warn", "--rate-limit", "1000000000", "--fetch-concurrency", "0", *model])
+        server, api, port = serve(work, model)
         try:
-            api = Api(port, key)
             started = time.monotonic()
-            for _ in range(600):
-                try:
-                    if api.call("GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.05)
             ids, repeated, loaded = load(api, claims)
             while model[:1] == ["--model"] and "claimcheck_sentence_vectors_pending 0\n" not in metrics(port):
                 time.sleep(1)

@@ -1,14 +1,69 @@
-//! What an import did: how many claims it created, updated and skipped, and what it turned away and
-//! why.
+//! What an import did: how many claims it created, updated and skipped, which reviews it merged into
+//! claims already held, and what it turned away and why.
+
+use std::collections::HashSet;
 
 use serde::Serialize;
+
+use super::matching::Tier;
+use super::matching::text::Analysis;
+use super::workflow::Status;
+
+/// The least share of each text's distinct words (stems and numbers, stop words left out) that the
+/// other must hold for a review to be merged into a claim. Imported as reviews, the 10,375 claims of
+/// CheckThat! 2020 (fact-checks from Snopes and others) found 351 claims `same` that also shared half
+/// their words. A random 40 of them, read one by one, held 19 of the same claim, 17 of which shared
+/// 0.85 or more; the rest were other claims on the same subject ("Pampers Dry Max diapers cause
+/// rashes" against the same of Huggies). Of the 181 that share 0.85 or more, 179 are the same claim.
+/// See bench/results.md.
+pub const MERGE_SHARED: f64 = 0.85;
+
+/// Whether a review repeats a claim we hold surely enough to be merged into it unseen, so that the
+/// desk does not find a second claim to check. It asks more than the `same` tier, which a desk reads
+/// before acting on it, and leaves paraphrases to the desk (`similar`):
+/// - the claim was not rejected;
+/// - each text holds at least `MERGE_SHARED` of the other's words, counted alike whatever the
+///   database holds. The score reads a claim beside the other candidates, and a small database has
+///   few: its only claim on a subject is the best by far, and may be `same` for a review that shares
+///   a name with it. And the score was fitted on tweets, which say much more than the claim they
+///   repeat: a long review that holds a short claim's few words reads as repeating it;
+pub fn merges_into(tier: Tier, status: Status, review: &Analysis, claim: &Analysis) -> bool {
+    tier == Tier::Same
+        && status != Status::Rejected
+        && shared(review, claim) >= MERGE_SHARED
+        && shared(claim, review) >= MERGE_SHARED
+        && review.numbers() == claim.numbers()
+        && review.qualifiers.denies_anything() == claim.qualifiers.denies_anything()
+}
+
+/// The share of `a`'s distinct terms that `b` holds.
+fn shared(a: &Analysis, b: &Analysis) -> f64 {
+    let distinct: HashSet<&String> = a.terms.iter().collect();
+    let held = distinct.iter().filter(|t| b.terms.contains(t)).count();
+    held as f64 / distinct.len().max(1) as f64
+}
 
 #[derive(Debug, Default, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Summary {
     pub created: usize,
     pub updated: usize,
+    /// Reviews that repeat a claim already held, taken in as its evidence (listed in `merges`).
+    pub merged: usize,
     pub skipped: usize,
+    pub merges: Vec<Merged>,
     pub rejected: Vec<Rejection>,
+}
+
+/// A review taken in as evidence on a claim it repeats.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Merged {
+    /// The review's identifier: its URL.
+    pub source: String,
+    pub position: Option<String>,
+    /// The claim it repeats.
+    pub claim_id: i64,
+    /// 0..1: the matching engine's score for the two (at least the `same` tier's).
+    pub score: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -25,15 +80,21 @@ impl Summary {
     pub fn absorb(&mut self, other: Summary) {
         self.created += other.created;
         self.updated += other.updated;
+        self.merged += other.merged;
         self.skipped += other.skipped;
+        self.merges.extend(other.merges);
         self.rejected.extend(other.rejected);
     }
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (created, updated, skipped, rejected) = (self.created, self.updated, self.skipped, self.rejected.len());
-        write!(f, "created {created}, updated {updated}, skipped {skipped}, rejected {rejected}")?;
+        let (created, updated, merged, skipped) = (self.created, self.updated, self.merged, self.skipped);
+        let rejected = self.rejected.len();
+        write!(f, "created {created}, updated {updated}, merged {merged}, skipped {skipped}, rejected {rejected}")?;
+        for m in &self.merges {
+            write!(f, "\n  merged {} into claim {} (score {:.2})", m.source, m.claim_id, m.score)?;
+        }
         for r in &self.rejected {
             match &r.position {
                 Some(at) => write!(f, "\n  rejected {} at {at}: {}", r.source, r.reason)?,
@@ -41,5 +102,40 @@ impl std::fmt::Display for Summary {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::matching::text::analyze;
+
+    #[test]
+    fn a_review_merges_only_into_a_same_claim_that_shares_its_words_and_numbers_and_denies_as_much() {
+        let claim = analyze("DeepSeek developed its R1 reasoning model for just $5.6 million.", None);
+        let repeat = analyze("DeepSeek developed its R1 reasoning model for only $5.6M", None);
+        let verified = Status::Verified;
+        assert!(merges_into(Tier::Same, verified, &repeat, &claim));
+        assert!(!merges_into(Tier::Related, verified, &repeat, &claim));
+        assert!(!merges_into(Tier::Same, Status::Rejected, &repeat, &claim));
+
+        let one_more = analyze("DeepSeek developed its R1 reasoning model in Hangzhou for only $5.6M", None);
+        assert!(merges_into(Tier::Same, verified, &one_more, &claim), "6 of its 7 words");
+        let paraphrase = analyze("DeepSeek built the R1 model for only $5.6 million", None);
+        assert!(!merges_into(Tier::Same, verified, &paraphrase, &claim), "4 of 5 words: left to the desk");
+        let longer = analyze("DeepSeek developed its R1 reasoning model for $5.6M, what US labs spend on lunch", None);
+        assert!(!merges_into(Tier::Same, verified, &longer, &claim), "says much the claim does not");
+        assert!(!merges_into(Tier::Same, verified, &claim, &longer), "either way round");
+        let short = analyze("Zeppelin 1: the zeppelin flew.", None);
+        let year = analyze("Zeppelin 1800: the zeppelin flew.", None);
+        assert!(!merges_into(Tier::Same, verified, &year, &short), "another number");
+        let written = analyze("DeepSeek developed its R1 reasoning model for just 5,600,000 dollars.", None);
+        assert!(merges_into(Tier::Same, verified, &written, &claim), "the same number, written otherwise");
+
+        let denial = analyze("DeepSeek never developed its R1 reasoning model for $5.6 million", None);
+        assert!(!merges_into(Tier::Same, verified, &denial, &claim));
+        assert!(!merges_into(Tier::Same, verified, &claim, &denial), "either way round");
+        let other_denial = analyze("DeepSeek did not develop its R1 reasoning model for $5.6M", None);
+        assert!(merges_into(Tier::Same, Status::Submitted, &other_denial, &denial));
     }
 }

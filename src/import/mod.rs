@@ -34,8 +34,9 @@ pub fn files_at(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Imports every file at `path`: claims files by the TOML format, `.json` and `.jsonld` files as
-/// ClaimReview. Shows a progress bar when stderr is a terminal.
-pub async fn import_path(service: &Service, path: &Path, actor: &Actor) -> anyhow::Result<Summary> {
+/// ClaimReview, merging the reviews that repeat a claim already held if `merge`. Shows a progress bar
+/// when stderr is a terminal.
+pub async fn import_path(service: &Service, path: &Path, actor: &Actor, merge: bool) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     for file in files_at(path)? {
         let text = std::fs::read_to_string(&file)?;
@@ -51,7 +52,7 @@ pub async fn import_path(service: &Service, path: &Path, actor: &Actor) -> anyho
             bar.set_length(total);
             bar.set_position(done);
         };
-        summary.absorb(service.import_reviews(actor, &name, &document, &progress).await?);
+        summary.absorb(service.import_reviews(actor, &name, &document, merge, &progress).await?);
         bar.finish_and_clear();
     }
     Ok(summary)

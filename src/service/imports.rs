@@ -7,21 +7,28 @@
 //! itself (cited at its URL, leaning the way its rating does), so every imported verdict has a source and
 //! a history like any other. Importing the same review again changes nothing, unless its rating
 //! changed: then the claim is reopened and verified (and published) again with the new verdict.
+//! A review that repeats a claim we already hold, as the matching engine finds it and surely enough to
+//! act on unseen (`domain::import::merges_into`), is merged instead: the review and the sources it
+//! cites become that claim's evidence, its wording one more the claim is found by, and the claim's own
+//! verdict and status stay the desk's.
 //! A review that cannot be imported is named by its position in the document (`dataFeedElement[3]`).
 
 use rusqlite::Connection;
 use serde_json::Value;
 
+use super::matching::Lookup;
 use super::{Error, Result, Service, require};
 use crate::claimreview::read::{ForeignReview, reviews};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
 use crate::domain::evidence::{EvidenceInput, NewEvidence, Stance};
-use crate::domain::import::{Rejection, Summary};
+use crate::domain::import::{Merged, Rejection, Summary, merges_into};
+use crate::domain::matching::index::Filter;
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::store::claims::{self, Move};
+use crate::store::merged_reviews::{self, Merge};
 use crate::store::{self, evidence};
 
 /// Reviews written per transaction.
@@ -31,7 +38,15 @@ const BATCH: usize = 200;
 enum Done {
     Created,
     Updated,
+    Merged(Repeat),
     Skipped,
+}
+
+/// The claim a review repeats, and the match's score.
+#[derive(Debug, Clone, Copy)]
+struct Repeat {
+    claim_id: i64,
+    score: f64,
 }
 
 impl Service {
@@ -59,12 +74,14 @@ impl Service {
     }
 
     /// Imports every ClaimReview in `document`; `name` says where it came from in rejections, and
-    /// `progress` hears how many of how many are done.
+    /// `progress` hears how many of how many are done. Without `merge`, a review that repeats a claim
+    /// we hold becomes a claim of its own, as when another desk's archive is loaded as it stands.
     pub async fn import_reviews(
         &self,
         actor: &Actor,
         name: &str,
         document: &Value,
+        merge: bool,
         progress: &dyn Fn(u64, u64),
     ) -> Result<Summary> {
         require(actor, Action::Import)?;
@@ -81,16 +98,28 @@ impl Service {
         let total = ready.len() as u64;
         let mut done_so_far = 0;
         for chunk in ready.chunks(BATCH) {
+            // Looked up before the write, on the read pool: the writer never waits for a lookup. A
+            // review that repeats one earlier in the same chunk is not found yet, and becomes a claim.
+            let repeats = if merge { self.repeats(chunk).await? } else { vec![None; chunk.len()] };
             let (batch, actor) = (chunk.to_vec(), actor.clone());
-            let done = self
-                .store
-                .writer
-                .write(move |conn| batch.iter().map(|r| write(conn, r, &actor)).collect::<Result<Vec<_>, _>>())
-                .await?;
+            let write = move |conn: &Connection| {
+                let each = batch.iter().zip(&repeats);
+                each.map(|(r, repeat)| write(conn, r, *repeat, &actor)).collect::<Result<Vec<_>, _>>()
+            };
+            let done = self.store.writer.write(write).await?;
             for (outcome, review) in done.iter().zip(chunk) {
                 match outcome {
                     Ok(Done::Created) => summary.created += 1,
                     Ok(Done::Updated) => summary.updated += 1,
+                    Ok(Done::Merged(repeat)) => {
+                        summary.merged += 1;
+                        summary.merges.push(Merged {
+                            source: review.external_id.clone(),
+                            position: review.position.clone(),
+                            claim_id: repeat.claim_id,
+                            score: repeat.score,
+                        });
+                    }
                     Ok(Done::Skipped) => summary.skipped += 1,
                     Err(reason) => summary.rejected.push(Rejection {
                         source: review.external_id.clone(),
@@ -107,6 +136,29 @@ impl Service {
         }
         Ok(summary)
     }
+
+    /// The claim each review repeats, where it is sure enough to merge (`import::merges_into`); `None`
+    /// for a review imported or merged before (the writer updates or skips it) and for one that
+    /// repeats nothing.
+    async fn repeats(&self, chunk: &[Ready]) -> Result<Vec<Option<Repeat>>> {
+        let texts = chunk.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
+        let lookups = self.lookups(texts).await?;
+        let keys: Vec<String> = chunk.iter().map(|r| r.external_id.clone()).collect();
+        let matcher = self.matcher();
+        let read = move |conn: &Connection| {
+            let repeat = |(key, lookup): (&String, &Lookup)| -> store::Result<Option<Repeat>> {
+                if claims::find_external(conn, key)?.is_some() || merged_reviews::find(conn, key)?.is_some() {
+                    return Ok(None);
+                }
+                let best = matcher.find(conn, lookup, 1, Filter::default())?.into_iter().next();
+                let repeated = best
+                    .filter(|m| merges_into(m.tier, m.claim.status, lookup.analysis(), &m.claim.fields.analyze_text()));
+                Ok(repeated.map(|m| Repeat { claim_id: m.ranked.id, score: m.ranked.score }))
+            };
+            keys.iter().zip(&lookups).map(repeat).collect()
+        };
+        Ok(self.store.reader.read(read).await?)
+    }
 }
 
 /// The document is not ClaimReview at all.
@@ -114,12 +166,13 @@ fn not_claimreview(message: String) -> Error {
     Error::Invalid(vec![FieldError { field: "body".into(), rule: "claimreview", message }])
 }
 
-/// A review that can be imported: it has a verdict and a URL to cite.
+/// A review that can be imported: it has a valid claim, a verdict and a URL to cite.
 #[derive(Debug, Clone)]
 struct Ready {
     external_id: String,
     position: Option<String>,
     review: ForeignReview,
+    content: ClaimContent,
     verdict: Verdict,
     url: String,
 }
@@ -127,15 +180,17 @@ struct Ready {
 fn checked(review: ForeignReview, position: Option<String>) -> Result<Ready, String> {
     let verdict = review.verdict.clone()?;
     let url = review.url.clone().ok_or("url is missing: the review cannot be cited as evidence")?;
-    Ok(Ready { external_id: review.external_id.clone(), position, review, verdict, url })
+    let content = review.claim.validate().map_err(|errors| reasons(&errors))?;
+    Ok(Ready { external_id: review.external_id.clone(), position, review, content, verdict, url })
 }
 
 fn reasons(errors: &[FieldError]) -> String {
     errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
 }
 
-/// Writes one review; its own problems come back as a reason, store failures as errors.
-fn write(conn: &Connection, r: &Ready, actor: &Actor) -> store::Result<Result<Done, String>> {
+/// Writes one review, merged into the claim it repeats if `repeat`; its own problems come back as a
+/// reason, store failures as errors.
+fn write(conn: &Connection, r: &Ready, repeat: Option<Repeat>, actor: &Actor) -> store::Result<Result<Done, String>> {
     if let Some(id) = claims::find_external(conn, &r.external_id)? {
         let claim = claims::get(conn, id)?;
         if claim.verdict == Some(r.verdict) || !matches!(claim.status, Status::Verified | Status::Published) {
@@ -147,15 +202,30 @@ fn write(conn: &Connection, r: &Ready, actor: &Actor) -> store::Result<Result<Do
         verify(conn, id, r, note, publish, actor)?;
         return Ok(Ok(Done::Updated));
     }
-    let content = match r.review.claim.validate() {
-        Ok(content) => content,
-        Err(errors) => return Ok(Err(reasons(&errors))),
-    };
+    if merged_reviews::find(conn, &r.external_id)?.is_some() {
+        // The claim it repeats is ours to judge: a later rating of the review is not taken.
+        return Ok(Ok(Done::Skipped));
+    }
+    if let Some(repeat) = repeat {
+        let items = match the_review(r) {
+            Ok(review) => std::iter::once(review).chain(citations(r)).collect::<Vec<_>>(),
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let merge = Merge {
+            external_id: &r.external_id,
+            claim_id: repeat.claim_id,
+            text: &r.content.text,
+            verdict: r.verdict,
+            score: repeat.score,
+        };
+        merged_reviews::merge(conn, &merge, &items, actor)?;
+        return Ok(Ok(Done::Merged(repeat)));
+    }
     let items = match evidence_of(r) {
         Ok(items) => items,
         Err(reason) => return Ok(Err(reason)),
     };
-    let claim = match claims::insert(conn, &content, Some(&r.external_id), actor) {
+    let claim = match claims::insert(conn, &r.content, Some(&r.external_id), actor) {
         Ok(claim) => claim,
         Err(store::Error::DuplicateClaim(_)) => return Ok(Ok(Done::Skipped)),
         Err(e) => return Err(e),
@@ -187,9 +257,14 @@ fn verify(
     Ok(())
 }
 
-/// The evidence a review brings: the sources it cites (each URL once; those that are not valid
-/// evidence are left out), else the review itself.
+/// The evidence a review brings to the claim it creates: the sources it cites, else the review itself.
 fn evidence_of(r: &Ready) -> Result<Vec<NewEvidence>, String> {
+    let cited = citations(r);
+    if cited.is_empty() { Ok(vec![the_review(r)?]) } else { Ok(cited) }
+}
+
+/// The sources the review cites, each URL once; those that are not valid evidence are left out.
+fn citations(r: &Ready) -> Vec<NewEvidence> {
     let mut items: Vec<NewEvidence> = Vec::new();
     for c in &r.review.citations {
         let input = EvidenceInput {
@@ -208,9 +283,11 @@ fn evidence_of(r: &Ready) -> Result<Vec<NewEvidence>, String> {
             }
         }
     }
-    if !items.is_empty() {
-        return Ok(items);
-    }
+    items
+}
+
+/// The review itself as evidence, cited at its URL, leaning the way its rating does.
+fn the_review(r: &Ready) -> Result<NewEvidence, String> {
     let by = r.review.publisher.clone().unwrap_or_else(|| "another fact-checker".into());
     let item = EvidenceInput {
         url: r.url.clone(),
@@ -222,7 +299,7 @@ fn evidence_of(r: &Ready) -> Result<Vec<NewEvidence>, String> {
         confidence: Some(1.0),
         note: Some(format!("Imported ClaimReview; its rating maps to {}.", r.verdict.as_str())),
     };
-    Ok(vec![item.validate().map_err(|errors| reasons(&errors))?])
+    item.validate().map_err(|errors| reasons(&errors))
 }
 
 /// The way a foreign review leans, as evidence for the claim it reviews.

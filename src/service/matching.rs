@@ -68,6 +68,13 @@ pub struct Lookup {
     vector: Option<Vec<f32>>,
 }
 
+impl Lookup {
+    /// The text as matching read it.
+    pub fn analysis(&self) -> &text::Analysis {
+        &self.analysis
+    }
+}
+
 /// A candidate claim as ranking reads it, kept while its fields stay as they are: its analysis, and
 /// its vector when a table makes it (microseconds, so it is not stored).
 struct Candidate {

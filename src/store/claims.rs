@@ -406,6 +406,14 @@ pub(super) fn evidence_changed(conn: &Connection, id: i64, actor: &Actor, at: &s
     Ok(())
 }
 
+/// Moves the claim's version on for a change kept beside its row (a merged review), so the caches of
+/// its representation and the matching index hear of it.
+pub(super) fn touch(conn: &Connection, id: i64, at: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE claims SET version = version + 1, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, at])?;
+    Ok(())
+}
+
 /// Adds the claims with ids `lo..=hi`, all inserted in the current transaction, to the search index.
 /// Edits re-index through a trigger (migrations/001); a claim is only ever edited after its creation
 /// was acknowledged, so after this has indexed it.

@@ -1,5 +1,6 @@
 //! What the matching engine reads of a claim: what it is found by (text, claimant, language, the
-//! review's title or rationale, the appearance's title and quote) and what a match shows (status,
+//! review's title or rationale, the appearance's title and quote, the wordings of other fact-checkers'
+//! reviews merged into it) and what a match shows (status,
 //! verdict, whether it has a public page).
 
 use rusqlite::{Connection, Row};
@@ -22,11 +23,12 @@ pub struct MatchRow {
 
 const SELECT: &str = "SELECT c.id, c.text, c.claimant, c.language, c.rationale,
         json_extract(c.appeared_in, '$.title'), json_extract(c.appeared_in, '$.quote'), c.status, c.verdict,
-        EXISTS (SELECT 1 FROM publications p WHERE p.claim_id = c.id)
+        EXISTS (SELECT 1 FROM publications p WHERE p.claim_id = c.id),
+        (SELECT group_concat(m.text, char(10)) FROM merged_reviews m WHERE m.claim_id = c.id)
     FROM claims c";
 
 fn row(r: &Row) -> rusqlite::Result<MatchRow> {
-    let context = [r.get::<_, Option<String>>(4)?, r.get(5)?, r.get(6)?].into_iter().flatten().collect();
+    let context = [r.get::<_, Option<String>>(4)?, r.get(5)?, r.get(6)?, r.get(10)?].into_iter().flatten().collect();
     let status: String = r.get(7)?;
     let verdict: Option<String> = r.get(8)?;
     Ok(MatchRow {

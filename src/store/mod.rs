@@ -15,6 +15,7 @@ pub mod keys;
 pub mod links;
 pub mod listing;
 pub mod matching;
+pub mod merged_reviews;
 pub mod migrations;
 pub mod publications;
 pub mod read;

@@ -112,13 +112,13 @@ fn import_twice_changes_nothing() {
         String::from_utf8(out.stdout).unwrap()
     };
     let first = run();
-    assert!(first.starts_with("created 22, updated 0, skipped 0, rejected 0"), "{first}");
+    assert!(first.starts_with("created 22, updated 0, merged 0, skipped 0, rejected 0"), "{first}");
     let count = |db: &std::path::Path| -> i64 {
         rusqlite::Connection::open(db).unwrap().query_row("SELECT count(*) FROM history", [], |r| r.get(0)).unwrap()
     };
     let history = count(&db);
     let second = run();
-    assert!(second.starts_with("created 0, updated 0, skipped 22, rejected 0"), "{second}");
+    assert!(second.starts_with("created 0, updated 0, merged 0, skipped 22, rejected 0"), "{second}");
     assert_eq!(count(&db), history);
 }
 
@@ -134,7 +134,7 @@ fn import_reports_rejected_claims_and_keeps_the_rest() {
     let out = binary().args(["import"]).arg(&file).arg("--db").arg(dir.path().join("x.db")).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(stdout.starts_with("created 1, updated 0, skipped 0, rejected 1"), "{stdout}");
+    assert!(stdout.starts_with("created 1, updated 0, merged 0, skipped 0, rejected 1"), "{stdout}");
     assert!(stdout.contains("t/bad"), "{stdout}");
 }
 

@@ -77,6 +77,90 @@ async fn a_claimreview_feed_imports_cleanly_and_idempotently() {
 }
 
 #[tokio::test]
+async fn a_review_that_repeats_a_claim_we_hold_is_merged_into_it_once() {
+    let app = spawn_seeded_app().await;
+    let cost = find(&app, "DeepSeek developed its R1 reasoning model for just $5.6 million.").await;
+    let rating = |name: &str| json!({"@type": "Rating", "alternateName": name});
+    let document = json!([
+        review(
+            Some("https://fc.example.org/cost"),
+            "DeepSeek developed its R1 reasoning model in Hangzhou for only $5.6M",
+            rating("Misleading")
+        ),
+        review(
+            Some("https://fc.example.org/paraphrase"),
+            "DeepSeek built the R1 model for only $5.6 million",
+            rating("False")
+        ),
+        review(
+            Some("https://fc.example.org/denial"),
+            "DeepSeek did not develop its R1 reasoning model for $5.6 million",
+            rating("False")
+        ),
+        review(Some("https://fc.example.org/2015"), "DeepSeek was founded in 2015 by Liang Wenfeng", rating("False")),
+    ]);
+    let summary = import(&app, &document).await;
+    let counts = |s: &Value| ["created", "merged", "skipped"].map(|k| s[k].as_u64().unwrap());
+    assert_eq!(
+        counts(&summary),
+        [3, 1, 0],
+        "a paraphrase, a denial and another year stay claims of their own: {summary}"
+    );
+    let merge = &summary["merges"][0];
+    assert_eq!(
+        (&merge["source"], &merge["position"], &merge["claim_id"]),
+        (&json!("claimreview:https://fc.example.org/cost"), &json!("[0]"), &cost["id"])
+    );
+    assert!(merge["score"].as_f64().unwrap() >= 0.8, "{merge}");
+
+    let merged = app.claim(cost["id"].as_i64().unwrap()).await;
+    assert_eq!(
+        (&merged["status"], &merged["verdict"]),
+        (&cost["status"], &cost["verdict"]),
+        "the verdict stays the desk's"
+    );
+    let evidence = merged["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), cost["evidence"].as_array().unwrap().len() + 1, "{merged}");
+    let review_item = evidence.iter().find(|e| e["url"] == "https://fc.example.org/cost").unwrap();
+    assert_eq!(review_item["stance"], "context", "misleading leans neither way");
+    let history = app.history(cost["id"].as_i64().unwrap()).await;
+    let entry = history.iter().find(|h| h["action"] == "claim.merged").unwrap();
+    assert_eq!(entry["to"]["verdict"], "misleading");
+    assert_eq!(entry["to"]["review"], "claimreview:https://fc.example.org/cost");
+
+    // Its wording is now one the claim is found by.
+    let found: Value = app.post("/v1/match", &json!({"text": "In Hangzhou"})).await.json().await.unwrap();
+    assert_eq!(found["items"][0]["id"], cost["id"], "{found}");
+
+    let again = import(&app, &document).await;
+    assert_eq!(counts(&again), [0, 0, 4], "{again}");
+    assert_eq!(app.claim(cost["id"].as_i64().unwrap()).await["evidence"], merged["evidence"]);
+
+    let response = app
+        .post_raw(
+            "/v1/import?merge=false",
+            "application/ld+json",
+            json!([review(
+                Some("https://fc.example.org/cost-2"),
+                "DeepSeek developed its R1 reasoning model in Shenzhen for only $5.6M",
+                rating("False")
+            ),])
+            .to_string(),
+        )
+        .await;
+    let kept: Value = response.json().await.unwrap();
+    assert_eq!(counts(&kept), [1, 0, 0], "merge=false keeps each review a claim: {kept}");
+    let response = app.post_raw("/v1/import?merge=maybe", "application/ld+json", "[]").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        (problem["errors"][0]["field"].as_str(), problem["errors"][0]["rule"].as_str()),
+        (Some("merge"), Some("one-of")),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
 async fn import_refuses_what_is_not_claimreview_with_a_problem() {
     let app = spawn_app().await;
     let response = app.post_raw("/v1/import", "application/json", r#"{"@type": "Article"}"#).await;
@@ -101,21 +185,32 @@ async fn the_command_line_imports_a_feed_and_exports_everything() {
     let file = app.dir.path().join("feed.jsonld");
     std::fs::write(&file, feed("False").to_string()).unwrap();
     let (printed, _) = cli(&["import", file.to_str().unwrap()], &db);
-    assert!(printed.starts_with("created 2, updated 0, skipped 0, rejected 2"), "{printed}");
+    assert!(printed.starts_with("created 2, updated 0, merged 0, skipped 0, rejected 2"), "{printed}");
     let (printed, _) = cli(&["import", file.to_str().unwrap()], &db);
-    assert!(printed.starts_with("created 0, updated 0, skipped 2, rejected 2"), "{printed}");
+    assert!(printed.starts_with("created 0, updated 0, merged 0, skipped 2, rejected 2"), "{printed}");
+    let repeat = |url: &str| {
+        let text = "DeepSeek developed its R1 reasoning model for only $5.6M";
+        json!([review(Some(url), text, json!({"alternateName": "False"}))]).to_string()
+    };
+    std::fs::write(&file, repeat("https://fc.example.org/cost")).unwrap();
+    let (printed, _) = cli(&["import", file.to_str().unwrap()], &db);
+    assert!(printed.starts_with("created 0, updated 0, merged 1, skipped 0"), "as the server matches: {printed}");
+    assert!(printed.contains("merged claimreview:https://fc.example.org/cost into claim 1"), "{printed}");
+    std::fs::write(&file, repeat("https://fc.example.org/cost-2")).unwrap();
+    let (printed, _) = cli(&["import", "--no-merge", file.to_str().unwrap()], &db);
+    assert!(printed.starts_with("created 1, updated 0, merged 0"), "{printed}");
 
     let (lines, summary) = cli(&["export", "--format", "jsonl"], &db);
-    assert_eq!(lines.lines().count(), 24, "22 seed claims and 2 imported");
+    assert_eq!(lines.lines().count(), 25, "22 seed claims and 3 imported");
     let first: Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
     assert!(first["evidence"].is_array() && first["confidence_breakdown"].is_object());
-    assert!(summary.contains("exported 24 claims with 2 evidence items"), "{summary}");
+    assert!(summary.contains("exported 25 claims with 4 evidence items"), "{summary}");
 
     let (csv, _) = cli(&["export", "--format", "csv"], &db);
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(rows.headers().unwrap().get(1), Some("text"));
     let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 24);
+    assert_eq!(rows.len(), 25);
     assert!(rows.iter().any(|r| r.get(12) == Some("refutes https://fc.example.org/a")));
 
     let out = app.dir.path().join("reviews.json");

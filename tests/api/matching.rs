@@ -63,7 +63,7 @@ async fn paraphrases_of_seed_claims_are_reported_with_scores() {
 #[tokio::test]
 async fn match_finds_the_claim_a_text_repeats_says_why_and_creates_nothing() {
     // By words alone: what is tested is how words, numbers and phrases explain a match.
-    let app = spawn_seeded_app_with(|c| c.lexical_only = true).await;
+    let app = spawn_seeded_app_with(|c| c.matching.lexical_only = true).await;
     let before: Value = app.get("/v1/claims?limit=100").await.json().await.unwrap();
     for (text, seed) in [
         ("DeepSeek says it built R1 for only $5.6M, a fraction of US spending", COST),

@@ -108,7 +108,7 @@ async fn two_claims_with(make: fn(&Path)) -> (tempfile::TempDir, TestApp, Value)
     let model = tempfile::tempdir().unwrap();
     make(model.path());
     let dir = model.path().to_path_buf();
-    let app = spawn_app_with(move |c| c.model = Some(dir)).await;
+    let app = spawn_app_with(move |c| c.matching.model = Some(dir)).await;
     let first = app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
     app.create_claim("Nvidia shares fell as the market took in DeepSeek").await;
     (model, app, first)
@@ -213,7 +213,7 @@ async fn the_built_in_table_finds_seed_claims_by_meaning() {
 
 #[tokio::test]
 async fn lexical_only_matching_says_it_used_words_alone() {
-    let app = spawn_app_with(|c| c.lexical_only = true).await;
+    let app = spawn_app_with(|c| c.matching.lexical_only = true).await;
     app.create_claim("DeepSeek built R1 for only 5.6 million dollars").await;
     let found: Value = app.post("/v1/match", &json!({ "text": "DeepSeek R1 cost $5.6M" })).await.json().await.unwrap();
     let signals = found["signals"].to_string();
@@ -275,7 +275,7 @@ async fn top_match(app: &TestApp, text: &str) -> Value {
 #[ignore = "needs the model from PyPI: .ci/model.sh"]
 async fn real_model_finds_seed_claims_by_meaning() {
     let dir = real_model();
-    let app = spawn_seeded_app_with(move |c| c.model = Some(dir)).await;
+    let app = spawn_seeded_app_with(move |c| c.matching.model = Some(dir)).await;
     all_made(&app).await;
     for (text, seed) in BY_MEANING {
         let top = top_match(&app, text).await;

@@ -18,6 +18,7 @@ fn action_words(row: &HistoryRow) -> String {
         "claim.assigned" => "Changed the assignee".into(),
         "claim.transitioned" => "Moved the claim".into(),
         "claim.rescored" => "Confidence recomputed".into(),
+        "claim.merged" => "Took in another fact-checker's review of this claim".into(),
         "evidence.added" => format!("Attached evidence{item}"),
         "evidence.updated" => format!("Edited evidence{item}"),
         "evidence.retracted" => format!("Retracted evidence{item}"),

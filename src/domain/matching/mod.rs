@@ -27,8 +27,8 @@ pub fn signals(vectors: Option<Vectors>) -> Vec<&'static str> {
     ["bm25", "same_text"].into_iter().chain(weighed).chain([features::SAYS_OTHERWISE]).collect()
 }
 
-/// What a claim is found by: its text, claimant, the review's title or rationale, and its
-/// appearance's title and quote (`context`), read in its language.
+/// What a claim is found by: its text, claimant, and (`context`) the review's title or rationale, its
+/// appearance's title and quote and the wordings of reviews merged into it, read in its language.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fields {
     pub text: String,

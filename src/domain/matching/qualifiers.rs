@@ -125,6 +125,11 @@ impl Qualifiers {
         }
     }
 
+    /// Whether the text denies anything at all, shared with another text or not.
+    pub fn denies_anything(&self) -> bool {
+        !self.denied.is_empty()
+    }
+
     /// The bound a number is given, the first time it is bounded; `None` when the text lacks it.
     fn bound(&self, number: &str) -> Option<i8> {
         let mut given = self.numbers.iter().filter(|(n, _)| n == number).map(|(_, b)| *b);
