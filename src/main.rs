@@ -183,7 +183,7 @@ async fn run() -> anyhow::Result<()> {
                 Some(file) => RatingMap::with_file(&std::fs::read_to_string(&file)?)?,
                 None => RatingMap::default(),
             };
-            let service = open(&database, &default_publisher(), ratings, Some(&matching)).await?;
+            let service = open(&database, &default_publisher(), ratings, (!no_merge).then_some(&matching)).await?;
             let result = import::import_path(&service, &path, &Actor::system("import"), !no_merge).await;
             service.close().await;
             println!("{}", result?);

@@ -324,7 +324,7 @@ pub fn list_request(p: ListParams) -> Result<listing::Request, ApiError> {
     let status = one_of("status", p.status.as_deref(), &statuses).and_then(|s| Status::parse(&s));
     let verdict = one_of("verdict", p.verdict.as_deref(), &verdicts).and_then(|s| Verdict::parse(&s));
     let sort_name = one_of("sort", p.sort.as_deref(), &Sort::NAMES);
-    let count = one_of("count", p.count.as_deref(), &["true", "false"]).is_some_and(|c| c == "true");
+    let count = v.flag("count", p.count.as_deref(), false);
 
     let search = p.q.as_deref().map(|q| {
         let query = Query::parse(q);

@@ -20,7 +20,9 @@ struct ImportParams {
 
 #[utoipa::path(post, path = "/v1/import", tag = "claimreview", summary = "Import ClaimReview JSON-LD",
     params(
-        ("merge" = Option<bool>, Query, description = "Merge a review that repeats a claim already held into it (the default); false keeps each review a claim of its own"),
+        ("merge" = Option<bool>, Query,
+            description = "Merge a review that repeats a claim already held into it (the default); \
+                false makes each new review a claim of its own"),
     ),
     request_body = serde_json::Value,
     responses((status = 200, description = "OK", body = crate::domain::import::Summary), Problems))]
@@ -32,14 +34,7 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     let params: ImportParams = extract::parse_query(&req)?;
     let mut v = Violations::default();
-    let merge = match params.merge.as_deref() {
-        None | Some("true") => true,
-        Some("false") => false,
-        Some(_) => {
-            v.add("merge", "one-of", "merge must be one of: true, false");
-            true
-        }
-    };
+    let merge = v.flag("merge", params.merge.as_deref(), true);
     let merge = v.into_result(merge).map_err(ApiError::InvalidParameter)?;
     let summary = state.service.import_reviews(&actor, "body", &body.value, merge, &|_, _| {}).await?;
     Ok(HttpResponse::Ok().json(summary))

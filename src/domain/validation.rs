@@ -119,6 +119,19 @@ impl Violations {
         }
     }
 
+    /// A yes or no from a query string: absent is `default`, else `true` or `false`.
+    pub fn flag(&mut self, field: &str, value: Option<&str>, default: bool) -> bool {
+        match value {
+            None => default,
+            Some("true") => true,
+            Some("false") => false,
+            Some(_) => {
+                self.add(field, "one-of", format!("{field} must be one of: true, false"));
+                default
+            }
+        }
+    }
+
     /// A number in 0..=1, as reliabilities and confidences are.
     pub fn unit_interval(&mut self, field: &str, value: Option<f64>, default: f64) -> f64 {
         match value {

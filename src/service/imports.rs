@@ -28,7 +28,7 @@ use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::store::claims::{self, Move};
-use crate::store::merged_reviews::{self, Merge};
+use crate::store::merged_reviews::{self, MergedReview};
 use crate::store::{self, evidence};
 
 /// Reviews written per transaction.
@@ -38,14 +38,15 @@ const BATCH: usize = 200;
 enum Done {
     Created,
     Updated,
-    Merged(Repeat),
+    Merged { claim_id: i64, score: f64 },
     Skipped,
 }
 
-/// The claim a review repeats, and the match's score.
-#[derive(Debug, Clone, Copy)]
+/// The claim a review repeats, its text when the review was looked up, and the match's score.
+#[derive(Debug, Clone)]
 struct Repeat {
     claim_id: i64,
+    text: String,
     score: f64,
 }
 
@@ -99,26 +100,23 @@ impl Service {
         let mut done_so_far = 0;
         for chunk in ready.chunks(BATCH) {
             // Looked up before the write, on the read pool: the writer never waits for a lookup. A
-            // review that repeats one earlier in the same chunk is not found yet, and becomes a claim.
+            // review that repeats one earlier in the same chunk is not found yet: it becomes a claim,
+            // unless it is the same text.
             let repeats = if merge { self.repeats(chunk).await? } else { vec![None; chunk.len()] };
             let (batch, actor) = (chunk.to_vec(), actor.clone());
             let write = move |conn: &Connection| {
                 let each = batch.iter().zip(&repeats);
-                each.map(|(r, repeat)| write(conn, r, *repeat, &actor)).collect::<Result<Vec<_>, _>>()
+                each.map(|(r, repeat)| write(conn, r, repeat.as_ref(), merge, &actor)).collect::<Result<Vec<_>, _>>()
             };
             let done = self.store.writer.write(write).await?;
             for (outcome, review) in done.iter().zip(chunk) {
                 match outcome {
                     Ok(Done::Created) => summary.created += 1,
                     Ok(Done::Updated) => summary.updated += 1,
-                    Ok(Done::Merged(repeat)) => {
+                    Ok(Done::Merged { claim_id, score }) => {
                         summary.merged += 1;
-                        summary.merges.push(Merged {
-                            source: review.external_id.clone(),
-                            position: review.position.clone(),
-                            claim_id: repeat.claim_id,
-                            score: repeat.score,
-                        });
+                        let (source, position) = (review.external_id.clone(), review.position.clone());
+                        summary.merges.push(Merged { source, position, claim_id: *claim_id, score: *score });
                     }
                     Ok(Done::Skipped) => summary.skipped += 1,
                     Err(reason) => summary.rejected.push(Rejection {
@@ -131,7 +129,7 @@ impl Service {
             done_so_far += done.len() as u64;
             progress(done_so_far, total);
         }
-        if summary.created > 0 {
+        if summary.created + summary.merged > 0 {
             self.link_wake.wake();
         }
         Ok(summary)
@@ -139,26 +137,34 @@ impl Service {
 
     /// The claim each review repeats, where it is sure enough to merge (`import::merges_into`); `None`
     /// for a review imported or merged before (the writer updates or skips it) and for one that
-    /// repeats nothing.
+    /// repeats nothing. Only the reviews not known yet are read for a lookup: with the transformer,
+    /// that is milliseconds each.
     async fn repeats(&self, chunk: &[Ready]) -> Result<Vec<Option<Repeat>>> {
-        let texts = chunk.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
-        let lookups = self.lookups(texts).await?;
         let keys: Vec<String> = chunk.iter().map(|r| r.external_id.clone()).collect();
+        let read =
+            move |conn: &Connection| keys.iter().map(|key| known(conn, key)).collect::<store::Result<Vec<bool>>>();
+        let known = self.store.reader.read(read).await?;
+        let new: Vec<&Ready> = chunk.iter().zip(&known).filter(|(_, known)| !**known).map(|(r, _)| r).collect();
+        let texts = new.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
+        let lookups = self.lookups(texts).await?;
         let matcher = self.matcher();
         let read = move |conn: &Connection| {
-            let repeat = |(key, lookup): (&String, &Lookup)| -> store::Result<Option<Repeat>> {
-                if claims::find_external(conn, key)?.is_some() || merged_reviews::find(conn, key)?.is_some() {
-                    return Ok(None);
-                }
+            let repeat = |lookup: &Lookup| -> store::Result<Option<Repeat>> {
                 let best = matcher.find(conn, lookup, 1, Filter::default())?.into_iter().next();
                 let repeated = best
                     .filter(|m| merges_into(m.tier, m.claim.status, lookup.analysis(), &m.claim.fields.analyze_text()));
-                Ok(repeated.map(|m| Repeat { claim_id: m.ranked.id, score: m.ranked.score }))
+                Ok(repeated.map(|m| Repeat { claim_id: m.ranked.id, text: m.claim.fields.text, score: m.ranked.score }))
             };
-            keys.iter().zip(&lookups).map(repeat).collect()
+            lookups.iter().map(repeat).collect::<store::Result<Vec<_>>>()
         };
-        Ok(self.store.reader.read(read).await?)
+        let mut found = self.store.reader.read(read).await?.into_iter();
+        Ok(known.into_iter().map(|known| if known { None } else { found.next().flatten() }).collect())
     }
+}
+
+/// Whether the review was imported or merged before.
+fn known(conn: &Connection, key: &str) -> store::Result<bool> {
+    Ok(claims::find_external(conn, key)?.is_some() || merged_reviews::find(conn, key)?.is_some())
 }
 
 /// The document is not ClaimReview at all.
@@ -188,9 +194,15 @@ fn reasons(errors: &[FieldError]) -> String {
     errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
 }
 
-/// Writes one review, merged into the claim it repeats if `repeat`; its own problems come back as a
-/// reason, store failures as errors.
-fn write(conn: &Connection, r: &Ready, repeat: Option<Repeat>, actor: &Actor) -> store::Result<Result<Done, String>> {
+/// Writes one review, merged into the claim it repeats if `repeat`, or if `merge` and its text is one
+/// already held; its own problems come back as a reason, store failures as errors.
+fn write(
+    conn: &Connection,
+    r: &Ready,
+    repeat: Option<&Repeat>,
+    merge: bool,
+    actor: &Actor,
+) -> store::Result<Result<Done, String>> {
     if let Some(id) = claims::find_external(conn, &r.external_id)? {
         let claim = claims::get(conn, id)?;
         if claim.verdict == Some(r.verdict) || !matches!(claim.status, Status::Verified | Status::Published) {
@@ -207,19 +219,11 @@ fn write(conn: &Connection, r: &Ready, repeat: Option<Repeat>, actor: &Actor) ->
         return Ok(Ok(Done::Skipped));
     }
     if let Some(repeat) = repeat {
-        let items = match the_review(r) {
-            Ok(review) => std::iter::once(review).chain(citations(r)).collect::<Vec<_>>(),
-            Err(reason) => return Ok(Err(reason)),
-        };
-        let merge = Merge {
-            external_id: &r.external_id,
-            claim_id: repeat.claim_id,
-            text: &r.content.text,
-            verdict: r.verdict,
-            score: repeat.score,
-        };
-        merged_reviews::merge(conn, &merge, &items, actor)?;
-        return Ok(Ok(Done::Merged(repeat)));
+        // The desk may have rejected or reworded the claim since the lookup: then it is not merged into.
+        let claim = claims::get(conn, repeat.claim_id)?;
+        if claim.status != Status::Rejected && claim.text == repeat.text {
+            return merge_into(conn, r, repeat.claim_id, repeat.score, actor);
+        }
     }
     let items = match evidence_of(r) {
         Ok(items) => items,
@@ -227,6 +231,11 @@ fn write(conn: &Connection, r: &Ready, repeat: Option<Repeat>, actor: &Actor) ->
     };
     let claim = match claims::insert(conn, &r.content, Some(&r.external_id), actor) {
         Ok(claim) => claim,
+        // The same text but for case and punctuation, which no lookup saw when it came earlier in the
+        // same batch of reviews.
+        Err(store::Error::DuplicateClaim(held)) if merge && claims::get(conn, held)?.status != Status::Rejected => {
+            return merge_into(conn, r, held, 1.0, actor);
+        }
         Err(store::Error::DuplicateClaim(_)) => return Ok(Ok(Done::Skipped)),
         Err(e) => return Err(e),
     };
@@ -237,6 +246,26 @@ fn write(conn: &Connection, r: &Ready, repeat: Option<Repeat>, actor: &Actor) ->
     claims::transition(conn, claim.id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
     verify(conn, claim.id, r, note, r.review.published, actor)?;
     Ok(Ok(Done::Created))
+}
+
+/// Takes the review and the sources it cites in as evidence on the claim it repeats, which the match
+/// scored `score`.
+fn merge_into(
+    conn: &Connection,
+    r: &Ready,
+    claim_id: i64,
+    score: f64,
+    actor: &Actor,
+) -> store::Result<Result<Done, String>> {
+    // As for a claim of its own, a review that cannot be cited itself is taken in by its sources.
+    let items: Vec<NewEvidence> = the_review(r).ok().into_iter().chain(citations(r)).collect();
+    if items.is_empty() {
+        return Ok(Err(the_review(r).err().unwrap_or_default()));
+    }
+    let merged =
+        MergedReview { external_id: &r.external_id, claim_id, text: &r.content.text, verdict: r.verdict, score };
+    merged_reviews::record(conn, &merged, &items, actor)?;
+    Ok(Ok(Done::Merged { claim_id, score }))
 }
 
 /// Gives the claim the review's verdict and rationale, and publishes it if `publish`.

@@ -39,7 +39,8 @@ impl ClaimChanges {
 
 impl Hook for ClaimChanges {
     fn row_changed(&self, action: Action, table: &str, rowid: i64) {
-        // Every change to a claim's representation updates its row (evidence changes bump its version).
+        // Every change to a claim's representation or matching fields updates its row (evidence changes
+        // and merged reviews bump its version).
         if table != "claims" {
             return;
         }

@@ -406,8 +406,8 @@ pub(super) fn evidence_changed(conn: &Connection, id: i64, actor: &Actor, at: &s
     Ok(())
 }
 
-/// Moves the claim's version on for a change kept beside its row (a merged review), so the caches of
-/// its representation and the matching index hear of it.
+/// Moves the claim's version on for a change kept beside its row (a merged review's wording), so the
+/// writer's hook reports the claim changed and the matching index reads it again.
 pub(super) fn touch(conn: &Connection, id: i64, at: &str) -> Result<()> {
     conn.prepare_cached("UPDATE claims SET version = version + 1, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, at])?;

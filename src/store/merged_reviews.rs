@@ -11,7 +11,7 @@ use crate::domain::evidence::NewEvidence;
 use crate::domain::verdict::Verdict;
 
 /// A review found to repeat claim `claim_id`, with the score of that match.
-pub struct Merge<'a> {
+pub struct MergedReview<'a> {
     pub external_id: &'a str,
     pub claim_id: i64,
     /// The claim as the review words it.
@@ -30,30 +30,37 @@ pub fn find(conn: &Connection, external_id: &str) -> Result<Option<i64>> {
 
 /// Records the merge in the claim's history and attaches the review's evidence (an item the claim
 /// already cites, live, stays as it is).
-pub fn merge(conn: &Connection, merge: &Merge<'_>, items: &[NewEvidence], actor: &Actor) -> Result<()> {
+pub fn record(conn: &Connection, merged: &MergedReview<'_>, items: &[NewEvidence], actor: &Actor) -> Result<()> {
     let at = now();
     conn.prepare_cached(
         "INSERT INTO merged_reviews (external_id, claim_id, text, verdict, score, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![merge.external_id, merge.claim_id, merge.text, merge.verdict.as_str(), merge.score, at])?;
+    .execute(params![
+        merged.external_id,
+        merged.claim_id,
+        merged.text,
+        merged.verdict.as_str(),
+        merged.score,
+        at
+    ])?;
     let entry = Entry {
-        claim_id: merge.claim_id,
+        claim_id: merged.claim_id,
         evidence_id: None,
         action: "claim.merged",
         from: None,
         to: Some(json!({
-            "review": merge.external_id,
-            "text": merge.text,
-            "verdict": merge.verdict.as_str(),
-            "score": (merge.score * 1000.0).round() / 1000.0,
+            "review": merged.external_id,
+            "text": merged.text,
+            "verdict": merged.verdict.as_str(),
+            "score": (merged.score * 1000.0).round() / 1000.0,
         })),
         note: Some("a ClaimReview that repeats this claim, taken in as its evidence"),
     };
     history::record(conn, entry, actor, &at)?;
     let mut attached = 0;
     for item in items {
-        match evidence::attach(conn, merge.claim_id, item, None, actor) {
+        match evidence::attach(conn, merged.claim_id, item, None, actor) {
             Ok(_) => attached += 1,
             Err(Error::DuplicateEvidence(_)) => {}
             Err(e) => return Err(e),
@@ -61,7 +68,7 @@ pub fn merge(conn: &Connection, merge: &Merge<'_>, items: &[NewEvidence], actor:
     }
     if attached == 0 {
         // The claim's row must change for the matching index to hear of its new wording.
-        claims::touch(conn, merge.claim_id, &at)?;
+        claims::touch(conn, merged.claim_id, &at)?;
     }
     Ok(())
 }

@@ -161,6 +161,27 @@ async fn a_review_that_repeats_a_claim_we_hold_is_merged_into_it_once() {
 }
 
 #[tokio::test]
+async fn a_review_of_a_text_the_same_document_holds_is_merged_and_kept_apart_without_merge() {
+    let app = spawn_app().await;
+    let rating = json!({"alternateName": "False"});
+    let twice = |from: &str| {
+        json!([
+            review(Some(&format!("https://{from}/a")), "Hangzhou hosts DeepSeek's headquarters.", rating.clone()),
+            review(Some(&format!("https://{from}/b")), "hangzhou hosts deepseek's HEADQUARTERS", rating.clone()),
+        ])
+    };
+    let summary = import(&app, &twice("one.example.org")).await;
+    assert_eq!((summary["created"].as_u64(), summary["merged"].as_u64()), (Some(1), Some(1)), "{summary}");
+    let claim = app.claim(summary["merges"][0]["claim_id"].as_i64().unwrap()).await;
+    assert_eq!(claim["evidence"].as_array().unwrap().len(), 2, "both reviews cited: {claim}");
+    assert_eq!(summary["merges"][0]["score"], 1.0);
+
+    let response = app.post_raw("/v1/import?merge=false", "application/ld+json", twice("two.example.org").to_string());
+    let kept: Value = response.await.json().await.unwrap();
+    assert_eq!((kept["created"].as_u64(), kept["skipped"].as_u64()), (Some(0), Some(2)), "a duplicate text: {kept}");
+}
+
+#[tokio::test]
 async fn import_refuses_what_is_not_claimreview_with_a_problem() {
     let app = spawn_app().await;
     let response = app.post_raw("/v1/import", "application/json", r#"{"@type": "Article"}"#).await;
