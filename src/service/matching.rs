@@ -42,8 +42,9 @@ pub struct Matcher {
     index: RwLock<Index>,
     /// Claims changed since the index last caught up (`None`: the index was never built).
     pending: Mutex<Option<Vec<i64>>>,
-    /// One catch-up at a time, so none indexes an older read of a claim after a newer one.
-    catching_up: Mutex<()>,
+    /// One catch-up at a time, so none indexes an older read of a claim after a newer one. It holds
+    /// the number of the last merged review read (`store::matching::merged_after`).
+    catching_up: Mutex<i64>,
     /// Candidates read lately, by claim id, with their fields' digest: the same claims come up for
     /// lookup after lookup, and analyzing them is most of a lookup's work.
     lately_read: moka::sync::Cache<i64, (u32, Arc<Candidate>)>,
@@ -147,7 +148,7 @@ impl Matcher {
     /// Brings the index up to date with the database; builds it the first time, and again once
     /// replaced claims hold a fifth of its slots.
     pub fn catch_up(&self, conn: &Connection) -> store::Result<()> {
-        let _one = self.catching_up.lock().map_err(poisoned)?;
+        let mut merged_seen = self.catching_up.lock().map_err(poisoned)?;
         let taken = self.pending.lock().map_err(poisoned)?.as_mut().map(std::mem::take);
         let stale = {
             let index = self.index.read().map_err(poisoned)?;
@@ -157,18 +158,26 @@ impl Matcher {
             Some(ids) if !stale => {
                 self.apply(conn, ids)?;
                 // Claims written by another process on the same database (`claimcheck import`
-                // beside the server) are not reported by this one's writer: new ids are read here.
+                // beside the server) are not reported by this one's writer: new ids are read here,
+                // and the claims it merged reviews into.
                 let mut last = self.index.read().map_err(poisoned)?.max_id();
                 loop {
                     let page = matching::after(conn, last, PAGE)?;
-                    let Some(end) = page.last().map(|e| e.id) else { return Ok(()) };
+                    let Some(end) = page.last().map(|e| e.id) else { break };
                     self.upsert_all(&page)?;
                     last = end;
+                }
+                loop {
+                    let page = matching::merged_after(conn, *merged_seen, PAGE)?;
+                    let Some(&(end, _)) = page.last() else { return Ok(()) };
+                    self.apply(conn, page.into_iter().map(|(_, claim)| claim).collect())?;
+                    *merged_seen = end;
                 }
             }
             _ => {
                 // Changes from now on are recorded; those made while building are read again after.
                 *self.pending.lock().map_err(poisoned)? = Some(Vec::new());
+                *merged_seen = matching::last_merged(conn)?;
                 let mut index = Index::default();
                 let mut last = 0;
                 loop {

@@ -48,6 +48,21 @@ pub fn after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<MatchRow
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Reviews merged into claims after the merge numbered `after` (by rowid): up to `limit` of them, as
+/// (number, claim id) in order. Another process's merges are found by this, since its writer tells
+/// this one's nothing.
+pub fn merged_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<(i64, i64)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT rowid, claim_id FROM merged_reviews WHERE rowid > ?1 ORDER BY rowid LIMIT ?2")?;
+    let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The number of the last review merged (0 if none).
+pub fn last_merged(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(rowid), 0) FROM merged_reviews", [], |r| r.get(0))?)
+}
+
 /// The claims among `ids`, in the order of `ids` (those missing are left out).
 pub fn by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<MatchRow>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?;

@@ -269,6 +269,23 @@ async fn claims_imported_by_the_command_line_beside_the_server_are_matched() {
     let found = matches(&app, "Does DeepSeek's app really have a billion users?").await;
     assert_eq!(found["items"][0]["text"], "DeepSeek's app has one billion users", "{found}");
     assert_eq!(found["items"][0]["verdict"], "false");
+
+    // A review the command line merges into a claim the server holds: its wording is found too.
+    let chips = app.create_claim("DeepSeek trained its R1 reasoning model on 2,048 Nvidia H800 chips").await;
+    assert!(matches(&app, "Zhejiang").await["items"].as_array().unwrap().is_empty());
+    let review = json!({
+        "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://fc.example.org/chips",
+        "claimReviewed": "DeepSeek trained its R1 reasoning model in Zhejiang on 2,048 Nvidia H800 chips",
+        "reviewRating": {"@type": "Rating", "alternateName": "True"},
+    });
+    std::fs::write(&file, review.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
+        .args(["import", file.to_str().unwrap(), "--db"])
+        .arg(app.db_path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("merged 1"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(matches(&app, "Zhejiang").await["items"][0]["id"], chips["id"]);
 }
 
 /// Writes claims until the server goes away, counting those acknowledged.
