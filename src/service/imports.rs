@@ -143,8 +143,8 @@ impl Service {
         let keys: Vec<String> = chunk.iter().map(|r| r.external_id.clone()).collect();
         let read =
             move |conn: &Connection| keys.iter().map(|key| known(conn, key)).collect::<store::Result<Vec<bool>>>();
-        let known = self.store.reader.read(read).await?;
-        let new: Vec<&Ready> = chunk.iter().zip(&known).filter(|(_, known)| !**known).map(|(r, _)| r).collect();
+        let before = self.store.reader.read(read).await?;
+        let new: Vec<&Ready> = chunk.iter().zip(&before).filter(|(_, before)| !**before).map(|(r, _)| r).collect();
         let texts = new.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
         let lookups = self.lookups(texts).await?;
         let matcher = self.matcher();
@@ -158,7 +158,7 @@ impl Service {
             lookups.iter().map(repeat).collect::<store::Result<Vec<_>>>()
         };
         let mut found = self.store.reader.read(read).await?.into_iter();
-        Ok(known.into_iter().map(|known| if known { None } else { found.next().flatten() }).collect())
+        Ok(before.into_iter().map(|before| if before { None } else { found.next().flatten() }).collect())
     }
 }
 
