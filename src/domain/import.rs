@@ -61,12 +61,12 @@ pub struct Summary {
 /// A review taken in as evidence on a claim it repeats.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Merged {
-    /// The review's identifier: its URL.
+    /// The review's identifier, as a rejection names it (`claimreview:` and its URL).
     pub source: String,
     pub position: Option<String>,
     /// The claim it repeats.
     pub claim_id: i64,
-    /// 0..1: the matching engine's score for the two (at least the `same` tier's).
+    /// 0..1: the matching engine's score for the two (1 for a text already held).
     pub score: f64,
 }
 
