@@ -339,3 +339,50 @@ fn stance(verdict: Verdict) -> Stance {
         Verdict::Mixed | Verdict::Misleading | Verdict::Unsupported => Stance::Context,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+    use serde_json::json;
+
+    use super::*;
+    use crate::claimreview::read::RatingMap;
+    use crate::domain::claim::ClaimInput;
+    use crate::store::audit_key::AuditKey;
+
+    fn database() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations::apply(&mut conn).unwrap();
+        AuditKey::from_hex(&"ab".repeat(32)).unwrap().register(&conn).unwrap();
+        conn
+    }
+
+    fn ready(text: &str, url: &str) -> Ready {
+        let review = json!({"@type": "ClaimReview", "claimReviewed": text, "url": url,
+            "reviewRating": {"alternateName": "False"}});
+        let found = reviews(&review, &RatingMap::default()).unwrap().pop().unwrap();
+        checked(found.review.unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn a_claim_rejected_or_reworded_since_the_lookup_is_not_merged_into() {
+        let (conn, actor) = (database(), Actor::system("test"));
+        let text = "DeepSeek developed its R1 reasoning model for $5.6 million";
+        let input =
+            ClaimInput { text: text.into(), claimant: None, appeared_in: None, tags: Vec::new(), language: None };
+        let held = claims::insert(&conn, &input.validate().unwrap(), None, &actor).unwrap();
+        let looked_up = Repeat { claim_id: held.id, text: text.into(), score: 0.9 };
+        let write = |r: &Ready, repeat: &Repeat| write(&conn, r, Some(repeat), true, &actor).unwrap().unwrap();
+
+        let as_found = ready("DeepSeek developed its R1 reasoning model for only $5.6M", "https://a.example/1");
+        assert!(matches!(write(&as_found, &looked_up), Done::Merged { claim_id, .. } if claim_id == held.id));
+
+        let reworded = Repeat { text: "DeepSeek developed R1".into(), ..looked_up.clone() };
+        let since_reworded = ready("DeepSeek developed its R1 reasoning model for just $5.6M", "https://a.example/2");
+        assert!(matches!(write(&since_reworded, &reworded), Done::Created));
+
+        claims::transition(&conn, held.id, &Move::to(Status::Rejected), None, &actor).unwrap();
+        let since_rejected = ready("DeepSeek developed its R1 reasoning model, for $5.6M only", "https://a.example/3");
+        assert!(matches!(write(&since_rejected, &looked_up), Done::Created));
+    }
+}
