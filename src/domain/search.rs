@@ -27,13 +27,24 @@ pub struct Query {
     pub words: Vec<String>,
     /// As the matching index reads them (in English): none when every word is a stop word.
     pub terms: Vec<String>,
+    /// As typed.
+    text: String,
 }
 
 impl Query {
     pub fn parse(q: &str) -> Query {
         let mut terms = text::analyze(q, None).terms;
         terms.truncate(MAX_WORDS);
-        Query { words: query_words(q), terms }
+        Query { words: query_words(q), terms, text: q.to_owned() }
+    }
+
+    /// The search with each word that no claim holds read as two words that claims do, as a lookup
+    /// reads it (`Analysis::split_unknown`): "cornflakes" searches "corn flakes". `df` says how many
+    /// claims hold a term. `None` when no word splits.
+    pub fn split_unknown(&self, df: impl Fn(&str) -> u32) -> Option<Query> {
+        let mut terms = text::analyze(&self.text, None).split_unknown(df)?.terms;
+        terms.truncate(MAX_WORDS);
+        Some(Query { terms, ..self.clone() })
     }
 }
 
@@ -48,5 +59,15 @@ mod tests {
         assert_eq!(q.terms, ["deepseek", "model", "#5600000", "cost"]);
         assert!(Query::parse("it is what it is").terms.is_empty());
         assert_eq!(query_words(&"word ".repeat(100)).len(), MAX_WORDS);
+    }
+
+    #[test]
+    fn a_word_no_claim_holds_is_searched_as_the_two_that_claims_do() {
+        let known = |t: &str| u32::from(["corn", "flake", "sanatorium"].contains(&t));
+        let q = Query::parse("cornflakes sanatorium");
+        let split = q.split_unknown(known).unwrap();
+        assert_eq!(split.terms, ["corn", "flake", "sanatorium"]);
+        assert_eq!(split.words, q.words, "the words as typed stay for the full-text index");
+        assert_eq!(Query::parse("corn flakes").split_unknown(known), None);
     }
 }

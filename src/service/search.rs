@@ -12,16 +12,18 @@
 //! them. Another sort orders the window by its column. A count is the index's, among the claims that
 //! pass the filters when the window does not hold every match.
 //!
-//! The index reads words whole and stemmed. A search with a term no claim was indexed with (most
-//! often a last word being typed: "deepseek cos" for "cost") or with stop words only goes by the
-//! words as typed through the full-text index instead, which also reads the last word as a prefix:
+//! The index reads words whole and stemmed. A word no claim was indexed with is read as two that
+//! claims were, where a split makes them, as a lookup reads it ("cornflakes" searches "corn
+//! flakes"). A search with a term no claim was indexed with even so (most often a last word being
+//! typed: "deepseek cos" for "cost") or with stop words only goes by the words as typed through the
+//! full-text index instead, which also reads the last word as a prefix:
 //! its newest `SEARCH_WINDOW` matches that pass the filters, ranked by the index's BM25 of the terms
 //! it knows. Such words are rare, which is when the full-text index is quick.
 
 use rusqlite::Connection;
 
 use super::matching::Matcher;
-use crate::domain::matching::index::{Among, Filter, Index};
+use crate::domain::matching::index::{Among, Filter, Index, term_hash};
 use crate::domain::search::Query;
 use crate::domain::workflow::Status;
 use crate::store::listing::{self, Page, Request, SEARCH_WINDOW, Sort};
@@ -50,9 +52,20 @@ fn ids(found: Vec<(i64, f64)>) -> Vec<i64> {
 /// The page of a search; see the module comment.
 pub(super) fn page(conn: &Connection, matcher: &Matcher, request: &Request, query: &Query) -> store::Result<Page> {
     matcher.catch_up(conn)?;
-    if !matcher.read(|index| answerable(index, query))? {
-        return by_words(conn, matcher, request, query);
-    }
+    let split;
+    let query = if matcher.read(|index| answerable(index, query))? {
+        query
+    } else {
+        let split_answerable =
+            |index: &Index| query.split_unknown(|t| index.df(term_hash(t))).filter(|split| answerable(index, split));
+        match matcher.read(split_answerable)? {
+            Some(answerable) => {
+                split = answerable;
+                &split
+            }
+            None => return by_words(conn, matcher, request, query),
+        }
+    };
     let filter = Filter { published_only: request.filter.status == Some(Status::Published), ..Filter::default() };
     let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0) as usize;
     // The matches the page is taken from, at least: all of the window under another sort.

@@ -177,3 +177,13 @@ async fn a_filter_that_keeps_few_of_the_best_matches_still_finds_its_claims() {
     assert_eq!(total(&app, "q=zeppelin&claimant=frequent%20poster").await, 4200);
     assert_eq!(total(&app, "q=zeppelin").await, 4203);
 }
+
+#[tokio::test]
+async fn a_word_run_together_finds_the_claim_that_writes_it_apart() {
+    let app = spawn_app().await;
+    let corn = app.create_claim("Corn flakes were first made to curb appetites in a sanatorium.").await;
+    app.create_claim("A sanatorium in Michigan served cereal.").await;
+    assert_eq!(ids(&app, "q=cornflakes").await, [corn["id"].as_i64().unwrap()]);
+    assert_eq!(ids(&app, "q=%23cornflakes%20sanatorium").await, [corn["id"].as_i64().unwrap()]);
+    assert!(ids(&app, "q=cornflakes%20michigan").await.is_empty(), "every word is still required");
+}
