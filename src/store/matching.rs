@@ -1,7 +1,6 @@
 //! What the matching engine reads of a claim: what it is found by (text, claimant, language, the
 //! review's title or rationale, the appearance's title and quote, the wordings of other fact-checkers'
-//! reviews merged into it) and what a match shows (status,
-//! verdict, whether it has a public page).
+//! reviews merged into it) and what a match shows (status, verdict, whether it has a public page).
 
 use rusqlite::{Connection, Row};
 

@@ -244,6 +244,14 @@ pub struct ServerProcess {
     pub client: reqwest::Client,
 }
 
+/// Runs the command line on the database `db`, which must succeed; answers its stdout and stderr.
+pub fn cli(args: &[&str], db: &std::path::Path) -> (String, String) {
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck")).args(args).arg("--db").arg(db).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
 /// A new key from `claimcheck keys create`.
 pub fn cli_key(db: &std::path::Path, role: &str) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app, spawn_seeded_app};
+use crate::helpers::{TestApp, cli, spawn_app, spawn_seeded_app};
 
 fn review(url: Option<&str>, text: &str, rating: Value) -> Value {
     let mut review = json!({
@@ -190,13 +190,6 @@ async fn import_refuses_what_is_not_claimreview_with_a_problem() {
     assert_eq!(problem["errors"][0]["field"], "body");
     assert_eq!(app.post_raw("/v1/import", "application/json", "[1,").await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.post_raw("/v1/import", "text/csv", "a,b").await.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-}
-
-fn cli(args: &[&str], db: &std::path::Path) -> (String, String) {
-    let out =
-        std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck")).args(args).arg("--db").arg(db).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ServerProcess, TestApp, post_json, spawn_app, spawn_app_with, spawn_seeded_app, spawn_seeded_app_with,
+    ServerProcess, TestApp, cli, post_json, spawn_app, spawn_app_with, spawn_seeded_app, spawn_seeded_app_with,
 };
 
 async fn seed_id(app: &TestApp, text: &str) -> i64 {
@@ -260,12 +260,7 @@ async fn claims_imported_by_the_command_line_beside_the_server_are_matched() {
         "reviewRating": {"@type": "Rating", "alternateName": "False"},
     });
     std::fs::write(&file, review.to_string()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
-        .args(["import", file.to_str().unwrap(), "--db"])
-        .arg(app.db_path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    cli(&["import", file.to_str().unwrap()], &app.db_path());
     let found = matches(&app, "Does DeepSeek's app really have a billion users?").await;
     assert_eq!(found["items"][0]["text"], "DeepSeek's app has one billion users", "{found}");
     assert_eq!(found["items"][0]["verdict"], "false");
@@ -279,12 +274,8 @@ async fn claims_imported_by_the_command_line_beside_the_server_are_matched() {
         "reviewRating": {"@type": "Rating", "alternateName": "True"},
     });
     std::fs::write(&file, review.to_string()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck"))
-        .args(["import", file.to_str().unwrap(), "--db"])
-        .arg(app.db_path())
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("merged 1"), "{}", String::from_utf8_lossy(&out.stdout));
+    let (printed, _) = cli(&["import", file.to_str().unwrap()], &app.db_path());
+    assert!(printed.contains("merged 1"), "{printed}");
     assert_eq!(matches(&app, "Zhejiang").await["items"][0]["id"], chips["id"]);
 }
 

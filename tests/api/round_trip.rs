@@ -4,15 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, cli, spawn_app};
 use crate::publishing::{RATIONALE, publish_fact_check};
-
-fn cli(args: &[&str], db: &std::path::Path) -> (String, String) {
-    let out =
-        std::process::Command::new(env!("CARGO_BIN_EXE_claimcheck")).args(args).arg("--db").arg(db).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
-}
 
 async fn import(app: &TestApp, document: &str) -> Value {
     let response = app.post_raw("/v1/import", "application/ld+json", document.to_owned()).await;
