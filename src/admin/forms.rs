@@ -11,6 +11,7 @@ use crate::api::State;
 use crate::api::error::ApiError;
 use crate::api::extract::Id;
 use crate::domain::evidence::{EvidenceInput, EvidencePatch, Stance};
+use crate::domain::import::SplitInput;
 use crate::domain::validation::{FieldError, Violations};
 use crate::domain::verdict::Verdict;
 use crate::domain::version::Expected;
@@ -102,6 +103,30 @@ pub async fn transition(
         Err(e) => Err(e),
     };
     outcome(&state, &signed, id, result, |c| format!("Moved to {}.", c.claim.status.as_str()))
+}
+
+#[derive(Deserialize)]
+pub struct SplitForm {
+    csrf: String,
+    review: String,
+    note: Option<String>,
+}
+
+pub async fn split(
+    state: State,
+    req: HttpRequest,
+    id: Result<Id, ApiError>,
+    form: web::Form<SplitForm>,
+) -> HttpResponse {
+    let (signed, id) = match session::authorize_on(&state, &req, &form.csrf, id).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    let input = SplitInput { review: form.review.clone(), note: form.note.clone() };
+    let result = state.service.split_merge(&signed.actor, id, &input).await.map_err(ApiError::from);
+    outcome(&state, &signed, id, result, |c| {
+        format!("Review split out into claim {}, with its evidence and verdict.", c.claim.id)
+    })
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/claims/{id}/edit", web::post().to(claims::edit))
             .route("/claims/{id}/transition", web::post().to(forms::transition))
             .route("/claims/{id}/assign", web::post().to(forms::assign))
+            .route("/claims/{id}/split", web::post().to(forms::split))
             .route("/claims/{id}/evidence", web::post().to(forms::attach))
             .route("/articles", web::get().to(articles::list))
             .route("/articles", web::post().to(articles::submit))

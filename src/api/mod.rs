@@ -19,6 +19,7 @@ pub mod import;
 pub mod keys;
 pub mod links;
 pub mod matching;
+pub mod merges;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -69,6 +70,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/claims/{id}/evidence").get(evidence::list).post(evidence::attach))
                 .service(web::resource("/claims/{id}/transitions").post(transitions::create))
                 .service(web::resource("/claims/{id}/history").get(history::list))
+                .service(web::resource("/claims/{id}/merges").get(merges::list))
+                .service(web::resource("/claims/{id}/merges/split").post(merges::split))
                 .service(web::resource("/claims/{id}/assign").post(review::assign))
                 .service(web::resource("/claims/{id}/claimreview").get(claimreview::one))
                 .route("/claims/{id}/similar", web::get().to(claims::similar))

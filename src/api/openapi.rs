@@ -10,7 +10,7 @@ use super::problems::Problem;
 use super::{
     articles, audit, claimreview, claims, evidence, health, history, import, keys, links, metrics, reference, review,
 };
-use super::{matching, sources, transitions, webhooks};
+use super::{matching, merges, sources, transitions, webhooks};
 use crate::domain::validation::FieldError;
 
 struct BearerKey;
@@ -37,7 +37,7 @@ impl Modify for BearerKey {
         claims::list, claims::create, claims::get, claims::update, claims::similar, matching::find,
         evidence::list, evidence::attach, evidence::get, evidence::update, evidence::retract,
         links::attention, links::snapshot, links::original, links::check,
-        transitions::create, history::list, review::assign, review::queue, review::stats,
+        transitions::create, history::list, merges::list, merges::split, review::assign, review::queue, review::stats,
         claimreview::one, claimreview::feed, import::import,
         articles::create, articles::list, articles::get, articles::accept,
         sources::list, sources::get, sources::create, sources::update,

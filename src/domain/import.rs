@@ -3,11 +3,23 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::matching::Tier;
 use super::matching::text::Analysis;
+use super::validation::{FieldError, Violations};
+use super::verdict::Verdict;
 use super::workflow::Status;
+
+/// What another fact-checker's review found of the claim it reviews.
+#[derive(Debug, Clone, Copy)]
+pub struct Reviewed<'a> {
+    pub verdict: Verdict,
+    /// Why, for readers (the review's `reviewBody`).
+    pub rationale: Option<&'a str>,
+    /// Whether the review is public, so the claim it makes is published.
+    pub published: bool,
+}
 
 /// The least share of each text's distinct words (stems and numbers, stop words left out) that the
 /// other must hold for a review to be merged into a claim. Imported as reviews, the 10,375 claims of
@@ -106,6 +118,33 @@ impl std::fmt::Display for Summary {
             }
         }
         Ok(())
+    }
+}
+
+/// A request to split a merged review out into a claim of its own: the body of
+/// `POST /v1/claims/{id}/merges/split` and the admin page's form.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitInput {
+    /// The review, by the identifier the merge lists it under (`GET /v1/claims/{id}/merges`).
+    pub review: String,
+    /// Why the review is another claim, kept in the history of the claim it was merged into.
+    pub note: Option<String>,
+}
+
+/// A split, checked: the review's identifier and the note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    pub review: String,
+    pub note: Option<String>,
+}
+
+impl SplitInput {
+    pub fn validate(&self) -> Result<Split, Vec<FieldError>> {
+        let mut v = Violations::default();
+        let review = v.text("review", &self.review, 2048).unwrap_or_default();
+        let note = v.optional_text("note", self.note.as_deref(), 5000);
+        v.into_result(Split { review, note })
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Dossier {
     pub sources: Vec<crate::store::sources::SourceRow>,
     /// The claims it resembles (`similar_claims`); `None` when they could not be looked up.
     pub similar: Option<Vec<Match>>,
+    /// Other fact-checkers' reviews an import merged into it (`service::merges`).
+    pub merges: Vec<crate::store::merged_reviews::MergedRow>,
 }
 
 /// A claim of a page for a caller that keeps claims rendered: its copy, or the claim read and the token
@@ -306,9 +308,10 @@ impl Service {
             sites.sort();
             sites.dedup();
             let sources = crate::store::sources::for_sites(conn, &sites)?;
-            Ok((detail, history::for_claim(conn, id)?, reviewable, sources))
+            let merges = crate::store::merged_reviews::for_claim(conn, id)?;
+            Ok((detail, history::for_claim(conn, id)?, reviewable, sources, merges))
         };
-        let (detail, history, reviewable, sources) =
+        let (detail, history, reviewable, sources, merges) =
             self.store.reader.read(read).await.map_err(missing("claim", id))?;
         let review = reviewable.map(|r| claimreview::review(&r, &self.publisher));
         let (text, language) = (detail.claim.text.clone(), detail.claim.language.clone());
@@ -316,7 +319,7 @@ impl Service {
         let similar = self.resembled(actor, id, text, language).await.inspect_err(|e| {
             tracing::warn!(error = %e, claim = id, "the claim page's similar claims could not be looked up");
         });
-        Ok(Dossier { detail, history, review, sources, similar: similar.ok() })
+        Ok(Dossier { detail, history, review, sources, similar: similar.ok(), merges })
     }
 
     /// Every claim with its evidence, in pages by id, each with what its ClaimReview is made of, if it

@@ -22,7 +22,7 @@ use crate::claimreview::read::{ForeignReview, reviews};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
 use crate::domain::evidence::{EvidenceInput, NewEvidence, Stance};
-use crate::domain::import::{Merged, Rejection, Summary, merges_into};
+use crate::domain::import::{Merged, Rejection, Reviewed, Summary, merges_into};
 use crate::domain::matching::index::Filter;
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
@@ -183,6 +183,16 @@ struct Ready {
     url: String,
 }
 
+impl Ready {
+    fn reviewed(&self) -> Reviewed<'_> {
+        Reviewed {
+            verdict: self.verdict,
+            rationale: self.review.rationale.as_deref(),
+            published: self.review.published,
+        }
+    }
+}
+
 fn checked(review: ForeignReview, position: Option<String>) -> Result<Ready, String> {
     let verdict = review.verdict.clone()?;
     let url = review.url.clone().ok_or("url is missing: the review cannot be cited as evidence")?;
@@ -211,7 +221,7 @@ fn write(
         let note = Some("re-imported: the review's rating changed");
         let publish = claim.status == Status::Published || r.review.published;
         claims::transition(conn, id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
-        verify(conn, id, r, note, publish, actor)?;
+        verify(conn, id, &Reviewed { published: publish, ..r.reviewed() }, note, actor)?;
         return Ok(Ok(Done::Updated));
     }
     if merged_reviews::find(conn, &r.external_id)?.is_some() {
@@ -239,13 +249,26 @@ fn write(
         Err(store::Error::DuplicateClaim(_)) => return Ok(Ok(Done::Skipped)),
         Err(e) => return Err(e),
     };
-    for item in &items {
-        evidence::attach(conn, claim.id, item, None, actor)?;
-    }
-    let note = Some("imported ClaimReview");
-    claims::transition(conn, claim.id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
-    verify(conn, claim.id, r, note, r.review.published, actor)?;
+    take_in(conn, claim.id, &items, &r.reviewed(), "imported ClaimReview", actor)?;
     Ok(Ok(Done::Created))
+}
+
+/// Gives a claim just made of a review the review's evidence, verdict and rationale, published if the
+/// review was; each move noted with `note`.
+pub(super) fn take_in(
+    conn: &Connection,
+    id: i64,
+    items: &[NewEvidence],
+    reviewed: &Reviewed<'_>,
+    note: &str,
+    actor: &Actor,
+) -> store::Result<()> {
+    for item in items {
+        evidence::attach(conn, id, item, None, actor)?;
+    }
+    let note = Some(note);
+    claims::transition(conn, id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
+    verify(conn, id, reviewed, note, actor)
 }
 
 /// Takes the review and the sources it cites in as evidence on the claim it repeats, which the match
@@ -263,24 +286,17 @@ fn merge_into(
         return Ok(Err(the_review(r).err().unwrap_or_default()));
     }
     let merged =
-        MergedReview { external_id: &r.external_id, claim_id, text: &r.content.text, verdict: r.verdict, score };
+        MergedReview { external_id: &r.external_id, claim_id, content: &r.content, reviewed: r.reviewed(), score };
     merged_reviews::record(conn, &merged, &items, actor)?;
     Ok(Ok(Done::Merged { claim_id, score }))
 }
 
-/// Gives the claim the review's verdict and rationale, and publishes it if `publish`.
-fn verify(
-    conn: &Connection,
-    id: i64,
-    r: &Ready,
-    note: Option<&str>,
-    publish: bool,
-    actor: &Actor,
-) -> store::Result<()> {
-    let rationale = r.review.rationale.as_deref();
-    let verified = Move { verdict: Some(r.verdict), note, rationale, ..Move::to(Status::Verified) };
+/// Gives the claim the review's verdict and rationale, and publishes it if the review was.
+fn verify(conn: &Connection, id: i64, reviewed: &Reviewed<'_>, note: Option<&str>, actor: &Actor) -> store::Result<()> {
+    let verified =
+        Move { verdict: Some(reviewed.verdict), note, rationale: reviewed.rationale, ..Move::to(Status::Verified) };
     claims::transition(conn, id, &verified, None, actor)?;
-    if publish {
+    if reviewed.published {
         claims::transition(conn, id, &Move { note, ..Move::to(Status::Published) }, None, actor)?;
     }
     Ok(())

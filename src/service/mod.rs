@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod imports;
 pub mod keys;
 pub mod matching;
+pub mod merges;
 pub mod once;
 pub mod public;
 pub mod publications;

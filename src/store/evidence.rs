@@ -45,6 +45,23 @@ pub struct EvidenceRow {
 }
 
 impl EvidenceRow {
+    /// The item as it stands, to cite again on another claim: a reliability that came from the
+    /// Sources registry or the default is settled again there.
+    pub fn cited_again(&self) -> NewEvidence {
+        NewEvidence {
+            url: self.url.clone(),
+            site: self.site.clone(),
+            title: self.title.clone(),
+            publisher: self.publisher.clone(),
+            excerpt: self.excerpt.clone(),
+            stance: self.stance,
+            reliability: (self.reliability_source == ReliabilitySource::Given).then_some(self.reliability),
+            confidence: self.confidence,
+            confidence_given: self.confidence_given,
+            note: self.note.clone(),
+        }
+    }
+
     pub fn fields(&self) -> EvidenceFields {
         EvidenceFields {
             title: self.title.clone(),

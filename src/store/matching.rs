@@ -24,7 +24,7 @@ const SELECT: &str = "SELECT c.id, c.text, c.claimant, c.language, c.rationale,
         json_extract(c.appeared_in, '$.title'), json_extract(c.appeared_in, '$.quote'), c.status, c.verdict,
         EXISTS (SELECT 1 FROM publications p WHERE p.claim_id = c.id),
         (SELECT group_concat(text, char(10)) FROM
-            (SELECT m.text FROM merged_reviews m WHERE m.claim_id = c.id ORDER BY m.rowid))
+            (SELECT m.text FROM merged_reviews m WHERE m.claim_id = c.id AND m.split_into IS NULL ORDER BY m.rowid))
     FROM claims c";
 
 fn row(r: &Row) -> rusqlite::Result<MatchRow> {

@@ -122,3 +122,44 @@ async fn a_submitter_sees_the_claim_but_cannot_move_it() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.claim(2).await["status"], "submitted");
 }
+
+#[tokio::test]
+async fn a_reviewer_splits_a_merged_review_out_from_the_claim_page() {
+    const HANGZHOU: &str = "DeepSeek developed its R1 reasoning model in Hangzhou for only $5.6M";
+    let app = spawn_seeded_app().await;
+    let held = app.claim(1).await;
+    assert_eq!(held["text"], "DeepSeek developed its R1 reasoning model for just $5.6 million.");
+    let review = serde_json::json!({"@type": "ClaimReview", "url": "https://fc.example.org/hangzhou",
+        "claimReviewed": HANGZHOU,
+        "reviewRating": {"alternateName": "False"}});
+    let summary: serde_json::Value =
+        app.post_raw("/v1/import", "application/ld+json", review.to_string()).await.json().await.unwrap();
+    assert_eq!(summary["merges"][0]["claim_id"], 1, "{summary}");
+
+    let (client, csrf) = sign_in(&app, Role::Reviewer).await;
+    let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Reviews merged into this claim") && page.contains("in Hangzhou for only"), "{page}");
+    let split = client
+        .post(app.url("/admin/claims/1/split"))
+        .form(&[("csrf", csrf.as_str()), ("review", "claimreview:https://fc.example.org/hangzhou"), ("note", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(split.headers()["location"], "/admin/claims/1");
+    let page = client.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    let own = page.split("Review split out into claim ").nth(1).unwrap().split(',').next().unwrap();
+    let own = app.claim(own.parse().unwrap()).await;
+    assert_eq!((&own["text"], &own["verdict"]), (&serde_json::json!(HANGZHOU), &serde_json::json!("false")));
+    assert!(page.contains("Split a merged review out into a claim of its own"), "the history says so");
+
+    let (submitter, csrf) = sign_in(&app, Role::Submitter).await;
+    let page = submitter.get(app.url("/admin/claims/1")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Split out into a claim of its own"), "a submitter is not offered the form");
+    let refused = submitter
+        .post(app.url("/admin/claims/1/split"))
+        .form(&[("csrf", csrf.as_str()), ("review", "claimreview:https://fc.example.org/hangzhou")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}

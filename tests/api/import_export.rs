@@ -161,6 +161,112 @@ async fn a_review_that_repeats_a_claim_we_hold_is_merged_into_it_once() {
 }
 
 #[tokio::test]
+async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_makes() {
+    let app = spawn_seeded_app().await;
+    let cost = find(&app, "DeepSeek developed its R1 reasoning model for just $5.6 million.").await;
+    let id = cost["id"].as_i64().unwrap();
+    let mut hangzhou = review(
+        Some("https://fc.example.org/hangzhou"),
+        "DeepSeek developed its R1 reasoning model in Hangzhou for only $5.6M",
+        json!({"alternateName": "False"}),
+    );
+    hangzhou["reviewBody"] = json!("R1 was not developed in Hangzhou.");
+    hangzhou["citation"] = json!([{"@type": "CreativeWork", "url": "https://news.example.org/where-r1-was-built"}]);
+    assert_eq!(import(&app, &json!([hangzhou])).await["merged"], 1);
+    let merges: Value = app.get(&format!("/v1/claims/{id}/merges")).await.json().await.unwrap();
+    let merged = merges["items"][0].clone();
+    assert_eq!(
+        (&merged["review"], &merged["verdict"]),
+        (&json!("claimreview:https://fc.example.org/hangzhou"), &json!("false"))
+    );
+    assert_eq!(
+        (merged["evidence_ids"].as_array().unwrap().len(), &merged["split_into"]),
+        (2, &Value::Null),
+        "{merged}"
+    );
+
+    let path = format!("/v1/claims/{id}/merges/split");
+    let split =
+        async |review: &Value| app.post(&path, &json!({"review": review, "note": "Hangzhou is another claim"})).await;
+    let response = split(&merged["review"]).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let own: Value = response.json().await.unwrap();
+    assert_eq!(location, format!("/v1/claims/{}", own["id"]));
+    assert_eq!(
+        (&own["text"], &own["status"], &own["verdict"], &own["rationale"], &own["claimant"]),
+        (
+            &json!("DeepSeek developed its R1 reasoning model in Hangzhou for only $5.6M"),
+            &json!("verified"),
+            &json!("false"),
+            &json!("R1 was not developed in Hangzhou."),
+            &json!("Some Poster")
+        ),
+        "as an import without merging makes it: {own}"
+    );
+    let urls = |claim: &Value, retracted: bool| -> Vec<String> {
+        let items = claim["evidence"].as_array().unwrap().iter().filter(|e| e["retracted"] == retracted);
+        let mut urls: Vec<String> = items.map(|e| e["url"].as_str().unwrap().to_owned()).collect();
+        urls.sort();
+        urls
+    };
+    let brought = ["https://fc.example.org/hangzhou", "https://news.example.org/where-r1-was-built"];
+    assert_eq!(urls(&own, false), brought);
+    let held = app.claim(id).await;
+    assert_eq!(urls(&held, true), brought, "what the merge brought stops counting on the claim it was merged into");
+    assert_eq!(urls(&held, false), urls(&cost, false));
+    assert_eq!((&held["status"], &held["verdict"]), (&cost["status"], &cost["verdict"]));
+    let history = app.history(id).await;
+    let entry = history.iter().find(|h| h["action"] == "claim.split").unwrap();
+    assert_eq!((&entry["to"]["claim_id"], &entry["note"]), (&own["id"], &json!("Hangzhou is another claim")));
+    let merges: Value = app.get(&format!("/v1/claims/{id}/merges")).await.json().await.unwrap();
+    assert_eq!(merges["items"][0]["split_into"], own["id"], "the merge stays on record: {merges}");
+
+    // Its wording finds the claim it became, and no longer the one it was merged into.
+    let found: Value = app.post("/v1/match", &json!({"text": "In Hangzhou"})).await.json().await.unwrap();
+    let ids: Vec<&Value> = found["items"].as_array().unwrap().iter().map(|m| &m["id"]).collect();
+    assert_eq!(ids, [&own["id"]], "{found}");
+    // The review is now that claim's: importing it again changes nothing.
+    let again = import(&app, &json!([hangzhou])).await;
+    assert_eq!((&again["skipped"], &again["merged"], &again["created"]), (&json!(1), &json!(0), &json!(0)), "{again}");
+
+    for (review, status) in [
+        (&merged["review"], StatusCode::NOT_FOUND),
+        (&json!("claimreview:https://elsewhere.example"), StatusCode::NOT_FOUND),
+    ] {
+        let response = split(review).await;
+        assert_eq!(response.status(), status);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+    }
+    let response = split(&json!(" ")).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        (&problem["errors"][0]["field"], &problem["errors"][0]["rule"]),
+        (&json!("review"), &json!("not-empty"))
+    );
+}
+
+#[tokio::test]
+async fn a_review_merged_for_its_same_text_cannot_be_split_out_as_that_text_is_one_claim() {
+    let app = spawn_seeded_app().await;
+    let cost = find(&app, "DeepSeek developed its R1 reasoning model for just $5.6 million.").await;
+    let same = review(
+        Some("https://fc.example.org/same"),
+        "DeepSeek developed its R1 reasoning model for just $5.6 million",
+        json!({"alternateName": "False"}),
+    );
+    assert_eq!(import(&app, &json!([same])).await["merged"], 1);
+    let merged = app.claim(cost["id"].as_i64().unwrap()).await;
+    let path = format!("/v1/claims/{}/merges/split", cost["id"]);
+    let response = app.post(&path, &json!({"review": "claimreview:https://fc.example.org/same"})).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(app.claim(cost["id"].as_i64().unwrap()).await, merged, "nothing was written");
+    let merges: Value = app.get(&format!("/v1/claims/{}/merges", cost["id"])).await.json().await.unwrap();
+    assert_eq!(merges["items"][0]["split_into"], Value::Null, "{merges}");
+}
+
+#[tokio::test]
 async fn a_review_of_a_text_the_same_document_holds_is_merged_and_kept_apart_without_merge() {
     let app = spawn_app().await;
     let rating = json!({"alternateName": "False"});

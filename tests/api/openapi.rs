@@ -23,6 +23,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/claims/{id}/evidence"),
     ("post", "/v1/claims/{id}/transitions"),
     ("get", "/v1/claims/{id}/history"),
+    ("get", "/v1/claims/{id}/merges"),
+    ("post", "/v1/claims/{id}/merges/split"),
     ("post", "/v1/claims/{id}/assign"),
     ("get", "/v1/claims/{id}/claimreview"),
     ("get", "/v1/claimreview"),

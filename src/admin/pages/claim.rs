@@ -11,6 +11,7 @@ use crate::domain::evidence::ReliabilitySource;
 use crate::domain::verdict::Verdict;
 use crate::service::claims::Dossier;
 use crate::store::evidence::EvidenceRow;
+use crate::store::merged_reviews::MergedRow;
 use crate::store::sources::SourceRow;
 
 /// What the two figures mean, in words: they describe the evidence, not the desk's certainty.
@@ -57,7 +58,7 @@ fn confidence_card(b: &Assessment) -> Markup {
 }
 
 pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>) -> Markup {
-    let Dossier { detail, history, review, sources, similar } = dossier;
+    let Dossier { detail, history, review, sources, similar, merges } = dossier;
     let c = &detail.claim;
     layout(
         &format!("Claim {}", c.id),
@@ -139,6 +140,7 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
                     button type="submit" { "Attach" }
                 }
             }
+            @if !merges.is_empty() { (merged_reviews(actor, csrf, c.id, merges)) }
             @match similar {
                 Some(similar) => (super::similar_claims(similar)),
                 None => { h2 { "Similar claims" } p.card { "Similar claims could not be looked up just now." } }
@@ -147,6 +149,35 @@ pub fn claim(actor: &Actor, csrf: &str, dossier: &Dossier, flash: Option<&Flash>
             (super::history::timeline(history))
         },
     )
+}
+
+/// Other fact-checkers' reviews an import merged into the claim, each with a form to split it out
+/// when it is another claim.
+fn merged_reviews(actor: &Actor, csrf: &str, id: i64, merges: &[MergedRow]) -> Markup {
+    html! {
+        h2 { "Reviews merged into this claim" }
+        @for m in merges {
+            div.card {
+                p { "“" (m.text) "”" }
+                p.muted {
+                    (pill(m.verdict.as_str(), m.verdict.label())) " · "
+                    "review " code { (m.external_id) }
+                    " · score " (format!("{:.2}", m.score)) " · merged " (when(&m.merged_at))
+                }
+                @match &m.split {
+                    Some((into, at)) => p.muted { "Split out " (when(at)) " into " a href={ "/admin/claims/" (into) } { "claim " (into) } },
+                    None => @if actor.require(Action::EditClaims).is_ok() {
+                        form.stack method="post" action={ "/admin/claims/" (id) "/split" } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="review" value=(m.external_id);
+                            label { "Why it is another claim" input name="note"; }
+                            button type="submit" { "Split out into a claim of its own" }
+                        }
+                    },
+                }
+            }
+        }
+    }
 }
 
 /// Where the item's reliability came from, in words.

@@ -19,6 +19,7 @@ fn action_words(row: &HistoryRow) -> String {
         "claim.transitioned" => "Moved the claim".into(),
         "claim.rescored" => "Confidence recomputed".into(),
         "claim.merged" => "Took in another fact-checker's review of this claim".into(),
+        "claim.split" => "Split a merged review out into a claim of its own".into(),
         "evidence.added" => format!("Attached evidence{item}"),
         "evidence.updated" => format!("Edited evidence{item}"),
         "evidence.retracted" => format!("Retracted evidence{item}"),

@@ -1,0 +1,87 @@
+//! `GET /v1/claims/{id}/merges`: the other fact-checkers' reviews an import merged into a claim, and
+//! `POST /v1/claims/{id}/merges/split`: one of them taken back out, into a claim of its own.
+
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use serde::Serialize;
+
+use super::State;
+use super::auth::Caller;
+use super::claims::ClaimDetail;
+use super::error::ApiError;
+use super::extract::{Id, JsonBody};
+use super::problems::Problems;
+use crate::domain::import::SplitInput;
+use crate::domain::verdict::Verdict;
+use crate::store::merged_reviews::MergedRow;
+
+/// A review merged into the claim.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MergedReview {
+    /// The review's identifier (its URL): the key a split names it by.
+    pub review: String,
+    /// The claim as the review words it: one more wording the claim is found by, until split out.
+    pub text: String,
+    /// The review's rating, as a verdict. The claim's own verdict stays the desk's.
+    pub verdict: Verdict,
+    /// The match's score when it was merged.
+    pub score: f64,
+    pub merged_at: String,
+    /// The evidence items the merge attached to the claim.
+    pub evidence_ids: Vec<i64>,
+    /// The claim the review was split out into; `null` while it is merged.
+    pub split_into: Option<i64>,
+    pub split_at: Option<String>,
+}
+
+impl From<MergedRow> for MergedReview {
+    fn from(m: MergedRow) -> MergedReview {
+        let (split_into, split_at) = m.split.unzip();
+        MergedReview {
+            review: m.external_id,
+            text: m.text,
+            verdict: m.verdict,
+            score: (m.score * 1000.0).round() / 1000.0,
+            merged_at: m.merged_at,
+            evidence_ids: m.evidence,
+            split_into,
+            split_at,
+        }
+    }
+}
+
+/// The reviews merged into a claim.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MergedList {
+    pub items: Vec<MergedReview>,
+}
+
+#[utoipa::path(get, path = "/v1/claims/{id}/merges", tag = "claims",
+    summary = "Other fact-checkers' reviews an import merged into the claim", params(Id),
+    responses((status = 200, description = "OK", body = MergedList), Problems))]
+pub async fn list(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
+    let items = state.service.merges(&actor, id).await?.into_iter().map(MergedReview::from).collect();
+    Ok(HttpResponse::Ok().json(MergedList { items }))
+}
+
+/// The review becomes the claim an import without merging would have made of it: its wording, its
+/// evidence (which stops counting on this claim), and its rating as the verdict, verified. The claim
+/// it was merged into keeps a `claim.split` entry in its history.
+#[utoipa::path(post, path = "/v1/claims/{id}/merges/split", tag = "claims",
+    summary = "Split a merged review out into a claim of its own", params(Id), request_body = SplitInput,
+    responses((status = 201, description = "The claim the review became", body = ClaimDetail), Problems))]
+pub async fn split(
+    Caller(actor): Caller,
+    state: State,
+    Id(id): Id,
+    body: JsonBody<SplitInput>,
+) -> Result<HttpResponse, ApiError> {
+    let detail = state.service.split_merge(&actor, id, &body.value).await?;
+    let location = format!("/v1/claims/{}", detail.claim.id);
+    let mut response = super::json_with_etag(StatusCode::CREATED, detail.claim.version, ClaimDetail::from(detail))?;
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
