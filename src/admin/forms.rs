@@ -124,8 +124,12 @@ pub async fn split(
     };
     let input = SplitInput { review: form.review.clone(), note: form.note.clone() };
     let result = state.service.split_merge(&signed.actor, id, &input).await.map_err(ApiError::from);
-    outcome(&state, &signed, id, result, |c| {
-        format!("Review split out into claim {}, with its evidence and verdict.", c.claim.id)
+    outcome(&state, &signed, id, result, |c| match c.claim.verdict {
+        Some(_) => format!("Review split out into claim {}, with its evidence and verdict.", c.claim.id),
+        None => format!(
+            "Review split out into claim {}; none of its evidence counts, so it waits for the desk.",
+            c.claim.id
+        ),
     })
 }
 

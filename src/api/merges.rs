@@ -11,13 +11,13 @@ use super::claims::ClaimDetail;
 use super::error::ApiError;
 use super::extract::{Id, JsonBody};
 use super::problems::Problems;
-use crate::domain::import::SplitInput;
+use crate::domain::import::{SplitInput, shown};
 use crate::domain::verdict::Verdict;
 use crate::store::merged_reviews::MergedRow;
 
 /// A review merged into the claim.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct MergedReview {
+pub struct Merge {
     /// The review's identifier (its URL): the key a split names it by.
     pub review: String,
     /// The claim as the review words it: one more wording the claim is found by, until split out.
@@ -28,22 +28,25 @@ pub struct MergedReview {
     pub score: f64,
     pub merged_at: String,
     /// The evidence items the merge attached to the claim.
-    pub evidence_ids: Vec<i64>,
+    pub attached_evidence: Vec<i64>,
+    /// Items the claim already cited that the review cites too.
+    pub held_evidence: Vec<i64>,
     /// The claim the review was split out into; `null` while it is merged.
     pub split_into: Option<i64>,
     pub split_at: Option<String>,
 }
 
-impl From<MergedRow> for MergedReview {
-    fn from(m: MergedRow) -> MergedReview {
-        let (split_into, split_at) = m.split.unzip();
-        MergedReview {
+impl From<MergedRow> for Merge {
+    fn from(m: MergedRow) -> Merge {
+        let (split_into, split_at) = m.split.map(|s| (s.into, s.at)).unzip();
+        Merge {
             review: m.external_id,
             text: m.text,
             verdict: m.verdict,
-            score: (m.score * 1000.0).round() / 1000.0,
+            score: shown(m.score),
             merged_at: m.merged_at,
-            evidence_ids: m.evidence,
+            attached_evidence: m.attached,
+            held_evidence: m.held,
             split_into,
             split_at,
         }
@@ -53,20 +56,21 @@ impl From<MergedRow> for MergedReview {
 /// The reviews merged into a claim.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MergedList {
-    pub items: Vec<MergedReview>,
+    pub items: Vec<Merge>,
 }
 
 #[utoipa::path(get, path = "/v1/claims/{id}/merges", tag = "claims",
     summary = "Other fact-checkers' reviews an import merged into the claim", params(Id),
     responses((status = 200, description = "OK", body = MergedList), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, Id(id): Id) -> Result<HttpResponse, ApiError> {
-    let items = state.service.merges(&actor, id).await?.into_iter().map(MergedReview::from).collect();
+    let items = state.service.merges(&actor, id).await?.into_iter().map(Merge::from).collect();
     Ok(HttpResponse::Ok().json(MergedList { items }))
 }
 
-/// The review becomes the claim an import without merging would have made of it: its wording, its
-/// evidence (which stops counting on this claim), and its rating as the verdict, verified. The claim
-/// it was merged into keeps a `claim.split` entry in its history.
+/// The review becomes the claim an import without merging would have made of it: its wording, the
+/// evidence it brought (what the merge attached stops counting on this claim), and its rating as the
+/// verdict, verified when any of that evidence is live. The claim it was merged into keeps a
+/// `claim.split` entry in its history.
 #[utoipa::path(post, path = "/v1/claims/{id}/merges/split", tag = "claims",
     summary = "Split a merged review out into a claim of its own", params(Id), request_body = SplitInput,
     responses((status = 201, description = "The claim the review became", body = ClaimDetail), Problems))]

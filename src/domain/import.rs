@@ -44,19 +44,38 @@ pub const MERGE_SHARED: f64 = 0.85;
 /// - both deny something, or neither does. `same` sees a denial only of a word the two share:
 ///   "DeepSeek did not build R1 for $5.6M" is `same` as "DeepSeek developed R1 for $5.6 million".
 pub fn merges_into(tier: Tier, status: Status, review: &Analysis, claim: &Analysis) -> bool {
-    tier == Tier::Same
-        && status != Status::Rejected
-        && shared(review, claim) >= MERGE_SHARED
-        && shared(claim, review) >= MERGE_SHARED
-        && review.numbers() == claim.numbers()
-        && review.qualifiers.denies_anything() == claim.qualifiers.denies_anything()
+    tier == Tier::Same && status != Status::Rejected && Wording::of(review).alike(&Wording::of(claim))
 }
 
-/// The share of `a`'s distinct terms that `b` holds.
-fn shared(a: &Analysis, b: &Analysis) -> f64 {
-    let distinct: HashSet<&String> = a.terms.iter().collect();
-    let held = distinct.iter().filter(|t| b.terms.contains(t)).count();
-    held as f64 / distinct.len().max(1) as f64
+/// A text's words as a merge compares them: its distinct terms (stems and numbers), its numbers, and
+/// whether it denies anything.
+pub struct Wording {
+    terms: HashSet<String>,
+    numbers: Vec<String>,
+    denies: bool,
+}
+
+impl Wording {
+    pub fn of(analysis: &Analysis) -> Wording {
+        Wording {
+            terms: analysis.terms.iter().cloned().collect(),
+            numbers: analysis.numbers(),
+            denies: analysis.qualifiers.denies_anything(),
+        }
+    }
+
+    /// The words' part of `merges_into`: each text holds `MERGE_SHARED` of the other's terms, the
+    /// same numbers, and both deny something or neither does. Two reviews of one import alike so may
+    /// be one claim: the second is looked up once the first is written (`service::imports`).
+    pub fn alike(&self, other: &Wording) -> bool {
+        let (a, b) = (self.terms.len() as f64, other.terms.len() as f64);
+        // Cannot share enough both ways: the cheap test first, as most pairs fail it.
+        if a.min(b) < MERGE_SHARED * a.max(b) || self.numbers != other.numbers || self.denies != other.denies {
+            return false;
+        }
+        let both = self.terms.intersection(&other.terms).count() as f64;
+        both >= MERGE_SHARED * a.max(1.0) && both >= MERGE_SHARED * b.max(1.0)
+    }
 }
 
 #[derive(Debug, Default, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -119,6 +138,11 @@ impl std::fmt::Display for Summary {
         }
         Ok(())
     }
+}
+
+/// A match's score as a merge shows it, in history and the API.
+pub fn shown(score: f64) -> f64 {
+    (score * 1000.0).round() / 1000.0
 }
 
 /// A request to split a merged review out into a claim of its own: the body of

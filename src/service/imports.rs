@@ -22,13 +22,15 @@ use crate::claimreview::read::{ForeignReview, reviews};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
 use crate::domain::evidence::{EvidenceInput, NewEvidence, Stance};
-use crate::domain::import::{Merged, Rejection, Reviewed, Summary, merges_into};
+use crate::domain::import::{Merged, Rejection, Reviewed, Summary, Wording, merges_into};
 use crate::domain::matching::index::Filter;
+use crate::domain::matching::text::analyze;
+use crate::domain::normalize::normalize_text;
 use crate::domain::validation::FieldError;
 use crate::domain::verdict::Verdict;
 use crate::domain::workflow::Status;
 use crate::store::claims::{self, Move};
-use crate::store::merged_reviews::{self, MergedReview};
+use crate::store::merged_reviews::{self, NewMerge};
 use crate::store::{self, evidence};
 
 /// Reviews written per transaction.
@@ -98,10 +100,22 @@ impl Service {
         }
         let total = ready.len() as u64;
         let mut done_so_far = 0;
-        for chunk in ready.chunks(BATCH) {
-            // Looked up before the write, on the read pool: the writer never waits for a lookup. A
-            // review that repeats one earlier in the same chunk is not found yet: it becomes a claim,
-            // unless it is the same text.
+        let sizes = match merge {
+            // Analysis takes tens of microseconds a review: thousands of them are not for an async worker.
+            true => {
+                let texts: Vec<_> =
+                    ready.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
+                tokio::task::spawn_blocking(move || batches(&texts))
+                    .await
+                    .map_err(|e| Error::Store(store::Error::Internal(format!("import batches: {e}"))))?
+            }
+            false => ready.chunks(BATCH).map(<[Ready]>::len).collect(),
+        };
+        let mut rest = ready.as_slice();
+        for size in sizes {
+            let (chunk, after) = rest.split_at(size);
+            rest = after;
+            // Looked up before the write, on the read pool: the writer never waits for a lookup.
             let repeats = if merge { self.repeats(chunk).await? } else { vec![None; chunk.len()] };
             let (batch, actor) = (chunk.to_vec(), actor.clone());
             let write = move |conn: &Connection| {
@@ -146,20 +160,46 @@ impl Service {
         let before = self.store.reader.read(read).await?;
         let new: Vec<&Ready> = chunk.iter().zip(&before).filter(|(_, before)| !**before).map(|(r, _)| r).collect();
         let texts = new.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
+        let normalized: Vec<String> = new.iter().map(|r| r.content.normalized()).collect();
         let lookups = self.lookups(texts).await?;
         let matcher = self.matcher();
         let read = move |conn: &Connection| {
-            let repeat = |lookup: &Lookup| -> store::Result<Option<Repeat>> {
+            let repeat = |(lookup, normalized): (&Lookup, &String)| -> store::Result<Option<Repeat>> {
                 let best = matcher.find(conn, lookup, 1, Filter::default())?.into_iter().next();
                 let repeated = best
                     .filter(|m| merges_into(m.tier, m.claim.status, lookup.analysis(), &m.claim.fields.analyze_text()));
-                Ok(repeated.map(|m| Repeat { claim_id: m.ranked.id, text: m.claim.fields.text, score: m.ranked.score }))
+                Ok(repeated.map(|m| {
+                    // A text already held is merged outright, found by the lookup or refused at the write.
+                    let same_text = normalize_text(&m.claim.fields.text) == *normalized;
+                    let score = if same_text { 1.0 } else { m.ranked.score };
+                    Repeat { claim_id: m.ranked.id, text: m.claim.fields.text, score }
+                }))
             };
-            lookups.iter().map(repeat).collect::<store::Result<Vec<_>>>()
+            lookups.iter().zip(&normalized).map(repeat).collect::<store::Result<Vec<_>>>()
         };
         let mut found = self.store.reader.read(read).await?.into_iter();
         Ok(before.into_iter().map(|before| if before { None } else { found.next().flatten() }).collect())
     }
+}
+
+/// The sizes of the batches the reviews are written in: at most `BATCH`, each ending before a review
+/// whose words are those of one earlier in it (`Wording::alike`). That one's claim is then written
+/// before the review is looked up, which finds it as it would any claim held.
+fn batches(texts: &[(String, Option<String>)]) -> Vec<usize> {
+    let wordings: Vec<Wording> =
+        texts.iter().map(|(text, language)| Wording::of(&analyze(text, language.as_deref()))).collect();
+    let mut sizes = Vec::new();
+    let mut start = 0;
+    for (i, wording) in wordings.iter().enumerate() {
+        if i - start == BATCH || wordings[start..i].iter().any(|earlier| wording.alike(earlier)) {
+            sizes.push(i - start);
+            start = i;
+        }
+    }
+    if start < texts.len() {
+        sizes.push(texts.len() - start);
+    }
+    sizes
 }
 
 /// Whether the review was imported or merged before.
@@ -241,8 +281,7 @@ fn write(
     };
     let claim = match claims::insert(conn, &r.content, Some(&r.external_id), actor) {
         Ok(claim) => claim,
-        // The same text but for case and punctuation, which no lookup saw when it came earlier in the
-        // same batch of reviews.
+        // The same text but for case and punctuation, which the lookup did not find surely enough.
         Err(store::Error::DuplicateClaim(held)) if merge && claims::get(conn, held)?.status != Status::Rejected => {
             return merge_into(conn, r, held, 1.0, actor);
         }
@@ -253,9 +292,8 @@ fn write(
     Ok(Ok(Done::Created))
 }
 
-/// Gives a claim just made of a review the review's evidence, verdict and rationale, published if the
-/// review was; each move noted with `note`.
-pub(super) fn take_in(
+/// Gives a claim just made of a review the review's evidence, then its verdict (`settle`).
+fn take_in(
     conn: &Connection,
     id: i64,
     items: &[NewEvidence],
@@ -266,6 +304,18 @@ pub(super) fn take_in(
     for item in items {
         evidence::attach(conn, id, item, None, actor)?;
     }
+    settle(conn, id, reviewed, note, actor)
+}
+
+/// Moves a claim just made of a review, with its evidence, to the review's verdict: in review, then
+/// verified with the review's rationale, and published if the review was; each move noted with `note`.
+pub(super) fn settle(
+    conn: &Connection,
+    id: i64,
+    reviewed: &Reviewed<'_>,
+    note: &str,
+    actor: &Actor,
+) -> store::Result<()> {
     let note = Some(note);
     claims::transition(conn, id, &Move { note, ..Move::to(Status::InReview) }, None, actor)?;
     verify(conn, id, reviewed, note, actor)
@@ -285,9 +335,8 @@ fn merge_into(
     if items.is_empty() {
         return Ok(Err(the_review(r).err().unwrap_or_default()));
     }
-    let merged =
-        MergedReview { external_id: &r.external_id, claim_id, content: &r.content, reviewed: r.reviewed(), score };
-    merged_reviews::record(conn, &merged, &items, actor)?;
+    let merge = NewMerge { external_id: &r.external_id, claim_id, content: &r.content, reviewed: r.reviewed(), score };
+    merged_reviews::record(conn, &merge, &items, actor)?;
     Ok(Ok(Done::Merged { claim_id, score }))
 }
 
@@ -378,6 +427,21 @@ mod tests {
             "reviewRating": {"alternateName": "False"}});
         let found = reviews(&review, &RatingMap::default()).unwrap().pop().unwrap();
         checked(found.review.unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn a_batch_ends_before_a_review_worded_as_one_earlier_in_it() {
+        let texts = [
+            "DeepSeek trained R1 on 2,048 Nvidia H800 chips",
+            "Hangzhou hosts the headquarters of DeepSeek",
+            "DeepSeek trained its R1 on 2048 Nvidia H800 chips!",
+            "DeepSeek trained R1 on 10,000 Nvidia H800 chips",
+        ];
+        let texts: Vec<(String, Option<String>)> = texts.iter().map(|t| (t.to_string(), None)).collect();
+        assert_eq!(batches(&texts), [2, 2], "another number is another claim");
+        let many: Vec<(String, Option<String>)> =
+            (0..BATCH + 1).map(|i| (format!("Claim number {i} of many"), None)).collect();
+        assert_eq!(batches(&many), [BATCH, 1]);
     }
 
     #[test]

@@ -1,26 +1,31 @@
 //! The reviews an import merged into a claim (`service::imports`), and taking one back out. A merge is
 //! made unseen, so the desk can undo it: a review split out becomes the claim of its own that an
-//! import without merging would have made, with the evidence the merge brought, which stops counting
-//! on the claim it was merged into. The merge's row stays, marked with the claim it became.
+//! import without merging would have made, citing the evidence the review brought. What the merge
+//! attached stops counting on the claim it was merged into; the merge's row stays, marked with the
+//! claim the review became.
 
 use rusqlite::Connection;
 
 use super::claims::visible;
 use super::error::missing;
-use super::imports::take_in;
+use super::imports::settle;
 use super::{Error, Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
-use crate::domain::evidence::NewEvidence;
 use crate::domain::import::{Reviewed, Split, SplitInput};
+use crate::domain::validation::FieldError;
 use crate::store::claims::{self, ClaimDetail};
-use crate::store::merged_reviews::{self, MergedRow};
+use crate::store::merged_reviews::{self, MergedRow, SplitOut};
 use crate::store::{self, evidence};
 
 impl Service {
-    /// Every review merged into the claim, split out since or not, in the order merged.
+    /// Every review merged into the claim, split out since or not, in the order merged. The desk's
+    /// record: not for anonymous readers.
     pub async fn merges(&self, actor: &Actor, id: i64) -> Result<Vec<MergedRow>> {
         require(actor, Action::ReadClaims)?;
+        if actor.is_public() {
+            return Err(Error::NeedsKey);
+        }
         let actor = actor.clone();
         let read = move |conn: &Connection| {
             visible(conn, id, &actor)?;
@@ -43,45 +48,54 @@ impl Service {
     }
 }
 
+/// Every check comes before the first write (`claims::insert`, which refuses a text already held).
 fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store::Result<Result<ClaimDetail>> {
     claims::get(conn, id)?;
     let merged = match merged_reviews::get(conn, id, &split.review)? {
-        Some(MergedRow { split: Some((into, at)), .. }) => {
-            return Ok(Err(Error::Absent(format!(
-                "review {} was split out of claim {id} into claim {into} at {at}",
-                split.review
-            ))));
+        Some(MergedRow { split: Some(SplitOut { into, at }), .. }) => {
+            return Ok(Err(not_merged(format!("review {} was split out into claim {into} at {at}", split.review))));
         }
         Some(merged) => merged,
-        None => return Ok(Err(Error::Absent(format!("no review {} was merged into claim {id}", split.review)))),
+        None => return Ok(Err(not_merged(format!("no review {} is merged into claim {id}", split.review)))),
     };
-    // A merge made before the review's claim was kept has its wording alone.
-    let content = merged.content.clone().unwrap_or_else(|| ClaimContent {
+    let claim = claims::insert(conn, &content_of(&merged), Some(&merged.external_id), actor)?;
+    // The review's items as they now stand: one the desk retracted is cited retracted, with its note.
+    let mut live = 0;
+    for &evidence_id in merged.attached.iter().chain(&merged.held) {
+        let item = evidence::get(conn, evidence_id)?;
+        let copy = evidence::attach(conn, claim.id, &item.cited_again(), None, actor)?;
+        if item.retracted {
+            evidence::retract(conn, copy.id, item.retraction_note.as_deref(), None, actor)?;
+        } else {
+            live += 1;
+        }
+    }
+    for &evidence_id in &merged.attached {
+        let why = format!("split out with review {} into claim {}", merged.external_id, claim.id);
+        evidence::retract(conn, evidence_id, Some(&why), None, actor)?;
+    }
+    merged_reviews::mark_split(conn, &merged, claim.id, split.note.as_deref(), actor)?;
+    // Without live evidence the claim cannot be verified: it waits for the desk, as a new claim does.
+    if live > 0 {
+        let reviewed =
+            Reviewed { verdict: merged.verdict, rationale: merged.rationale.as_deref(), published: merged.published };
+        settle(conn, claim.id, &reviewed, &format!("imported ClaimReview, split out of claim {id}"), actor)?;
+    }
+    Ok(Ok(claims::detail(conn, claim.id)?))
+}
+
+/// The claim as the review gave it; its wording alone for a merge made before the rest was kept.
+fn content_of(merged: &MergedRow) -> ClaimContent {
+    let kept = merged.content.as_ref().and_then(|input| input.validate().ok());
+    kept.unwrap_or_else(|| ClaimContent {
         text: merged.text.clone(),
         claimant: None,
         appeared_in: None,
         tags: Vec::new(),
         language: None,
-    });
-    // The same text as a claim held (a review merged because it was) is refused as that claim's
-    // duplicate: one text is one claim.
-    let claim = claims::insert(conn, &content, Some(&merged.external_id), actor)?;
-    let note = format!("imported ClaimReview, split out of claim {id}");
-    let mut items: Vec<NewEvidence> = Vec::new();
-    for &evidence_id in &merged.evidence {
-        let item = evidence::get(conn, evidence_id)?;
-        items.push(item.cited_again());
-        if !item.retracted {
-            let why = format!("split out with review {} into claim {}", merged.external_id, claim.id);
-            evidence::retract(conn, evidence_id, Some(&why), None, actor)?;
-        }
-    }
-    merged_reviews::mark_split(conn, &merged, claim.id, split.note.as_deref(), actor)?;
-    // Without evidence the claim cannot be verified: it waits for the desk as a new claim does.
-    if !items.is_empty() {
-        let reviewed =
-            Reviewed { verdict: merged.verdict, rationale: merged.rationale.as_deref(), published: merged.published };
-        take_in(conn, claim.id, &items, &reviewed, &note, actor)?;
-    }
-    Ok(Ok(claims::detail(conn, claim.id)?))
+    })
+}
+
+fn not_merged(message: String) -> Error {
+    Error::Invalid(vec![FieldError { field: "review".into(), rule: "merged", message }])
 }

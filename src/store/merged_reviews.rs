@@ -10,11 +10,11 @@ use super::history::{self, Entry};
 use super::{Actor, Error, Result, claims, evidence, now};
 use crate::domain::claim::{ClaimContent, ClaimInput};
 use crate::domain::evidence::NewEvidence;
-use crate::domain::import::Reviewed;
+use crate::domain::import::{Reviewed, shown};
 use crate::domain::verdict::Verdict;
 
 /// A review found to repeat claim `claim_id`, with the score of that match.
-pub struct MergedReview<'a> {
+pub struct NewMerge<'a> {
     pub external_id: &'a str,
     pub claim_id: i64,
     /// The claim as the review gives it.
@@ -34,38 +34,54 @@ pub struct MergedRow {
     pub score: f64,
     pub merged_at: String,
     /// The claim as the review gives it; `None` for a merge made before it was kept (its text alone).
-    pub content: Option<ClaimContent>,
+    pub content: Option<ClaimInput>,
     pub rationale: Option<String>,
     pub published: bool,
-    /// The evidence items the merge attached.
-    pub evidence: Vec<i64>,
-    /// The claim it was split out into, and when.
-    pub split: Option<(i64, String)>,
+    /// The evidence items the merge attached to the claim.
+    pub attached: Vec<i64>,
+    /// Items the claim already cited that the review cites too.
+    pub held: Vec<i64>,
+    pub split: Option<SplitOut>,
 }
 
-const COLUMNS: &str = "external_id, claim_id, text, verdict, score, created_at, claim, rationale, published, evidence, split_into, split_at";
+/// A merged review split out into a claim of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitOut {
+    /// The claim it became.
+    pub into: i64,
+    pub at: String,
+}
+
+const COLUMNS: &str =
+    "external_id, claim_id, text, verdict, score, created_at, content, rationale, published, attached,
+    held, split_into, split_at";
 
 fn from_row(r: &Row) -> rusqlite::Result<MergedRow> {
     let verdict: String = r.get(3)?;
     let content: Option<String> = r.get(6)?;
-    let evidence: String = r.get(9)?;
-    let split_into: Option<i64> = r.get(10)?;
+    let split_into: Option<i64> = r.get(11)?;
     Ok(MergedRow {
         external_id: r.get(0)?,
         claim_id: r.get(1)?,
         text: r.get(2)?,
-        verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Unsupported),
+        verdict: Verdict::parse(&verdict).ok_or_else(|| unreadable(3, format!("no verdict {verdict}")))?,
         score: r.get(4)?,
         merged_at: r.get(5)?,
-        // Written by `record` from a validated claim, so it reads back as one.
-        content: content
-            .and_then(|c| serde_json::from_str::<ClaimInput>(&c).ok())
-            .and_then(|input| input.validate().ok()),
+        content: content.map(|c| json_in(6, &c)).transpose()?,
         rationale: r.get(7)?,
         published: r.get(8)?,
-        evidence: serde_json::from_str(&evidence).unwrap_or_default(),
-        split: split_into.zip(r.get::<_, Option<String>>(11)?),
+        attached: json_in(9, &r.get::<_, String>(9)?)?,
+        held: json_in(10, &r.get::<_, String>(10)?)?,
+        split: split_into.zip(r.get(12)?).map(|(into, at)| SplitOut { into, at }),
     })
+}
+
+fn json_in<T: serde::de::DeserializeOwned>(column: usize, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| unreadable(column, e.to_string()))
+}
+
+fn unreadable(column: usize, why: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, why.into())
 }
 
 /// The claim a review is merged into (not once it was split out).
@@ -91,52 +107,53 @@ pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<MergedRow>> {
     Ok(stmt.query_map([claim_id], from_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Records the merge in the claim's history and attaches the review's evidence (an item the claim
-/// already cites, live, stays as it is, and is not the merge's to take back).
-pub fn record(conn: &Connection, merged: &MergedReview<'_>, items: &[NewEvidence], actor: &Actor) -> Result<()> {
+/// Records the merge in the claim's history and attaches the review's evidence; an item the claim
+/// already cites, live, stays as it is, and is noted as held rather than attached.
+pub fn record(conn: &Connection, merge: &NewMerge<'_>, items: &[NewEvidence], actor: &Actor) -> Result<()> {
     let at = now();
-    let mut attached = Vec::new();
+    let (mut attached, mut held) = (Vec::new(), Vec::new());
     for item in items {
-        match evidence::attach(conn, merged.claim_id, item, None, actor) {
+        match evidence::attach(conn, merge.claim_id, item, None, actor) {
             Ok(row) => attached.push(row.id),
-            Err(Error::DuplicateEvidence(_)) => {}
+            Err(Error::DuplicateEvidence(existing)) => held.push(existing),
             Err(e) => return Err(e),
         }
     }
     conn.prepare_cached(
-        "INSERT INTO merged_reviews (external_id, claim_id, text, verdict, score, created_at, claim, rationale,
-                                     published, evidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO merged_reviews (external_id, claim_id, text, verdict, score, created_at, content, rationale,
+                                     published, attached, held)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        merged.external_id,
-        merged.claim_id,
-        merged.content.text,
-        merged.reviewed.verdict.as_str(),
-        merged.score,
+        merge.external_id,
+        merge.claim_id,
+        merge.content.text,
+        merge.reviewed.verdict.as_str(),
+        merge.score,
         at,
-        serde_json::to_string(merged.content)?,
-        merged.reviewed.rationale,
-        merged.reviewed.published,
+        serde_json::to_string(merge.content)?,
+        merge.reviewed.rationale,
+        merge.reviewed.published,
         serde_json::to_string(&attached)?,
+        serde_json::to_string(&held)?,
     ])?;
     let entry = Entry {
-        claim_id: merged.claim_id,
+        claim_id: merge.claim_id,
         evidence_id: None,
         action: "claim.merged",
         from: None,
         to: Some(json!({
-            "review": merged.external_id,
-            "text": merged.content.text,
-            "verdict": merged.reviewed.verdict.as_str(),
-            "score": (merged.score * 1000.0).round() / 1000.0,
+            "review": merge.external_id,
+            "text": merge.content.text,
+            "verdict": merge.reviewed.verdict.as_str(),
+            "score": shown(merge.score),
         })),
         note: Some("a ClaimReview that repeats this claim, taken in as its evidence"),
     };
     history::record(conn, entry, actor, &at)?;
     if attached.is_empty() {
         // The claim's row must change for the matching index to hear of its new wording.
-        claims::touch(conn, merged.claim_id, &at)?;
+        claims::touch(conn, merge.claim_id, &at)?;
     }
     Ok(())
 }

@@ -163,15 +163,20 @@ async fn a_review_that_repeats_a_claim_we_hold_is_merged_into_it_once() {
 #[tokio::test]
 async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_makes() {
     let app = spawn_seeded_app().await;
-    let cost = find(&app, "DeepSeek developed its R1 reasoning model for just $5.6 million.").await;
-    let id = cost["id"].as_i64().unwrap();
+    let id =
+        find(&app, "DeepSeek developed its R1 reasoning model for just $5.6 million.").await["id"].as_i64().unwrap();
+    let paper = "https://arxiv.org/abs/2501.12948";
+    let attached = app.post(&format!("/v1/claims/{id}/evidence"), &json!({"url": paper, "stance": "context"})).await;
+    assert_eq!(attached.status(), StatusCode::CREATED);
+    let cost = app.claim(id).await;
     let mut hangzhou = review(
         Some("https://fc.example.org/hangzhou"),
         "DeepSeek developed its R1 reasoning model in Hangzhou for only $5.6M",
         json!({"alternateName": "False"}),
     );
     hangzhou["reviewBody"] = json!("R1 was not developed in Hangzhou.");
-    hangzhou["citation"] = json!([{"@type": "CreativeWork", "url": "https://news.example.org/where-r1-was-built"}]);
+    let where_built = "https://news.example.org/where-r1-was-built";
+    hangzhou["citation"] = json!([{"@type": "CreativeWork", "url": where_built}, paper]);
     assert_eq!(import(&app, &json!([hangzhou])).await["merged"], 1);
     let merges: Value = app.get(&format!("/v1/claims/{id}/merges")).await.json().await.unwrap();
     let merged = merges["items"][0].clone();
@@ -179,11 +184,23 @@ async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_m
         (&merged["review"], &merged["verdict"]),
         (&json!("claimreview:https://fc.example.org/hangzhou"), &json!("false"))
     );
+    let count = |key: &str| merged[key].as_array().unwrap().len();
     assert_eq!(
-        (merged["evidence_ids"].as_array().unwrap().len(), &merged["split_into"]),
-        (2, &Value::Null),
+        (count("attached_evidence"), count("held_evidence"), &merged["split_into"]),
+        (2, 1, &Value::Null),
         "{merged}"
     );
+    // The desk takes one of the merge's items out before it finds the merge wrong.
+    let cited =
+        app.claim(id).await["evidence"].as_array().unwrap().iter().find(|e| e["url"] == where_built).unwrap()["id"]
+            .clone();
+    let retracted = app
+        .client
+        .delete(app.url(&format!("/v1/evidence/{cited}?note=says%20nothing%20of%20cost")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retracted.status(), StatusCode::OK);
 
     let path = format!("/v1/claims/{id}/merges/split");
     let split =
@@ -210,11 +227,15 @@ async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_m
         urls.sort();
         urls
     };
-    let brought = ["https://fc.example.org/hangzhou", "https://news.example.org/where-r1-was-built"];
-    assert_eq!(urls(&own, false), brought);
+    assert_eq!(urls(&own, false), [paper, "https://fc.example.org/hangzhou"], "everything the review cites: {own}");
+    assert_eq!(urls(&own, true), [where_built], "cited as the desk left it");
     let held = app.claim(id).await;
-    assert_eq!(urls(&held, true), brought, "what the merge brought stops counting on the claim it was merged into");
-    assert_eq!(urls(&held, false), urls(&cost, false));
+    assert_eq!(
+        urls(&held, true),
+        ["https://fc.example.org/hangzhou", where_built],
+        "what the merge attached stops counting on the claim it was merged into"
+    );
+    assert_eq!(urls(&held, false), [paper]);
     assert_eq!((&held["status"], &held["verdict"]), (&cost["status"], &cost["verdict"]));
     let history = app.history(id).await;
     let entry = history.iter().find(|h| h["action"] == "claim.split").unwrap();
@@ -230,21 +251,16 @@ async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_m
     let again = import(&app, &json!([hangzhou])).await;
     assert_eq!((&again["skipped"], &again["merged"], &again["created"]), (&json!(1), &json!(0), &json!(0)), "{again}");
 
-    for (review, status) in [
-        (&merged["review"], StatusCode::NOT_FOUND),
-        (&json!("claimreview:https://elsewhere.example"), StatusCode::NOT_FOUND),
-    ] {
+    for review in [&merged["review"], &json!("claimreview:https://elsewhere.example"), &json!(" ")] {
         let response = split(review).await;
-        assert_eq!(response.status(), status);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let problem: Value = response.json().await.unwrap();
+        let rule = if review == " " { "not-empty" } else { "merged" };
+        assert_eq!((&problem["errors"][0]["field"], &problem["errors"][0]["rule"]), (&json!("review"), &json!(rule)));
     }
-    let response = split(&json!(" ")).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let problem: Value = response.json().await.unwrap();
-    assert_eq!(
-        (&problem["errors"][0]["field"], &problem["errors"][0]["rule"]),
-        (&json!("review"), &json!("not-empty"))
-    );
+    let anonymous = reqwest::get(app.url(&format!("/v1/claims/{id}/merges"))).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "the desk's record");
 }
 
 #[tokio::test]
@@ -267,7 +283,7 @@ async fn a_review_merged_for_its_same_text_cannot_be_split_out_as_that_text_is_o
 }
 
 #[tokio::test]
-async fn a_review_of_a_text_the_same_document_holds_is_merged_and_kept_apart_without_merge() {
+async fn a_review_worded_as_one_the_same_document_holds_is_merged_and_kept_apart_without_merge() {
     let app = spawn_app().await;
     let rating = json!({"alternateName": "False"});
     let twice = |from: &str| {
@@ -281,6 +297,18 @@ async fn a_review_of_a_text_the_same_document_holds_is_merged_and_kept_apart_wit
     let claim = app.claim(summary["merges"][0]["claim_id"].as_i64().unwrap()).await;
     assert_eq!(claim["evidence"].as_array().unwrap().len(), 2, "both reviews cited: {claim}");
     assert_eq!(summary["merges"][0]["score"], 1.0);
+
+    // Worded as one earlier in the same document, but not the same text: written once that one is.
+    let alike = json!([
+        review(Some("https://three.example.org/a"), "DeepSeek trained R1 on 2,048 Nvidia H800 chips", rating.clone()),
+        review(
+            Some("https://three.example.org/b"),
+            "DeepSeek trained its R1 on 2048 Nvidia H800 chips!",
+            rating.clone()
+        ),
+    ]);
+    let summary = import(&app, &alike).await;
+    assert_eq!((summary["created"].as_u64(), summary["merged"].as_u64()), (Some(1), Some(1)), "{summary}");
 
     let response = app.post_raw("/v1/import?merge=false", "application/ld+json", twice("two.example.org").to_string());
     let kept: Value = response.await.json().await.unwrap();

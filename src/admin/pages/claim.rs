@@ -165,7 +165,7 @@ fn merged_reviews(actor: &Actor, csrf: &str, id: i64, merges: &[MergedRow]) -> M
                     " · score " (format!("{:.2}", m.score)) " · merged " (when(&m.merged_at))
                 }
                 @match &m.split {
-                    Some((into, at)) => p.muted { "Split out " (when(at)) " into " a href={ "/admin/claims/" (into) } { "claim " (into) } },
+                    Some(s) => p.muted { "Split out " (when(&s.at)) " into " a href={ "/admin/claims/" (s.into) } { "claim " (s.into) } },
                     None => @if actor.require(Action::EditClaims).is_ok() {
                         form.stack method="post" action={ "/admin/claims/" (id) "/split" } {
                             input type="hidden" name="csrf" value=(csrf);
