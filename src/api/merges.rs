@@ -1,18 +1,19 @@
 //! `GET /v1/claims/{id}/merges`: the other fact-checkers' reviews an import merged into a claim, and
 //! `POST /v1/claims/{id}/merges/split`: one of them taken back out, into a claim of its own.
 
-use actix_web::HttpResponse;
-use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::State;
 use super::auth::Caller;
 use super::claims::ClaimDetail;
 use super::error::ApiError;
-use super::extract::{Id, JsonBody};
+use super::extract::{self, Id, IdempotencyKey, JsonBody};
 use super::problems::Problems;
+use super::{Saved, State, send};
 use crate::domain::import::{SplitInput, shown};
 use crate::domain::verdict::Verdict;
+use crate::service::once::Once;
+use crate::store;
 use crate::store::merged_reviews::MergedRow;
 
 /// A review merged into the claim.
@@ -72,20 +73,22 @@ pub async fn list(Caller(actor): Caller, state: State, Id(id): Id) -> Result<Htt
 /// verdict, verified when any of that evidence is live. The claim it was merged into keeps a
 /// `claim.split` entry in its history.
 #[utoipa::path(post, path = "/v1/claims/{id}/merges/split", tag = "claims",
-    summary = "Split a merged review out into a claim of its own", params(Id), request_body = SplitInput,
+    summary = "Split a merged review out into a claim of its own", params(Id, IdempotencyKey),
+    request_body = SplitInput,
     responses((status = 201, description = "The claim the review became", body = ClaimDetail), Problems))]
 pub async fn split(
     Caller(actor): Caller,
     state: State,
+    req: HttpRequest,
     Id(id): Id,
     body: JsonBody<SplitInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let detail = state.service.split_merge(&actor, id, &body.value).await?;
-    let location = format!("/v1/claims/{}", detail.claim.id);
-    let mut response = super::json_with_etag(StatusCode::CREATED, detail.claim.version, ClaimDetail::from(detail))?;
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    Ok(response)
+    let once =
+        extract::idempotency_key(&req)?.map(|key| Once { key, request: body.fingerprint(&req), render: created });
+    send(state.service.split_merge(&actor, id, &body.value, once).await?, created)
+}
+
+fn created(detail: &store::claims::ClaimDetail) -> Result<String, serde_json::Error> {
+    let claim = &detail.claim;
+    Saved::created(format!("/v1/claims/{}", claim.id), claim.version, &ClaimDetail::from(detail.clone()))
 }

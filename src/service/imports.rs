@@ -184,14 +184,21 @@ impl Service {
 
 /// The sizes of the batches the reviews are written in: at most `BATCH`, each ending before a review
 /// whose words are those of one earlier in it (`Wording::alike`). That one's claim is then written
-/// before the review is looked up, which finds it as it would any claim held.
+/// before the review is looked up, which finds it as it would any claim held. The same text does not
+/// end a batch: the write finds it (`write`), so a feed that repeats a review many times is not
+/// written one review a transaction.
 fn batches(texts: &[(String, Option<String>)]) -> Vec<usize> {
-    let wordings: Vec<Wording> =
-        texts.iter().map(|(text, language)| Wording::of(&analyze(text, language.as_deref()))).collect();
+    let read: Vec<(Wording, String)> = texts
+        .iter()
+        .map(|(text, language)| (Wording::of(&analyze(text, language.as_deref())), normalize_text(text)))
+        .collect();
+    let repeats = |(wording, normalized): &(Wording, String), (other, other_normalized): &(Wording, String)| {
+        normalized != other_normalized && wording.alike(other)
+    };
     let mut sizes = Vec::new();
     let mut start = 0;
-    for (i, wording) in wordings.iter().enumerate() {
-        if i - start == BATCH || wordings[start..i].iter().any(|earlier| wording.alike(earlier)) {
+    for (i, review) in read.iter().enumerate() {
+        if i - start == BATCH || read[start..i].iter().any(|earlier| repeats(review, earlier)) {
             sizes.push(i - start);
             start = i;
         }
@@ -281,7 +288,8 @@ fn write(
     };
     let claim = match claims::insert(conn, &r.content, Some(&r.external_id), actor) {
         Ok(claim) => claim,
-        // The same text but for case and punctuation, which the lookup did not find surely enough.
+        // The same text but for case and punctuation: earlier in the same batch, which no lookup sees,
+        // or a claim the lookup did not find surely enough.
         Err(store::Error::DuplicateClaim(held)) if merge && claims::get(conn, held)?.status != Status::Rejected => {
             return merge_into(conn, r, held, 1.0, actor);
         }
@@ -436,9 +444,10 @@ mod tests {
             "Hangzhou hosts the headquarters of DeepSeek",
             "DeepSeek trained its R1 on 2048 Nvidia H800 chips!",
             "DeepSeek trained R1 on 10,000 Nvidia H800 chips",
+            "deepseek trained R1 on 10,000 NVIDIA H800 chips.",
         ];
         let texts: Vec<(String, Option<String>)> = texts.iter().map(|t| (t.to_string(), None)).collect();
-        assert_eq!(batches(&texts), [2, 2], "another number is another claim");
+        assert_eq!(batches(&texts), [2, 3], "another number is another claim; the same text is found at the write");
         let many: Vec<(String, Option<String>)> =
             (0..BATCH + 1).map(|i| (format!("Claim number {i} of many"), None)).collect();
         assert_eq!(batches(&many), [BATCH, 1]);

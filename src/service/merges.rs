@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use super::claims::visible;
 use super::error::missing;
 use super::imports::settle;
+use super::once::{self, Answer, Once};
 use super::{Error, Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
@@ -34,29 +35,36 @@ impl Service {
         self.store.reader.read(read).await.map_err(missing("claim", id))
     }
 
-    /// Splits the review out of claim `id` into a claim of its own; returns that claim.
-    pub async fn split_merge(&self, actor: &Actor, id: i64, input: &SplitInput) -> Result<ClaimDetail> {
+    /// Splits the review out of claim `id` into a claim of its own; answers that claim.
+    pub async fn split_merge(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &SplitInput,
+        once: Option<Once<ClaimDetail>>,
+    ) -> Result<Answer<ClaimDetail>> {
         require(actor, Action::EditClaims)?;
         let split = input.validate()?;
         let actor = actor.clone();
-        let write = move |conn: &Connection| split_out(conn, id, &split, &actor);
-        let detail = self.store.writer.write(write).await.map_err(missing("claim", id))??;
-        if !detail.evidence.is_empty() {
+        let write =
+            move |conn: &Connection| once::run(conn, &actor, once.as_ref(), |conn| split_out(conn, id, &split, &actor));
+        let answer = self.store.writer.write(write).await.map_err(missing("claim", id))?;
+        if matches!(answer, Answer::Done(..)) {
             self.link_wake.wake();
         }
-        Ok(detail)
+        Ok(answer)
     }
 }
 
 /// Every check comes before the first write (`claims::insert`, which refuses a text already held).
-fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store::Result<Result<ClaimDetail>> {
+fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store::Result<ClaimDetail> {
     claims::get(conn, id)?;
     let merged = match merged_reviews::get(conn, id, &split.review)? {
         Some(MergedRow { split: Some(SplitOut { into, at }), .. }) => {
-            return Ok(Err(not_merged(format!("review {} was split out into claim {into} at {at}", split.review))));
+            return Err(not_merged(format!("review {} was split out into claim {into} at {at}", split.review)));
         }
         Some(merged) => merged,
-        None => return Ok(Err(not_merged(format!("no review {} is merged into claim {id}", split.review)))),
+        None => return Err(not_merged(format!("no review {} is merged into claim {id}", split.review))),
     };
     let claim = claims::insert(conn, &content_of(&merged), Some(&merged.external_id), actor)?;
     // The review's items as they now stand: one the desk retracted is cited retracted, with its note.
@@ -81,7 +89,7 @@ fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store:
             Reviewed { verdict: merged.verdict, rationale: merged.rationale.as_deref(), published: merged.published };
         settle(conn, claim.id, &reviewed, &format!("imported ClaimReview, split out of claim {id}"), actor)?;
     }
-    Ok(Ok(claims::detail(conn, claim.id)?))
+    claims::detail(conn, claim.id)
 }
 
 /// The claim as the review gave it; its wording alone for a merge made before the rest was kept.
@@ -96,6 +104,6 @@ fn content_of(merged: &MergedRow) -> ClaimContent {
     })
 }
 
-fn not_merged(message: String) -> Error {
-    Error::Invalid(vec![FieldError { field: "review".into(), rule: "merged", message }])
+fn not_merged(message: String) -> store::Error {
+    store::Error::Invalid(vec![FieldError { field: "review".into(), rule: "merged", message }])
 }

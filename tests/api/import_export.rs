@@ -205,11 +205,20 @@ async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_m
     let path = format!("/v1/claims/{id}/merges/split");
     let split =
         async |review: &Value| app.post(&path, &json!({"review": review, "note": "Hangzhou is another claim"})).await;
-    let response = split(&merged["review"]).await;
+    let body = json!({"review": merged["review"], "note": "Hangzhou is another claim"});
+    let keyed =
+        async || app.client.post(app.url(&path)).header("idempotency-key", "split-1").json(&body).send().await.unwrap();
+    let response = keyed().await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let own: Value = response.json().await.unwrap();
     assert_eq!(location, format!("/v1/claims/{}", own["id"]));
+    let retried = keyed().await;
+    assert_eq!(
+        (retried.status(), &retried.headers()["idempotent-replayed"]),
+        (StatusCode::CREATED, &"true".parse().unwrap())
+    );
+    assert_eq!(retried.json::<Value>().await.unwrap(), own, "a retry gets the first answer");
     assert_eq!(
         (&own["text"], &own["status"], &own["verdict"], &own["rationale"], &own["claimant"]),
         (
