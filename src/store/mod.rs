@@ -146,6 +146,9 @@ impl Store {
         }
         let reader = ReadPool::open(&config.path, config.readers, config.quick_read_limit, &config.audit_key)?;
         let claim_changes = Arc::new(changes::ClaimChanges::default());
+        let commits = reader.commits();
+        // As after a commit of this process's: quick reads end the read transactions they hold.
+        claim_changes.follow_others(&config.path, move || writer::Hook::finished(&commits))?;
         let checkpointer = checkpoint::Checkpointer::start(&config.path, config.synchronous)?;
         // Quick reads hear of a group's commit, then the caches of its claims, then its callers. In
         // that order: a claim read for a cache after the cache dropped it must come from a transaction

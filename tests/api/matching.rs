@@ -279,6 +279,37 @@ async fn claims_imported_by_the_command_line_beside_the_server_are_matched() {
     assert_eq!(matches(&app, "Zhejiang").await["items"][0]["id"], chips["id"]);
 }
 
+#[tokio::test]
+async fn a_claim_the_command_line_changes_beside_the_server_is_served_as_it_now_is() {
+    let app = spawn_app().await;
+    let file = app.dir.path().join("feed.jsonld");
+    let rated = |rating: &str| {
+        json!({
+            "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://fc.example.org/staff",
+            "claimReviewed": "DeepSeek employs fewer than 200 people",
+            "reviewRating": {"@type": "Rating", "alternateName": rating},
+        })
+    };
+    std::fs::write(&file, rated("False").to_string()).unwrap();
+    cli(&["import", file.to_str().unwrap()], &app.db_path());
+    let id = matches(&app, "How many people does DeepSeek employ?").await["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(app.claim(id).await["verdict"], "false", "read once: kept rendered");
+
+    std::fs::write(&file, rated("True").to_string()).unwrap();
+    let (printed, _) = cli(&["import", file.to_str().unwrap()], &app.db_path());
+    assert!(printed.contains("updated 1"), "{printed}");
+    // Other processes' changes are read every FOLLOW_EVERY; this waits for that, not for a time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (claim, found) = (app.claim(id).await, matches(&app, "How many people does DeepSeek employ?").await);
+        if claim["verdict"] == "true" && found["items"][0]["verdict"] == "true" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server still serves {claim} and matches {found}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Writes claims until the server goes away, counting those acknowledged.
 async fn write_until_gone(server: String, http: reqwest::Client, client: usize, acked: Arc<AtomicUsize>) {
     for n in 0.. {
