@@ -96,6 +96,8 @@ impl Application {
             invalidate.invalidate(ids);
             invalidate_items.invalidate(ids);
         }));
+        // Once the caches and the matching index listen: a command run beside the server changes claims.
+        store.follow_others()?;
         let limits = Limits {
             per_key_per_second: config.rate_limit,
             failures_per_minute: config.auth_failures_per_minute,

@@ -1,16 +1,12 @@
 //! The claim-specific work of each commit group, done once per group by the writer's hook: new claims
 //! enter the search index together, and the caches of claim representations hear which claims the
 //! group changed before any caller of the group does.
-//!
-//! Other processes write the same database too (`claimcheck import` beside the server). Their changes
-//! are read from the claims' history, which every change to a claim adds to, by row number
-//! (`follow_others`): the rows this process's writer added are left out, and the listeners hear of
-//! the claims of the others as of the writer's own, within `FOLLOW_EVERY`.
+//! It also keeps which history rows this process's groups added, so that `store::follow` tells apart
+//! the changes other processes make.
 
 use std::collections::VecDeque;
-use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use rusqlite::Connection;
 use rusqlite::hooks::Action;
@@ -21,19 +17,15 @@ use super::writer::Hook;
 /// Told, after each group, which claims it changed (committed or not).
 pub type Listener = Arc<dyn Fn(&[i64]) + Send + Sync>;
 
-/// How often the claims' history is read for the changes of other processes.
-pub const FOLLOW_EVERY: Duration = Duration::from_millis(200);
-
-/// History rows read at most at a time.
-const FOLLOW_PAGE: i64 = 10_000;
-
 #[derive(Default)]
 pub struct ClaimChanges {
     group: Mutex<Changes>,
     listeners: Mutex<Vec<Listener>>,
-    /// The history rows this process's groups added (first, last), oldest first, until the follower
-    /// has read past them. A group's rows are consecutive: it is the only writer while it runs.
+    /// The history rows this process's committed groups added (first, last), oldest first, until
+    /// `theirs` has read past them. A group's rows are consecutive: it is the only writer while it runs.
     ours: Mutex<VecDeque<(i64, i64)>>,
+    /// Whether a follower reads them (`store::follow`); else they are not kept.
+    pub(super) followed: AtomicBool,
 }
 
 /// The claims the current group has touched, as SQLite reports them.
@@ -60,58 +52,36 @@ impl ClaimChanges {
         }
     }
 
-    fn tell(&self, ids: &[i64]) {
-        if let Ok(listeners) = self.listeners.lock() {
-            for listener in listeners.iter() {
-                listener(ids);
-            }
+    /// Tells the listeners which claims changed, outside the lock: the writer's group may be telling
+    /// them too.
+    pub(super) fn tell(&self, ids: &[i64]) {
+        let listeners = match self.listeners.lock() {
+            Ok(listeners) => listeners.clone(),
+            Err(_) => return,
+        };
+        for listener in &listeners {
+            listener(ids);
         }
     }
 
-    /// Reads, every `FOLLOW_EVERY` in a thread of its own, the claims other processes change in the
-    /// database at `path` (see the module comment), for as long as these changes are kept. `renew`
-    /// runs before the listeners hear of them: reads from then on must see those changes (a cache
-    /// refilled from a read transaction begun before them would keep the old claim).
-    pub fn follow_others(self: &Arc<Self>, path: &Path, renew: impl Fn() + Send + 'static) -> anyhow::Result<()> {
-        let conn = super::open_reader(path)?;
-        let mut seen: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM history", [], |r| r.get(0))?;
-        let changes = Arc::downgrade(self);
-        std::thread::Builder::new().name("claimcheck-follow".into()).spawn(move || {
-            loop {
-                std::thread::sleep(FOLLOW_EVERY);
-                let Some(changes) = changes.upgrade() else { return };
-                match changes.others_after(&conn, seen, &renew) {
-                    Ok(last) => seen = last,
-                    Err(e) => tracing::warn!(error = %e, "the changes of other processes could not be read"),
-                }
+    /// The claims of the history rows (row, claim), in order, that this process did not add.
+    pub(super) fn theirs(&self, rows: &[(i64, i64)]) -> Vec<i64> {
+        let Some(&(last, _)) = rows.last() else { return Vec::new() };
+        let Ok(mut ours) = self.ours.lock() else { return Vec::new() };
+        let mut ranges = ours.iter().peekable();
+        let mut ids = Vec::new();
+        for &(row, claim) in rows {
+            while ranges.next_if(|&&(_, hi)| hi < row).is_some() {}
+            if !ranges.peek().is_some_and(|&&(lo, _)| lo <= row) {
+                ids.push(claim);
             }
-        })?;
-        Ok(())
-    }
-
-    /// Tells the listeners of the claims whose history gained rows after `seen` that this process
-    /// did not add; answers the last row read.
-    fn others_after(&self, conn: &Connection, seen: i64, renew: &dyn Fn()) -> Result<i64> {
-        let mut stmt = conn.prepare_cached("SELECT id, claim_id FROM history WHERE id > ?1 ORDER BY id LIMIT ?2")?;
-        let rows: Vec<(i64, i64)> =
-            stmt.query_map([seen, FOLLOW_PAGE], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        let Some(&(last, _)) = rows.last() else { return Ok(seen) };
-        let mut ids: Vec<i64> = {
-            let mut ours =
-                self.ours.lock().map_err(|_| super::Error::Internal("changes: a lock was poisoned".into()))?;
-            let theirs = rows.iter().filter(|(row, _)| !ours.iter().any(|&(lo, hi)| (lo..=hi).contains(row)));
-            let ids = theirs.map(|&(_, claim)| claim).collect();
-            ours.retain(|&(_, hi)| hi > last);
-            ids
-        };
+        }
+        while ours.front().is_some_and(|&(_, hi)| hi <= last) {
+            ours.pop_front();
+        }
         ids.sort_unstable();
         ids.dedup();
-        if !ids.is_empty() {
-            tracing::debug!(claims = ids.len(), "claims changed by another process");
-            renew();
-            self.tell(&ids);
-        }
-        Ok(last)
+        ids
     }
 }
 
@@ -134,12 +104,6 @@ impl Hook for ClaimChanges {
     /// New claims enter the search index in one statement per group: FTS5 flushes its pending index at
     /// every statement savepoint, so indexing them one by one wrote a segment per claim.
     fn before_commit(&self, conn: &Connection) -> Result<()> {
-        // Before COMMIT, so that the follower knows the rows for this process's before it can read
-        // them. (Should COMMIT then fail, the range is left for rows that were never written.)
-        let history = self.group.lock().ok().and_then(|mut c| c.history.take());
-        if let (Some(range), Ok(mut ours)) = (history, self.ours.lock()) {
-            ours.push_back(range);
-        }
         let inserted = self.group.lock().ok().and_then(|mut c| c.inserted.take());
         match inserted {
             Some((lo, hi)) => super::claims::index_for_search(conn, lo, hi),
@@ -147,20 +111,50 @@ impl Hook for ClaimChanges {
         }
     }
 
-    fn finished(&self) {
-        let mut ids = match self.group.lock() {
+    fn finished(&self, committed: bool) {
+        let (mut ids, history) = match self.group.lock() {
             Ok(mut changes) => {
                 changes.inserted = None;
-                changes.history = None;
-                std::mem::take(&mut changes.claims)
+                (std::mem::take(&mut changes.claims), changes.history.take())
             }
             _ => return,
         };
+        // Only rows that were written: those of a group undone are numbered again by the next
+        // commit, which may be another process's. The follower may read a committed group's rows
+        // before this: it then tells of them twice, which does no harm.
+        let kept = committed && self.followed.load(Ordering::Relaxed);
+        if let (true, Some(range), Ok(mut ours)) = (kept, history, self.ours.lock()) {
+            ours.push_back(range);
+        }
         if ids.is_empty() {
             return;
         }
         ids.sort_unstable();
         ids.dedup();
         self.tell(&ids);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rows_of_groups_committed_here_are_left_out_and_forgotten_once_read() {
+        let changes = ClaimChanges::default();
+        changes.followed.store(true, Ordering::Relaxed);
+        let group = |rows: std::ops::RangeInclusive<i64>, committed: bool| {
+            rows.for_each(|row| changes.row_changed(Action::SQLITE_INSERT, "history", row));
+            changes.finished(committed);
+        };
+        group(3..=5, true);
+        // Undone: another process's next commit may number its rows the same.
+        group(8..=9, false);
+        group(11..=11, true);
+        let rows = [(1, 10), (3, 11), (4, 11), (5, 12), (6, 13), (8, 14), (9, 10), (11, 15)];
+        assert_eq!(changes.theirs(&rows[..6]), [10, 13, 14]);
+        assert_eq!(changes.ours.lock().unwrap().len(), 1, "the range not read past yet is kept");
+        assert_eq!(changes.theirs(&rows[6..]), [10]);
+        assert!(changes.ours.lock().unwrap().is_empty());
     }
 }

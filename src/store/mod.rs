@@ -9,6 +9,7 @@ pub mod changes;
 pub mod checkpoint;
 pub mod claims;
 pub mod evidence;
+pub mod follow;
 pub mod history;
 pub mod idempotency;
 pub mod keys;
@@ -128,6 +129,8 @@ pub struct Store {
     pub reader: ReadPool,
     /// Which claims each commit group changed, for whoever keeps copies of them.
     pub claim_changes: Arc<changes::ClaimChanges>,
+    path: PathBuf,
+    follower: Arc<follow::Follower>,
 }
 
 impl Store {
@@ -146,20 +149,25 @@ impl Store {
         }
         let reader = ReadPool::open(&config.path, config.readers, config.quick_read_limit, &config.audit_key)?;
         let claim_changes = Arc::new(changes::ClaimChanges::default());
-        let commits = reader.commits();
-        // As after a commit of this process's: quick reads end the read transactions they hold.
-        claim_changes.follow_others(&config.path, move || writer::Hook::finished(&commits))?;
         let checkpointer = checkpoint::Checkpointer::start(&config.path, config.synchronous)?;
         // Quick reads hear of a group's commit, then the caches of its claims, then its callers. In
         // that order: a claim read for a cache after the cache dropped it must come from a transaction
         // that sees the commit, not from one kept from before it.
         let hooks: Vec<Arc<dyn writer::Hook>> = vec![Arc::new(reader.commits()), claim_changes.clone()];
         let writer = Writer::start(conn, config.write_queue, config.write_wait, Arc::new(hooks), Some(checkpointer))?;
-        Ok(Store { writer, reader, claim_changes })
+        let (path, follower) = (config.path.clone(), Arc::default());
+        Ok(Store { writer, reader, claim_changes, path, follower })
+    }
+
+    /// Tells the listeners of `claim_changes` also of the claims other processes change
+    /// (`store::follow`): for a server, whose copies would otherwise keep them as they were.
+    pub fn follow_others(&self) -> anyhow::Result<()> {
+        self.follower.start(open_reader(&self.path)?, self.claim_changes.clone(), self.reader.commits())
     }
 
     /// Commits what is queued and stops the writer. Blocking.
     pub fn close(&self) {
+        self.follower.stop();
         self.writer.close();
     }
 }

@@ -157,6 +157,18 @@ fn end_old_transactions(pool: std::sync::Weak<Inner>) {
 /// `Hook`): quick reads from then on begin a new transaction, which sees the group.
 pub struct Commits(Arc<Inner>);
 
+impl Commits {
+    /// Counts a commit: quick reads from then on begin a new transaction, which sees it. Also for a
+    /// commit of another process's (`store::changes`).
+    pub fn renew(&self) {
+        let inner = &self.0;
+        inner.commits.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut quick) = inner.quick.lock() {
+            quick.iter_mut().for_each(|q| q.release_if_behind(&inner.commits));
+        }
+    }
+}
+
 impl Hook for Commits {
     fn row_changed(&self, _: Action, _: &str, _: i64) {}
 
@@ -164,19 +176,15 @@ impl Hook for Commits {
         Ok(())
     }
 
-    fn finished(&self) {
-        let inner = &self.0;
-        inner.commits.fetch_add(1, Ordering::AcqRel);
-        if let Ok(mut quick) = inner.quick.lock() {
-            quick.iter_mut().for_each(|q| q.release_if_behind(&inner.commits));
-        }
+    fn finished(&self, _committed: bool) {
+        self.renew();
     }
 
     /// Counted as a commit, so that the transactions held end as after one; reads in the meantime
     /// hold none (`Quick::read`).
     fn restarting(&self) {
         self.0.restarting.store(true, Ordering::Release);
-        self.finished();
+        self.renew();
     }
 
     fn restarted(&self) {
@@ -425,7 +433,7 @@ mod tests {
         let (_dir, pool, path) = quick_pool();
         assert_eq!(pool.read_quick(count).await.unwrap(), 0);
         add_row(&path);
-        pool.commits().finished();
+        pool.commits().renew();
         assert_eq!(pool.read_quick(count).await.unwrap(), 1, "a commit the writer told of");
         // A change made by another process is seen once the transaction held is old enough.
         add_row(&path);
@@ -438,14 +446,14 @@ mod tests {
         let (_dir, pool, path) = quick_pool();
         // Held at rest: the commit ends it.
         hold_behind_a_write(&pool, &path).await;
-        pool.commits().finished();
+        pool.commits().renew();
         assert!(wal_emptied(&path), "a connection at rest holds the WAL back");
         // In use when the commit comes: ended when put back.
         let (commits, there) = (pool.commits(), path.clone());
         pool.read_quick(move |conn| {
             let n = count(conn)?;
             add_row(&there);
-            commits.finished();
+            commits.renew();
             Ok(n)
         })
         .await
@@ -467,7 +475,7 @@ mod tests {
         let (_dir, pool, path) = quick_pool();
         let commits = pool.commits();
         add_row(&path);
-        commits.finished();
+        commits.renew();
         pool.read_quick(count).await.unwrap();
         assert!(!restarts(&path), "a transaction held, even of the last commit, waits out a RESTART");
         commits.restarting();
@@ -478,7 +486,7 @@ mod tests {
         assert!(restarts(&path), "a read during the restart kept its transaction");
         commits.restarted();
         add_row(&path);
-        commits.finished();
+        commits.renew();
         pool.read_quick(count).await.unwrap();
         assert!(!restarts(&path), "reads hold their transaction again after the restart");
     }

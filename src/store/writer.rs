@@ -40,8 +40,9 @@ pub trait Hook: Send + Sync + 'static {
     fn row_changed(&self, action: Action, table: &str, rowid: i64);
     /// Runs in the group's transaction, just before COMMIT.
     fn before_commit(&self, conn: &Connection) -> Result<()>;
-    /// The group is over: committed, or rolled back (then `before_commit` was not called).
-    fn finished(&self);
+    /// The group is over: committed, or rolled back (by a job that failed part-way, before
+    /// `before_commit`, or at COMMIT).
+    fn finished(&self, committed: bool);
     /// A checkpoint is coming that waits for every read transaction on the WAL to end (a RESTART, or
     /// the last one, a TRUNCATE): a hook that keeps them open ends them, and keeps none open until
     /// `restarted`.
@@ -55,7 +56,7 @@ impl Hook for () {
     fn before_commit(&self, _: &Connection) -> Result<()> {
         Ok(())
     }
-    fn finished(&self) {}
+    fn finished(&self, _: bool) {}
 }
 
 /// Several hooks, told in turn.
@@ -66,8 +67,8 @@ impl Hook for Vec<Arc<dyn Hook>> {
     fn before_commit(&self, conn: &Connection) -> Result<()> {
         self.iter().try_for_each(|hook| hook.before_commit(conn))
     }
-    fn finished(&self) {
-        self.iter().for_each(|hook| hook.finished());
+    fn finished(&self, committed: bool) {
+        self.iter().for_each(|hook| hook.finished(committed));
     }
     fn restarting(&self) {
         self.iter().for_each(|hook| hook.restarting());
@@ -253,7 +254,7 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
         if !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
-        group.hook.finished();
+        group.hook.finished(false);
         for (ok, deliver) in done.drain(..) {
             deliver(ok.then(|| reason.clone()));
         }
@@ -273,7 +274,7 @@ fn commit_group(group: &Group, jobs: Vec<Job>) {
         let _ = conn.execute_batch("ROLLBACK");
         e
     });
-    group.hook.finished();
+    group.hook.finished(commit_error.is_none());
     for (ok, deliver) in done {
         deliver(if ok { commit_error.clone() } else { None });
     }
