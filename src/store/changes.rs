@@ -72,7 +72,7 @@ impl ClaimChanges {
         let mut ids = Vec::new();
         for &(row, claim) in rows {
             while ranges.next_if(|&&(_, hi)| hi < row).is_some() {}
-            if !ranges.peek().is_some_and(|&&(lo, _)| lo <= row) {
+            if ranges.peek().is_none_or(|&&(lo, _)| lo > row) {
                 ids.push(claim);
             }
         }
