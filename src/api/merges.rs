@@ -10,7 +10,7 @@ use super::error::ApiError;
 use super::extract::{self, Id, IdempotencyKey, JsonBody};
 use super::problems::Problems;
 use super::{Saved, State, send};
-use crate::domain::import::{SplitInput, shown};
+use crate::domain::import::{SplitInput, rounded_score};
 use crate::domain::verdict::Verdict;
 use crate::service::once::Once;
 use crate::store;
@@ -44,7 +44,7 @@ impl From<MergedRow> for Merge {
             review: m.external_id,
             text: m.text,
             verdict: m.verdict,
-            score: shown(m.score),
+            score: rounded_score(m.score),
             merged_at: m.merged_at,
             attached_evidence: m.attached,
             held_evidence: m.held,
@@ -68,9 +68,9 @@ pub async fn list(Caller(actor): Caller, state: State, Id(id): Id) -> Result<Htt
     Ok(HttpResponse::Ok().json(MergedList { items }))
 }
 
-/// The review becomes the claim an import without merging would have made of it: its wording, the
-/// evidence it brought (what the merge attached stops counting on this claim), and its rating as the
-/// verdict, verified when any of that evidence is live. The claim it was merged into keeps a
+/// The review becomes a claim of its own, as an import without merging makes one: its wording, the
+/// review itself and every item it cites (what the merge attached stops counting on this claim), and
+/// its rating as the verdict, verified when any of those items is live. The claim it was merged into keeps a
 /// `claim.split` entry in its history.
 #[utoipa::path(post, path = "/v1/claims/{id}/merges/split", tag = "claims",
     summary = "Split a merged review out into a claim of its own", params(Id, IdempotencyKey),

@@ -1,5 +1,7 @@
-//! What an import did: how many claims it created, updated and skipped, which reviews it merged into
-//! claims already held, and what it turned away and why.
+//! Importing other fact-checkers' reviews: when a review is merged into a claim already held
+//! (`merges_into`, `Wording`), what a review found (`Reviewed`), what an import did (`Summary`: how
+//! many claims it created, updated and skipped, which reviews it merged and what it turned away and
+//! why), and the request that splits a merged review back out (`SplitInput`).
 
 use std::collections::HashSet;
 
@@ -141,7 +143,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// A match's score as a merge shows it, in history and the API.
-pub fn shown(score: f64) -> f64 {
+pub fn rounded_score(score: f64) -> f64 {
     (score * 1000.0).round() / 1000.0
 }
 

@@ -33,7 +33,7 @@ use crate::store::claims::{self, Move};
 use crate::store::merged_reviews::{self, NewMerge};
 use crate::store::{self, evidence};
 
-/// Reviews written per transaction.
+/// Reviews written per transaction, at most.
 const BATCH: usize = 200;
 
 /// What happened to one review.
@@ -188,17 +188,17 @@ impl Service {
 /// end a batch: the write finds it (`write`), so a feed that repeats a review many times is not
 /// written one review a transaction.
 fn batches(texts: &[(String, Option<String>)]) -> Vec<usize> {
-    let read: Vec<(Wording, String)> = texts
+    let words: Vec<(Wording, String)> = texts
         .iter()
         .map(|(text, language)| (Wording::of(&analyze(text, language.as_deref())), normalize_text(text)))
         .collect();
-    let repeats = |(wording, normalized): &(Wording, String), (other, other_normalized): &(Wording, String)| {
+    let alike_not_same = |(wording, normalized): &(Wording, String), (other, other_normalized): &(Wording, String)| {
         normalized != other_normalized && wording.alike(other)
     };
     let mut sizes = Vec::new();
     let mut start = 0;
-    for (i, review) in read.iter().enumerate() {
-        if i - start == BATCH || read[start..i].iter().any(|earlier| repeats(review, earlier)) {
+    for (i, review) in words.iter().enumerate() {
+        if i - start == BATCH || words[start..i].iter().any(|earlier| alike_not_same(review, earlier)) {
             sizes.push(i - start);
             start = i;
         }

@@ -1,8 +1,9 @@
 //! The reviews an import merged into a claim (`service::imports`), and taking one back out. A merge is
-//! made unseen, so the desk can undo it: a review split out becomes the claim of its own that an
-//! import without merging would have made, citing the evidence the review brought. What the merge
+//! made unseen, so the desk can undo it: a review split out becomes a claim of its own, as an import
+//! without merging makes one, citing the review itself and every item it cites. What the merge
 //! attached stops counting on the claim it was merged into; the merge's row stays, marked with the
-//! claim the review became.
+//! claim the review became. A merge recorded before migration 016 kept only the review's wording: its
+//! split makes a claim of that text alone, which waits for the desk, and takes nothing back.
 
 use rusqlite::Connection;
 
@@ -67,17 +68,7 @@ fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store:
         None => return Err(not_merged(format!("no review {} is merged into claim {id}", split.review))),
     };
     let claim = claims::insert(conn, &content_of(&merged), Some(&merged.external_id), actor)?;
-    // The review's items as they now stand: one the desk retracted is cited retracted, with its note.
-    let mut live = 0;
-    for &evidence_id in merged.attached.iter().chain(&merged.held) {
-        let item = evidence::get(conn, evidence_id)?;
-        let copy = evidence::attach(conn, claim.id, &item.cited_again(), None, actor)?;
-        if item.retracted {
-            evidence::retract(conn, copy.id, item.retraction_note.as_deref(), None, actor)?;
-        } else {
-            live += 1;
-        }
-    }
+    let live = cite_again(conn, merged.attached.iter().chain(&merged.held), claim.id, actor)?;
     for &evidence_id in &merged.attached {
         let why = format!("split out with review {} into claim {}", merged.external_id, claim.id);
         evidence::retract(conn, evidence_id, Some(&why), None, actor)?;
@@ -90,6 +81,32 @@ fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store:
         settle(conn, claim.id, &reviewed, &format!("imported ClaimReview, split out of claim {id}"), actor)?;
     }
     claims::detail(conn, claim.id)
+}
+
+/// Cites the items on claim `id` as they now stand (one the desk retracted is cited retracted, with
+/// its note); answers how many are live.
+fn cite_again<'a>(
+    conn: &Connection,
+    items: impl Iterator<Item = &'a i64>,
+    id: i64,
+    actor: &Actor,
+) -> store::Result<usize> {
+    let mut live = 0;
+    for &evidence_id in items {
+        let item = evidence::get(conn, evidence_id)?;
+        let copy = match evidence::attach(conn, id, &item.cited_again(), None, actor) {
+            Ok(copy) => copy,
+            // Its URL is cited already (refused before any write): one item per URL, as on any claim.
+            Err(store::Error::DuplicateEvidence(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        if item.retracted {
+            evidence::retract(conn, copy.id, item.retraction_note.as_deref(), None, actor)?;
+        } else {
+            live += 1;
+        }
+    }
+    Ok(live)
 }
 
 /// The claim as the review gave it; its wording alone for a merge made before the rest was kept.

@@ -22,10 +22,10 @@ pub struct ClaimChanges {
     group: Mutex<Changes>,
     listeners: Mutex<Vec<Listener>>,
     /// The history rows this process's committed groups added (first, last), oldest first, until
-    /// `theirs` has read past them. A group's rows are consecutive: it is the only writer while it runs.
+    /// `read_past` has read past them. A group's rows are consecutive: it is the only writer while it runs.
     ours: Mutex<VecDeque<(i64, i64)>>,
     /// Whether a follower reads them (`store::follow`); else they are not kept.
-    pub(super) followed: AtomicBool,
+    followed: AtomicBool,
 }
 
 /// The claims the current group has touched, as SQLite reports them.
@@ -64,8 +64,14 @@ impl ClaimChanges {
         }
     }
 
-    /// The claims of the history rows (row, claim), in order, that this process did not add.
-    pub(super) fn theirs(&self, rows: &[(i64, i64)]) -> Vec<i64> {
+    /// Keeps the history rows this process's groups add from now on, for `read_past`.
+    pub(super) fn keep_ours(&self) {
+        self.followed.store(true, Ordering::Relaxed);
+    }
+
+    /// The claims of the history rows (row, claim), in order, that this process did not add; the
+    /// ranges of its own that the rows reach past are forgotten.
+    pub(super) fn read_past(&self, rows: &[(i64, i64)]) -> Vec<i64> {
         let Some(&(last, _)) = rows.last() else { return Vec::new() };
         let Ok(mut ours) = self.ours.lock() else { return Vec::new() };
         let mut ranges = ours.iter().peekable();
@@ -88,7 +94,7 @@ impl ClaimChanges {
 impl Hook for ClaimChanges {
     fn row_changed(&self, action: Action, table: &str, rowid: i64) {
         // Every change to a claim's representation or matching fields updates its row (evidence changes
-        // and merged reviews bump its version), and adds to its history.
+        // and merged reviews bump its version). Its history rows are counted for `store::follow`.
         let Ok(mut changes) = self.group.lock() else { return };
         match (table, action) {
             ("claims", Action::SQLITE_INSERT) => {
@@ -142,7 +148,7 @@ mod tests {
     #[test]
     fn the_rows_of_groups_committed_here_are_left_out_and_forgotten_once_read() {
         let changes = ClaimChanges::default();
-        changes.followed.store(true, Ordering::Relaxed);
+        changes.keep_ours();
         let group = |rows: std::ops::RangeInclusive<i64>, committed: bool| {
             rows.for_each(|row| changes.row_changed(Action::SQLITE_INSERT, "history", row));
             changes.finished(committed);
@@ -152,9 +158,9 @@ mod tests {
         group(8..=9, false);
         group(11..=11, true);
         let rows = [(1, 10), (3, 11), (4, 11), (5, 12), (6, 13), (8, 14), (9, 10), (11, 15)];
-        assert_eq!(changes.theirs(&rows[..6]), [10, 13, 14]);
+        assert_eq!(changes.read_past(&rows[..6]), [10, 13, 14]);
         assert_eq!(changes.ours.lock().unwrap().len(), 1, "the range not read past yet is kept");
-        assert_eq!(changes.theirs(&rows[6..]), [10]);
+        assert_eq!(changes.read_past(&rows[6..]), [10]);
         assert!(changes.ours.lock().unwrap().is_empty());
     }
 }

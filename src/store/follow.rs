@@ -2,7 +2,7 @@
 //! server), for a server's caches and matching index, which the writer tells only of this process's.
 //! They are read from the claims' history, which creating, editing, moving, merging into a claim and
 //! changing its evidence each add to, by row number, every `EVERY`. The rows this process's writer
-//! added are left out (`ClaimChanges::theirs`), and the listeners hear of the others' claims as of the
+//! added are left out (`ClaimChanges::read_past`), and the listeners hear of the others' claims as of the
 //! writer's own, once the quick reads have let go of their read transactions, which began before.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,15 +32,15 @@ impl Follower {
     /// Starts following from the history's last row now.
     pub fn start(&self, conn: Connection, changes: Arc<ClaimChanges>, commits: Commits) -> anyhow::Result<()> {
         let seen: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM history", [], |r| r.get(0))?;
-        changes.followed.store(true, Ordering::Relaxed);
+        let mut running = self.running.lock().map_err(|_| anyhow::anyhow!("the follower's lock was poisoned"))?;
+        anyhow::ensure!(running.is_none(), "other processes' changes are followed already");
+        changes.keep_ours();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
         let thread = std::thread::Builder::new()
             .name("claimcheck-follow".into())
             .spawn(move || follow(&conn, &changes, &commits, &stopped, seen))?;
-        if let Ok(mut running) = self.running.lock() {
-            *running = Some((stop, thread));
-        }
+        *running = Some((stop, thread));
         Ok(())
     }
 
@@ -60,7 +60,7 @@ fn follow(conn: &Connection, changes: &ClaimChanges, commits: &Commits, stop: &A
     let mut failing = false;
     while !stop.load(Ordering::Relaxed) {
         std::thread::park_timeout(EVERY);
-        loop {
+        while !stop.load(Ordering::Relaxed) {
             match read(conn, changes, commits, seen) {
                 Ok((last, full)) => {
                     (seen, failing) = (last, false);
@@ -87,7 +87,7 @@ fn read(conn: &Connection, changes: &ClaimChanges, commits: &Commits, seen: i64)
     let rows: Vec<(i64, i64)> =
         stmt.query_map([seen, PAGE], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     let Some(&(last, _)) = rows.last() else { return Ok((seen, false)) };
-    let ids = changes.theirs(&rows);
+    let ids = changes.read_past(&rows);
     if !ids.is_empty() {
         tracing::debug!(claims = ids.len(), "claims changed by another process");
         // Reads from here on see the change: a cache refilled from a transaction begun before it

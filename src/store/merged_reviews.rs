@@ -10,7 +10,7 @@ use super::history::{self, Entry};
 use super::{Actor, Error, Result, claims, evidence, now};
 use crate::domain::claim::{ClaimContent, ClaimInput};
 use crate::domain::evidence::NewEvidence;
-use crate::domain::import::{Reviewed, shown};
+use crate::domain::import::{Reviewed, rounded_score};
 use crate::domain::verdict::Verdict;
 
 /// A review found to repeat claim `claim_id`, with the score of that match.
@@ -115,7 +115,9 @@ pub fn record(conn: &Connection, merge: &NewMerge<'_>, items: &[NewEvidence], ac
     for item in items {
         match evidence::attach(conn, merge.claim_id, item, None, actor) {
             Ok(row) => attached.push(row.id),
-            Err(Error::DuplicateEvidence(existing)) => held.push(existing),
+            // Not one the merge attached itself, as when a review cites its own URL.
+            Err(Error::DuplicateEvidence(existing)) if !attached.contains(&existing) => held.push(existing),
+            Err(Error::DuplicateEvidence(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -146,7 +148,7 @@ pub fn record(conn: &Connection, merge: &NewMerge<'_>, items: &[NewEvidence], ac
             "review": merge.external_id,
             "text": merge.content.text,
             "verdict": merge.reviewed.verdict.as_str(),
-            "score": shown(merge.score),
+            "score": rounded_score(merge.score),
         })),
         note: Some("a ClaimReview that repeats this claim, taken in as its evidence"),
     };

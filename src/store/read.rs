@@ -159,7 +159,7 @@ pub struct Commits(Arc<Inner>);
 
 impl Commits {
     /// Counts a commit: quick reads from then on begin a new transaction, which sees it. Also for a
-    /// commit of another process's (`store::changes`).
+    /// commit of another process's (`store::follow`).
     pub fn renew(&self) {
         let inner = &self.0;
         inner.commits.fetch_add(1, Ordering::AcqRel);

@@ -161,7 +161,7 @@ async fn a_review_that_repeats_a_claim_we_hold_is_merged_into_it_once() {
 }
 
 #[tokio::test]
-async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_makes() {
+async fn a_merged_review_split_out_becomes_a_claim_of_its_own_citing_what_it_brought() {
     let app = spawn_seeded_app().await;
     let id =
         find(&app, "DeepSeek developed its R1 reasoning model for just $5.6 million.").await["id"].as_i64().unwrap();
@@ -176,7 +176,9 @@ async fn a_merged_review_split_out_becomes_the_claim_an_import_without_merging_m
     );
     hangzhou["reviewBody"] = json!("R1 was not developed in Hangzhou.");
     let where_built = "https://news.example.org/where-r1-was-built";
-    hangzhou["citation"] = json!([{"@type": "CreativeWork", "url": where_built}, paper]);
+    // It cites its own URL too, as some reviews do: one item per URL.
+    hangzhou["citation"] =
+        json!([{"@type": "CreativeWork", "url": where_built}, paper, "https://fc.example.org/hangzhou"]);
     assert_eq!(import(&app, &json!([hangzhou])).await["merged"], 1);
     let merges: Value = app.get(&format!("/v1/claims/{id}/merges")).await.json().await.unwrap();
     let merged = merges["items"][0].clone();

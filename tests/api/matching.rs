@@ -298,7 +298,7 @@ async fn a_claim_the_command_line_changes_beside_the_server_is_served_as_it_now_
     std::fs::write(&file, rated("True").to_string()).unwrap();
     let (printed, _) = cli(&["import", file.to_str().unwrap()], &app.db_path());
     assert!(printed.contains("updated 1"), "{printed}");
-    // Other processes' changes are read every FOLLOW_EVERY; this waits for that, not for a time.
+    // Other processes' changes are read every `store::follow::EVERY`; this waits for that, not for a time.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let (claim, found) = (app.claim(id).await, matches(&app, "How many people does DeepSeek employ?").await);
