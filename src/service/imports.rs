@@ -338,10 +338,13 @@ fn merge_into(
     score: f64,
     actor: &Actor,
 ) -> store::Result<Result<Done, String>> {
-    // As for a claim of its own, a review that cannot be cited itself is taken in by its sources.
-    let items: Vec<NewEvidence> = the_review(r).ok().into_iter().chain(citations(r)).collect();
+    // As for a claim of its own, a review that cannot be cited itself is taken in by its sources; one
+    // that cites its own URL is cited once.
+    let review = the_review(r);
+    let cited = citations(r).into_iter().filter(|c| review.as_ref().map_or(true, |own| own.url != c.url));
+    let items: Vec<NewEvidence> = review.iter().cloned().chain(cited).collect();
     if items.is_empty() {
-        return Ok(Err(the_review(r).err().unwrap_or_default()));
+        return Ok(Err(review.err().unwrap_or_default()));
     }
     let merge = NewMerge { external_id: &r.external_id, claim_id, content: &r.content, reviewed: r.reviewed(), score };
     merged_reviews::record(conn, &merge, &items, actor)?;

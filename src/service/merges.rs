@@ -14,7 +14,7 @@ use super::once::{self, Answer, Once};
 use super::{Error, Result, Service, require};
 use crate::domain::access::{Action, Actor};
 use crate::domain::claim::ClaimContent;
-use crate::domain::import::{Reviewed, Split, SplitInput};
+use crate::domain::import::{Split, SplitInput};
 use crate::domain::validation::FieldError;
 use crate::store::claims::{self, ClaimDetail};
 use crate::store::merged_reviews::{self, MergedRow, SplitOut};
@@ -76,9 +76,7 @@ fn split_out(conn: &Connection, id: i64, split: &Split, actor: &Actor) -> store:
     merged_reviews::mark_split(conn, &merged, claim.id, split.note.as_deref(), actor)?;
     // Without live evidence the claim cannot be verified: it waits for the desk, as a new claim does.
     if live > 0 {
-        let reviewed =
-            Reviewed { verdict: merged.verdict, rationale: merged.rationale.as_deref(), published: merged.published };
-        settle(conn, claim.id, &reviewed, &format!("imported ClaimReview, split out of claim {id}"), actor)?;
+        settle(conn, claim.id, &merged.reviewed(), &format!("imported ClaimReview, split out of claim {id}"), actor)?;
     }
     claims::detail(conn, claim.id)
 }

@@ -52,20 +52,19 @@ fn ids(found: Vec<(i64, f64)>) -> Vec<i64> {
 /// The page of a search; see the module comment.
 pub(super) fn page(conn: &Connection, matcher: &Matcher, request: &Request, query: &Query) -> store::Result<Page> {
     matcher.catch_up(conn)?;
-    let split;
-    let query = if matcher.read(|index| answerable(index, query))? {
-        query
-    } else {
-        let split_answerable =
-            |index: &Index| query.split_unknown(|t| index.df(term_hash(t))).filter(|split| answerable(index, split));
-        match matcher.read(split_answerable)? {
-            Some(answerable) => {
-                split = answerable;
-                &split
+    let split = match matcher.read(|index| answerable(index, query))? {
+        true => None,
+        false => {
+            let split_answerable = |index: &Index| {
+                query.split_unknown(|t| index.df(term_hash(t))).filter(|split| answerable(index, split))
+            };
+            match matcher.read(split_answerable)? {
+                Some(split) => Some(split),
+                None => return by_words(conn, matcher, request, query),
             }
-            None => return by_words(conn, matcher, request, query),
         }
     };
+    let query = split.as_ref().unwrap_or(query);
     let filter = Filter { published_only: request.filter.status == Some(Status::Published), ..Filter::default() };
     let offset = request.cursor.as_ref().and_then(|c| c.offset).unwrap_or(0) as usize;
     // The matches the page is taken from, at least: all of the window under another sort.

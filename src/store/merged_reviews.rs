@@ -52,6 +52,13 @@ pub struct SplitOut {
     pub at: String,
 }
 
+impl MergedRow {
+    /// What the review found, as it was imported.
+    pub fn reviewed(&self) -> Reviewed<'_> {
+        Reviewed { verdict: self.verdict, rationale: self.rationale.as_deref(), published: self.published }
+    }
+}
+
 const COLUMNS: &str =
     "external_id, claim_id, text, verdict, score, created_at, content, rationale, published, attached,
     held, split_into, split_at";
@@ -115,9 +122,7 @@ pub fn record(conn: &Connection, merge: &NewMerge<'_>, items: &[NewEvidence], ac
     for item in items {
         match evidence::attach(conn, merge.claim_id, item, None, actor) {
             Ok(row) => attached.push(row.id),
-            // Not one the merge attached itself, as when a review cites its own URL.
-            Err(Error::DuplicateEvidence(existing)) if !attached.contains(&existing) => held.push(existing),
-            Err(Error::DuplicateEvidence(_)) => {}
+            Err(Error::DuplicateEvidence(existing)) => held.push(existing),
             Err(e) => return Err(e),
         }
     }
