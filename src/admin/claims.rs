@@ -14,7 +14,6 @@ use crate::api::extract::Id;
 use crate::domain::claim::{Appearance, ClaimInput, ClaimPatch};
 use crate::domain::validation::FieldError;
 use crate::domain::version::Expected;
-use crate::service::once::Answer;
 use crate::store::claims::ClaimRow;
 use crate::store::listing::Page;
 
@@ -169,10 +168,14 @@ pub async fn submit(state: State, req: HttpRequest, form: web::Form<ClaimForm>) 
         Ok(signed) => signed,
         Err(refusal) => return refusal,
     };
-    match state.service.submit_claim(&signed.actor, &form.input(), None).await.map_err(ApiError::from) {
-        // Without an idempotency key nothing is replayed.
-        Ok(Answer::Replayed(_)) => failure(Some(&signed), ApiError::Internal("a replay without a key".into())),
-        Ok(Answer::Done(submitted, _)) => {
+    match state
+        .service
+        .submit_claim(&signed.actor, &form.input(), None)
+        .await
+        .map_err(ApiError::from)
+        .and_then(super::done)
+    {
+        Ok(submitted) => {
             let claim = &submitted.detail.claim;
             let mut response =
                 page(StatusCode::CREATED, pages::submitted(&signed.actor, &signed.csrf, claim, &submitted.similar));

@@ -16,7 +16,6 @@ use crate::domain::validation::{FieldError, Violations};
 use crate::domain::verdict::Verdict;
 use crate::domain::version::Expected;
 use crate::domain::workflow::{AssignInput, Status, TransitionInput};
-use crate::service::once::Answer;
 
 /// The message a use case's outcome leaves on the claim's page; a refusal of the actor's right is a
 /// page of its own, with its status.
@@ -125,10 +124,7 @@ pub async fn split(
     };
     let input = SplitInput { review: form.review.clone(), note: form.note.clone() };
     let result = state.service.split_merge(&signed.actor, id, &input, None).await.map_err(ApiError::from);
-    let result = result.and_then(|answer| match answer {
-        Answer::Done(detail, _) => Ok(detail),
-        Answer::Replayed(_) => Err(ApiError::Internal("a split without a key was replayed".into())),
-    });
+    let result = result.and_then(super::done);
     outcome(&state, &signed, id, result, |c| match c.claim.verdict {
         Some(_) => format!("Review split out into claim {}, with its evidence and verdict.", c.claim.id),
         None => format!(

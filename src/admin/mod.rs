@@ -18,6 +18,7 @@ use crate::api::State;
 use crate::api::error::ApiError;
 use crate::api::extract::Id;
 use crate::service::evidence::Archived;
+use crate::service::once::Answer;
 use crate::store::evidence::EvidenceRow;
 use crate::store::links::Which;
 use crate::store::review::QueueFilter;
@@ -82,6 +83,14 @@ fn page(status: StatusCode, markup: Markup) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(markup.into_string())
+}
+
+/// What a form did: the admin's forms send no idempotency key, so nothing they send is a replay.
+fn done<T>(answer: Answer<T>) -> Result<T, ApiError> {
+    match answer {
+        Answer::Done(value, _) => Ok(value),
+        Answer::Replayed(_) => Err(ApiError::Internal("a form without an idempotency key was replayed".into())),
+    }
 }
 
 /// A failure shown as a page of its own, with its status: the admin page never answers JSON.

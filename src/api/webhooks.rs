@@ -168,13 +168,6 @@ pub async fn deliveries(
 fn log_request(p: LogParams) -> Result<(i64, usize), ApiError> {
     let mut v = Violations::default();
     let limit = v.limit(p.limit.as_deref(), 50, 200);
-    let before = match p.cursor.as_deref().map(str::parse::<i64>) {
-        None => i64::MAX,
-        Some(Ok(n)) if n > 0 => n,
-        _ => {
-            v.add("cursor", "cursor", "cursor is not one this server issued");
-            0
-        }
-    };
+    let before = v.row_cursor(p.cursor.as_deref()).unwrap_or(i64::MAX);
     v.into_result((before, limit)).map_err(ApiError::InvalidParameter)
 }

@@ -119,6 +119,18 @@ impl Violations {
         }
     }
 
+    /// A page's `cursor` that is a row id, as `next_cursor` gives it: absent is `None`.
+    pub fn row_cursor(&mut self, value: Option<&str>) -> Option<i64> {
+        match value.map(str::parse::<i64>) {
+            None => None,
+            Some(Ok(id)) if id > 0 => Some(id),
+            Some(_) => {
+                self.add("cursor", "cursor", "cursor is not one this server issued");
+                None
+            }
+        }
+    }
+
     /// A yes or no from a query string: absent is `default`, else `true` or `false`.
     pub fn flag(&mut self, field: &str, value: Option<&str>, default: bool) -> bool {
         match value {

@@ -251,13 +251,16 @@ impl Service {
         self.store.writer.write(write).await.map_err(missing("claim", id))
     }
 
-    pub async fn history(&self, actor: &Actor, id: i64) -> Result<Vec<HistoryRow>> {
+    /// A page of the claim's history, oldest first: the rows after `after`, at most `limit` (read
+    /// with one more, the sign of a next page). Readers without a key see the public changes only.
+    pub async fn history(&self, actor: &Actor, id: i64, after: i64, limit: usize) -> Result<Vec<HistoryRow>> {
         require(actor, Action::ReadClaims)?;
         let actor = actor.clone();
         let public = actor.is_public();
         let read = move |conn: &_| {
             visible(conn, id, &actor)?;
-            history::for_claim(conn, id)
+            let actions = public.then_some(&super::public::PUBLIC_ACTIONS[..]);
+            history::for_claim(conn, id, &history::Slice { after, limit: limit + 1, actions })
         };
         let rows = self.store.reader.read(read).await.map_err(missing("claim", id))?;
         Ok(if public { super::public::history(rows) } else { rows })
@@ -309,7 +312,7 @@ impl Service {
             sites.dedup();
             let sources = crate::store::sources::for_sites(conn, &sites)?;
             let merges = crate::store::merged_reviews::for_claim(conn, id)?;
-            Ok((detail, history::for_claim(conn, id)?, reviewable, sources, merges))
+            Ok((detail, history::for_claim(conn, id, &history::Slice::ALL)?, reviewable, sources, merges))
         };
         let (detail, history, reviewable, sources, merges) =
             self.store.reader.read(read).await.map_err(missing("claim", id))?;

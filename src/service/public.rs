@@ -9,7 +9,7 @@ use crate::store::evidence::EvidenceRow;
 use crate::store::history::HistoryRow;
 
 /// Changes a reader may follow.
-const PUBLIC_ACTIONS: [&str; 5] =
+pub(super) const PUBLIC_ACTIONS: [&str; 5] =
     ["claim.created", "claim.updated", "claim.transitioned", "evidence.added", "evidence.retracted"];
 
 /// Who did it, as readers are told.

@@ -85,12 +85,29 @@ pub fn record(conn: &Connection, entry: Entry<'_>, actor: &Actor, at: &str) -> R
     Ok(())
 }
 
-pub fn for_claim(conn: &Connection, claim_id: i64) -> Result<Vec<HistoryRow>> {
+/// Which of a claim's history rows to read, oldest first.
+pub struct Slice<'a> {
+    /// Rows with a greater id than this (0: from the first).
+    pub after: i64,
+    pub limit: usize,
+    /// Only rows of these actions; `None`: every action.
+    pub actions: Option<&'a [&'a str]>,
+}
+
+impl Slice<'_> {
+    pub const ALL: Slice<'static> = Slice { after: 0, limit: usize::MAX, actions: None };
+}
+
+pub fn for_claim(conn: &Connection, claim_id: i64, slice: &Slice) -> Result<Vec<HistoryRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, claim_id, evidence_id, action, from_value, to_value, note, actor, actor_role, at, actor_key_id
-         FROM history WHERE claim_id = ?1 ORDER BY id",
+         FROM history
+         WHERE claim_id = ?1 AND id > ?2 AND (?3 IS NULL OR action IN (SELECT value FROM json_each(?3)))
+         ORDER BY id LIMIT ?4",
     )?;
-    let rows = stmt.query_map([claim_id], |r| {
+    let actions = slice.actions.map(|a| Value::from(a.to_vec()).to_string());
+    let limit = i64::try_from(slice.limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![claim_id, slice.after, actions, limit], |r| {
         let json = |i: usize| -> rusqlite::Result<Option<Value>> {
             Ok(r.get::<_, Option<String>>(i)?.and_then(|s| serde_json::from_str(&s).ok()))
         };

@@ -1,6 +1,6 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn every_change_is_in_the_history_with_from_to_and_note() {
@@ -60,4 +60,59 @@ async fn a_no_op_patch_changes_nothing() {
     let same = app.patch(&format!("/v1/claims/{id}"), Some("\"1\""), &json!({"text": "Hang Seng Tech rose 2%."})).await;
     assert_eq!(same.headers()["etag"], "\"1\"");
     assert_eq!(app.history(id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_long_history_is_read_a_page_at_a_time_and_readers_page_through_public_changes_only() {
+    let app = spawn_app_with(|c| c.public_read = true).await;
+    let id = app.create_claim("Nvidia lost 17% of its market value in one session.").await["id"].as_i64().unwrap();
+    app.attach_ok(id, "https://markets.example/nvidia", "supports").await;
+    for to in [
+        json!({"to": "in_review", "note": "taking it"}),
+        json!({"to": "verified", "verdict": "true", "rationale": "The exchange's record shows it."}),
+        json!({"to": "published"}),
+    ] {
+        assert_eq!(app.transition(id, &to).await.status(), 200);
+    }
+    let everything = app.history(id).await;
+    assert_eq!(everything.len(), 6, "created, added, rescored and three moves");
+
+    // Pages of two, each starting after the last row of the one before, make up the whole history.
+    let page = |client: reqwest::Client, query: String| {
+        let url = app.url(&format!("/v1/claims/{id}/history{query}"));
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut read = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    loop {
+        let body = page(app.client.clone(), query).await;
+        let items = body["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        read.extend(items.iter().cloned());
+        match body["next_cursor"].as_str() {
+            Some(cursor) => query = format!("?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(read, everything);
+
+    // A reader without a key pages through the public changes alone: no rescoring, no notes.
+    let anonymous = reqwest::Client::new();
+    let first = page(anonymous.clone(), "?limit=2".into()).await;
+    let actions = |body: &Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(actions(&first), ["claim.created", "evidence.added"]);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let rest = page(anonymous, format!("?cursor={cursor}")).await;
+    assert_eq!(actions(&rest), ["claim.transitioned"; 3]);
+    assert_eq!(rest["next_cursor"], Value::Null);
+    assert!(rest["items"].as_array().unwrap().iter().all(|h| h["note"].is_null()));
+
+    for (query, field) in [("limit=0", "limit"), ("limit=501", "limit"), ("cursor=0", "cursor"), ("cursor=x", "cursor")]
+    {
+        let body = problem(app.get(&format!("/v1/claims/{id}/history?{query}")).await, 400).await;
+        assert_eq!(body["errors"][0]["field"], field, "{query}");
+    }
+    problem(app.get(&format!("/v1/claims/{id}/history?page=2")).await, 400).await;
 }
