@@ -195,7 +195,12 @@ pub async fn attach(
         Err(refusal) => return refusal,
     };
     let result = match form.into_inner().input() {
-        Ok(input) => state.service.attach_evidence(&signed.actor, id, &input, None, None).await.map_err(ApiError::from),
+        Ok(input) => state
+            .service
+            .attach_evidence(&signed.actor, id, &input, None, None)
+            .await
+            .map_err(ApiError::from)
+            .and_then(super::done),
         Err(e) => Err(e),
     };
     outcome(&state, &signed, id, result, |_| "Evidence attached.".to_owned())

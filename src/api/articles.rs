@@ -224,14 +224,7 @@ pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Resu
     let p: ListParams = extract::parse_query(&req)?;
     let mut v = Violations::default();
     let limit = v.limit(p.limit.as_deref(), 20, 100);
-    let before = match p.cursor.as_deref().map(str::parse::<i64>) {
-        None => i64::MAX,
-        Some(Ok(n)) if n > 0 => n,
-        _ => {
-            v.add("cursor", "cursor", "cursor is not one this server issued");
-            0
-        }
-    };
+    let before = v.row_cursor(p.cursor.as_deref()).unwrap_or(i64::MAX);
     let (before, limit) = v.into_result((before, limit)).map_err(ApiError::InvalidParameter)?;
     let rows = state.service.list_articles(&actor, limit, before).await?;
     Ok(HttpResponse::Ok().json(Page::of(rows, limit, |a| a.id.to_string(), Article::from)))

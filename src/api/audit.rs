@@ -103,16 +103,13 @@ fn audit_request(p: AuditParams) -> Result<(Filter, usize), ApiError> {
         })
     };
     let claim_id = integer("claim_id", p.claim_id.as_deref());
-    let before_id = integer("cursor", p.cursor.as_deref());
-    let limit = integer("limit", p.limit.as_deref()).unwrap_or(50);
+    let before_id = v.row_cursor(p.cursor.as_deref());
+    let limit = v.limit(p.limit.as_deref(), 50, 200);
     let since = v.time("since", p.since.as_deref());
     let until = v.time("until", p.until.as_deref());
-    if limit > 500 {
-        v.add("limit", "range", "limit must be from 1 to 500");
-    }
     v.into_result(()).map_err(ApiError::InvalidParameter)?;
     let filter = Filter { actor: p.actor, claim_id, action: p.action, since, until, before_id };
-    Ok((filter, limit as usize))
+    Ok((filter, limit))
 }
 
 #[derive(Debug, Deserialize)]

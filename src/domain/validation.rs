@@ -119,11 +119,13 @@ impl Violations {
         }
     }
 
-    /// A page's `cursor` that is a row id, as `next_cursor` gives it: absent is `None`.
+    /// A page's `cursor` that is a row id, written as `next_cursor` writes it (digits, no leading
+    /// zero). Absent or refused: `None`, a refusal recorded here.
     pub fn row_cursor(&mut self, value: Option<&str>) -> Option<i64> {
-        match value.map(str::parse::<i64>) {
+        let issued = |s: &str| s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0');
+        match value.map(|s| (issued(s), s.parse::<i64>())) {
             None => None,
-            Some(Ok(id)) if id > 0 => Some(id),
+            Some((true, Ok(id))) => Some(id),
             Some(_) => {
                 self.add("cursor", "cursor", "cursor is not one this server issued");
                 None

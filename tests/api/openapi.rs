@@ -133,8 +133,8 @@ async fn documented_parameter_patterns_agree_with_the_server() {
             &["live", "gone,failed", "pending,changed,blocked", "live|gone"],
             &["dead", "live,", "live,,gone"],
         ),
-        ("/v1/admin/audit", "cursor", &["1", "42"], &["0", "-1", "x"]),
-        ("/v1/claims/{id}/history", "cursor", &["1", "42"], &["0", "-1", "x"]),
+        ("/v1/admin/audit", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
+        ("/v1/claims/{id}/history", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
         ("/v1/evidence/{id}/snapshot", "which", &["cited", "current"], &["latest", "Cited"]),
     ];
     for (path, name, taken, refused) in cases {
