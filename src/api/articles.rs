@@ -217,7 +217,7 @@ struct ListParams {
 #[utoipa::path(get, path = "/v1/articles", tag = "articles", summary = "Articles taken in, newest first",
     params(
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size"),
-        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, pattern = "^[1-9][0-9]*$", description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<Article>), Problems))]
 pub async fn list(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {

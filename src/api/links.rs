@@ -31,7 +31,7 @@ struct AttentionParams {
     params(
         ("state" = Option<String>, Query, pattern = "^(pending|live|changed|gone|blocked|failed)([,|](pending|live|changed|gone|blocked|failed))*$", description = "pending, live, changed, gone, blocked, failed; comma- or |-separated"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
-        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, pattern = "^[1-9][0-9]*$", description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<Evidence>), Problems))]
 pub async fn attention(Caller(actor): Caller, state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -56,14 +56,7 @@ fn attention_request(p: AttentionParams) -> Result<(Vec<LinkState>, i64, usize),
             .collect(),
     };
     let limit = v.limit(p.limit.as_deref(), 50, 200);
-    let after = match p.cursor.as_deref().map(str::parse::<i64>) {
-        None => 0,
-        Some(Ok(id)) if id >= 0 => id,
-        _ => {
-            v.add("cursor", "cursor", "cursor is not one this server issued");
-            0
-        }
-    };
+    let after = v.row_cursor(p.cursor.as_deref()).unwrap_or(0);
     v.into_result((states, after, limit)).map_err(ApiError::InvalidParameter)
 }
 

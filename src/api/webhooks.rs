@@ -151,7 +151,7 @@ struct LogParams {
     params(
         Id,
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size"),
-        ("cursor" = Option<String>, Query, min_length = 1, description = "From next_cursor"),
+        ("cursor" = Option<String>, Query, pattern = "^[1-9][0-9]*$", description = "From next_cursor"),
     ),
     responses((status = 200, description = "OK", body = Page<Delivery>), Problems))]
 pub async fn deliveries(

@@ -135,6 +135,9 @@ async fn documented_parameter_patterns_agree_with_the_server() {
         ),
         ("/v1/admin/audit", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
         ("/v1/claims/{id}/history", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
+        ("/v1/evidence", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
+        ("/v1/articles", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
+        ("/v1/admin/webhooks/{id}/deliveries", "cursor", &["1", "42"], &["0", "-1", "x", "01", "%2B1"]),
         ("/v1/evidence/{id}/snapshot", "which", &["cited", "current"], &["latest", "Cited"]),
     ];
     for (path, name, taken, refused) in cases {
