@@ -57,7 +57,7 @@ struct HistoryParams {
 /// only (created, edited, moved in the workflow, evidence added or retracted), without notes or names.
 #[utoipa::path(get, path = "/v1/claims/{id}/history", tag = "claims", summary = "Every change to a claim",
     params(
-        super::extract::Id,
+        Id,
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Page size"),
         ("cursor" = Option<String>, Query, pattern = "^[1-9][0-9]*$", description = "From next_cursor"),
     ),

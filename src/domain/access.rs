@@ -34,6 +34,8 @@ pub enum Action {
     AcceptCandidates,
     /// Read the Sources registry.
     ReadSources,
+    /// Read the reviews an import merged into a claim: the desk's record, not for anonymous readers.
+    ReadMerges,
     /// Register sources and change their reliability.
     ManageSources,
 }
@@ -55,6 +57,7 @@ const ALLOWED: &[(Action, Role)] = &[
     (Action::SubmitArticles, Role::Submitter),
     (Action::AcceptCandidates, Role::Submitter),
     (Action::ReadSources, Role::Submitter),
+    (Action::ReadMerges, Role::Submitter),
     (Action::ManageSources, Role::Reviewer),
 ];
 

@@ -100,16 +100,14 @@ impl Service {
         }
         let total = ready.len() as u64;
         let mut done_so_far = 0;
-        let sizes = match merge {
+        let sizes = if merge {
             // Analysis takes tens of microseconds a review: thousands of them are not for an async worker.
-            true => {
-                let texts: Vec<_> =
-                    ready.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
-                tokio::task::spawn_blocking(move || batches(&texts))
-                    .await
-                    .map_err(|e| Error::Store(store::Error::Internal(format!("import batches: {e}"))))?
-            }
-            false => ready.chunks(BATCH).map(<[Ready]>::len).collect(),
+            let texts: Vec<_> = ready.iter().map(|r| (r.content.text.clone(), r.content.language.clone())).collect();
+            tokio::task::spawn_blocking(move || batches(&texts))
+                .await
+                .map_err(|e| Error::Store(store::Error::Internal(format!("import batches: {e}"))))?
+        } else {
+            ready.chunks(BATCH).map(<[Ready]>::len).collect()
         };
         let mut rest = ready.as_slice();
         for size in sizes {

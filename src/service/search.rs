@@ -52,17 +52,13 @@ fn ids(found: Vec<(i64, f64)>) -> Vec<i64> {
 /// The page of a search; see the module comment.
 pub(super) fn page(conn: &Connection, matcher: &Matcher, request: &Request, query: &Query) -> store::Result<Page> {
     matcher.catch_up(conn)?;
-    let split = match matcher.read(|index| answerable(index, query))? {
-        true => None,
-        false => {
-            let split_answerable = |index: &Index| {
-                query.split_unknown(|t| index.df(term_hash(t))).filter(|split| answerable(index, split))
-            };
-            match matcher.read(split_answerable)? {
-                Some(split) => Some(split),
-                None => return by_words(conn, matcher, request, query),
-            }
-        }
+    let split = if matcher.read(|index| answerable(index, query))? {
+        None
+    } else {
+        let split_answerable =
+            |index: &Index| query.split_unknown(|t| index.df(term_hash(t))).filter(|split| answerable(index, split));
+        let Some(split) = matcher.read(split_answerable)? else { return by_words(conn, matcher, request, query) };
+        Some(split)
     };
     let query = split.as_ref().unwrap_or(query);
     let filter = Filter { published_only: request.filter.status == Some(Status::Published), ..Filter::default() };
